@@ -1,0 +1,267 @@
+"""Bundled default figures and the tidy layout every data source is read into.
+
+The tidy layout is one figure per row:
+
+=================  ==========================================================================
+column             meaning
+=================  ==========================================================================
+id                 optional; a unique name for the figure (made from the row when absent)
+indicator          ``exports``, ``imports``, ``deficit``, ``import_share``, ``export_growth``, …
+reporter           the country or region the figure is about (``Peru``, ``Chile``, ``World``)
+partner            the trade partner, ``World`` for the total over all partners
+year               calendar year (integer)
+months             months covered from January: 12 for a full year, 11 for January-November
+value              the number; USD millions for values, fractions for shares and growth
+unit               optional; ``USD million``, ``fraction``, …
+lower_bound        optional; true when the source gives the figure as a floor ("más de")
+source_publisher   optional; who published the figure
+source_title       optional
+source_date        optional
+quote              optional; the words of the source the figure comes from
+note               optional
+=================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REQUIRED_COLUMNS = ("indicator", "reporter", "partner", "year", "months", "value")
+OPTIONAL_COLUMNS = (
+    "id",
+    "unit",
+    "lower_bound",
+    "source_publisher",
+    "source_title",
+    "source_date",
+    "quote",
+    "note",
+)
+WORLD = "World"
+
+
+class DataError(ValueError):
+    """A data file that does not follow the tidy layout; the message names file, row and column."""
+
+
+def bundled_path() -> Path:
+    """Path of the bundled default figures (``figures.csv`` inside the package)."""
+    return Path(str(resources.files(__package__) / "figures.csv"))
+
+
+def load_figures(path: str | Path | None = None) -> pd.DataFrame:
+    """Read figures in the tidy layout from a .csv or .xlsx file (default: the bundled figures).
+
+    Returns
+    -------
+    DataFrame
+        All columns of the layout, typed: ``year`` and ``months`` int, ``value`` float,
+        ``lower_bound`` bool; a ``file`` and ``row`` column say where each figure came from.
+
+    Raises
+    ------
+    DataError
+        Missing file or column, a non-numeric or missing value: one line naming file, row, column.
+
+    Examples
+    --------
+    >>> f = load_figures()
+    >>> row = f[f["id"] == "peru_imports_2025_jan_nov"].iloc[0]
+    >>> float(row.value), int(row.months), bool(row.lower_bound)
+    (19548.0, 11, True)
+    """
+    path = bundled_path() if path is None else Path(path)
+    name = path.name
+    if not path.exists():
+        raise DataError(f"{name}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        elif suffix in (".xlsx", ".xlsm"):
+            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+        else:
+            raise DataError(f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'")
+    except DataError:
+        raise
+    except Exception as exc:  # a broken file: say so in one line
+        raise DataError(f"{name}: could not be read ({type(exc).__name__}: {exc})") from None
+    return tidy_figures(raw, name)
+
+
+def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
+    """Validate and type a frame in the tidy layout; ``name`` is used in messages.
+
+    Rows are numbered as in a spreadsheet: the header is row 1, the first figure row 2.
+    """
+    raw = raw.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(f"{name}: missing column(s) {', '.join(missing)}")
+    out = pd.DataFrame(index=raw.index)
+    for col in ("indicator", "reporter", "partner"):
+        out[col] = _text_column(raw[col], name, col, required=True)
+    out["year"] = _number_column(raw["year"], name, "year", whole=True)
+    out["months"] = _number_column(raw["months"], name, "months", whole=True)
+    bad = ~out["months"].between(1, 12)
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise DataError(
+            f"{name}: row {i + 2}, column months: expected 1 to 12, got {out['months'].iloc[i]}"
+        )
+    out["value"] = _number_column(raw["value"], name, "value", whole=False)
+    for col in OPTIONAL_COLUMNS:
+        if col == "lower_bound":
+            out[col] = _bool_column(raw[col], name) if col in raw.columns else False
+        else:
+            text = raw[col] if col in raw.columns else pd.Series("", index=raw.index)
+            out[col] = _text_column(text, name, col, required=False)
+    made = out["id"] == ""
+    out.loc[made, "id"] = [f"{name}:row{i + 2}" for i in np.flatnonzero(made.to_numpy())]
+    dup = out["id"].duplicated()
+    if dup.any():
+        i = int(np.argmax(dup.to_numpy()))
+        raise DataError(f"{name}: row {i + 2}, column id: '{out['id'].iloc[i]}' appears twice")
+    out["unit"] = out["unit"].mask(out["unit"] == "", "USD million")
+    out["file"] = name
+    out["row"] = np.arange(len(out)) + 2
+    return out.reset_index(drop=True)
+
+
+def _cell_text(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
+def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> pd.Series:
+    text = col.map(_cell_text)
+    if required and (text == "").any():
+        i = int(np.argmax((text == "").to_numpy()))
+        raise DataError(f"{name}: row {i + 2}, column {column}: empty, expected text")
+    return text
+
+
+def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd.Series:
+    text = col.map(_cell_text)
+    # no thousands-separator guessing: "2,5" is 2.5 in Spanish and 25 in English
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna() | ~np.isfinite(numbers.fillna(0))
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        got = text.iloc[i]
+        raise DataError(
+            f"{name}: row {i + 2}, column {column}: expected a number, got "
+            + (f"'{got}'" if got else "an empty cell")
+        )
+    if whole:
+        frac = numbers != numbers.round()
+        if frac.any():
+            i = int(np.argmax(frac.to_numpy()))
+            raise DataError(
+                f"{name}: row {i + 2}, column {column}: expected a whole number, got {text.iloc[i]}"
+            )
+        return numbers.astype(int)
+    return numbers.astype(float)
+
+
+_TRUE = {"true", "yes", "1", "y", "sí", "si", "x"}
+_FALSE = {"false", "no", "0", "n", ""}
+
+
+def _bool_column(col: pd.Series, name: str) -> pd.Series:
+    text = col.map(lambda v: _cell_text(v).lower())
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise DataError(
+            f"{name}: row {i + 2}, column lower_bound: expected true or false, got '{text.iloc[i]}'"
+        )
+    return text.isin(_TRUE)
+
+
+def find_figure(
+    figures: pd.DataFrame,
+    indicator: str,
+    reporter: str,
+    *,
+    year: int | None = None,
+    partner: str = WORLD,
+    months: int | None = 12,
+) -> pd.Series:
+    """The one figure matching the keys; the latest year when ``year`` is None.
+
+    ``months=None`` accepts any coverage (the fullest, then latest, wins).
+
+    Examples
+    --------
+    >>> float(find_figure(load_figures(), "imports", "Peru", year=2024).value)
+    18203.0
+    >>> find_figure(load_figures(), "exports", "Chile", year=2030)
+    Traceback (most recent call last):
+    ...
+    metaltrade_xl.data.DataError: no figure for exports of Chile (partner World) in 2030, full year
+    """
+    f = figures
+    hit = (
+        (f["indicator"].str.lower() == indicator.lower())
+        & (f["reporter"].str.lower() == reporter.lower())
+        & (f["partner"].str.lower() == partner.lower())
+    )
+    if year is not None:
+        hit &= f["year"] == int(year)
+    if months is not None:
+        hit &= f["months"] == int(months)
+    rows = f[hit]
+    if rows.empty:
+        when = f" in {year}" if year is not None else ""
+        cover = ", full year" if months == 12 else (f", {months} months" if months else "")
+        raise DataError(
+            f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}"
+        )
+    rows = rows.sort_values(["year", "months"], kind="stable")
+    if year is not None and months is not None and len(rows) > 1:
+        ids = ", ".join(rows["id"])
+        raise DataError(f"{indicator} of {reporter} in {year}: more than one figure ({ids})")
+    return rows.iloc[-1]
+
+
+def import_share(figures: pd.DataFrame, reporter: str, origins) -> tuple[float, list[str]]:
+    """Share of ``reporter``'s imports coming from ``origins``, and the ids of the figures used.
+
+    Uses an ``import_share`` figure for each origin (latest period), or, failing that, the origin's
+    imports over total imports of the same period.
+
+    Examples
+    --------
+    >>> import_share(load_figures(), "Peru", ["China"])
+    (0.426, ['peru_import_share_china_2025_jan_nov'])
+    """
+    total, used = 0.0, []
+    for origin in origins:
+        try:
+            row = find_figure(figures, "import_share", reporter, partner=origin, months=None)
+            total += float(row.value)
+            used.append(row.id)
+            continue
+        except DataError:
+            pass
+        try:
+            part = find_figure(figures, "imports", reporter, partner=origin, months=None)
+            whole = find_figure(
+                figures, "imports", reporter, year=part.year, months=int(part.months)
+            )
+        except DataError:
+            raise DataError(
+                f"no import share for origin '{origin}' of {reporter}: the data has neither an "
+                f"import_share nor imports from {origin}"
+            ) from None
+        total += float(part.value) / float(whole.value)
+        used += [part.id, whole.id]
+    if total > 1 + 1e-9:
+        raise DataError(f"import shares of {', '.join(origins)} add up to {total:.3f}, above 1")
+    return min(total, 1.0), used

@@ -1,0 +1,456 @@
+"""Scenarios: TOML (or key/value pairs from a sheet) in, validated frozen dataclasses out, and run.
+
+A scenario file::
+
+    name = "Close the gap with Chile by 2034"
+    base_year = 2024        # start values come from the data for this year unless given below
+    horizon = 2034
+
+    [exports]
+    growth = "to_close"     # a rate, a table {2025 = 0.10, 2026 = 0.12}, or "to_close"
+    # start = 750
+
+    [imports]
+    growth = 0.04
+
+    [rival]
+    name = "Chile"
+    growth = 0.03
+
+    [substitution]          # optional
+    share = 0.10
+    origins = ["China"]     # omitted = all imports
+    import_content = 0.35
+    start_year = 2026
+    phase_in_years = 5
+
+Every error names the file (or the scenario), the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from metaltrade_xl.data import DataError, find_figure, import_share
+from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.projection import TO_CLOSE, Projection, ProjectionInputs, project
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+#: Largest yearly rate accepted in a scenario: rates are fractions, and 1.0 (100 % a year, every
+#: year) is far beyond any trade projection, so a larger number is almost surely a percentage.
+MAX_RATE = 1.0
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario; the message names where (file or scenario), the key and the problem."""
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """Exports or imports: a growth (rate, ``{year: rate}`` or ``"to_close"``) and a start value."""
+
+    growth: float | Mapping[int, float] | str
+    start: float | None = None
+
+
+@dataclass(frozen=True)
+class RivalSpec:
+    """The rival exporter to catch up with."""
+
+    name: str
+    growth: float | Mapping[int, float]
+    start: float | None = None
+
+
+@dataclass(frozen=True)
+class SubstitutionSpec:
+    """Replace ``share`` of the imports from ``origins`` (all when empty) by domestic output."""
+
+    share: float
+    import_content: float
+    start_year: int
+    phase_in_years: int = 0
+    origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One what-if: the path of exports, imports and the rival from ``base_year`` to ``horizon``."""
+
+    name: str
+    base_year: int
+    horizon: int
+    exports: FlowSpec
+    imports: FlowSpec
+    rival: RivalSpec
+    substitution: SubstitutionSpec | None = None
+    description: str = ""
+    source: str = field(default="", compare=False)
+
+
+_TOP = {"name", "description", "base_year", "horizon", "exports", "imports", "rival", "substitution"}
+_SECTIONS = {
+    "exports": {"growth", "start"},
+    "imports": {"growth", "start"},
+    "rival": {"name", "growth", "start"},
+    "substitution": {"share", "origins", "import_content", "start_year", "phase_in_years"},
+}
+_REQUIRED = {
+    "": ("name", "base_year", "horizon", "exports", "imports", "rival"),
+    "exports": ("growth",),
+    "imports": ("growth",),
+    "rival": ("name", "growth"),
+    "substitution": ("share", "import_content"),
+}
+
+
+class _Checker:
+    """Reads values out of a parsed mapping, raising ScenarioError that names where and which key."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def fail(self, key: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.where}: {key}: {message}")
+
+    def keys(self, table: Mapping, section: str, allowed: set[str]) -> None:
+        prefix = f"{section}." if section else ""
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                hint = f"; did you mean '{prefix}{close[0]}'?" if close else ""
+                where = f"[{section}]" if section else "the top level"
+                raise self.fail(f"{prefix}{key}", f"unknown key in {where}{hint}")
+        for key in _REQUIRED[section]:
+            if key not in table:
+                raise self.fail(f"{prefix}{key}", "missing (required)")
+
+    def text(self, value, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"expected text, got {_show(value)}")
+        return value.strip()
+
+    def number(self, value, key: str, *, low=None, high=None, low_open=False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.fail(key, f"expected a number, got {_show(value)}")
+        value = float(value)
+        if low is not None and (value <= low if low_open else value < low):
+            raise self.fail(key, f"expected a number {'>' if low_open else '>='} {low:g}, got {value:g}")
+        if high is not None and value > high:
+            raise self.fail(key, f"expected a number <= {high:g}, got {value:g}")
+        return value
+
+    def year(self, value, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise self.fail(key, f"expected a year (a whole number), got {_show(value)}")
+        if not 1900 <= value <= 2200:
+            raise self.fail(key, f"expected a year between 1900 and 2200, got {int(value)}")
+        return int(value)
+
+    def rate(self, value, key: str, *, allow_to_close: bool):
+        if isinstance(value, Mapping):
+            table = {}
+            for year, rate in value.items():
+                try:
+                    y = int(str(year))
+                except ValueError:
+                    raise self.fail(key, f"expected years as keys of the rate table, got '{year}'") from None
+                table[y] = self.rate(rate, f"{key}.{y}", allow_to_close=False)
+            if not table:
+                raise self.fail(key, "the table of yearly rates is empty")
+            return dict(sorted(table.items()))
+        if isinstance(value, str):
+            if allow_to_close and value.strip() == TO_CLOSE:
+                return TO_CLOSE
+            also = ' or "to_close"' if allow_to_close else ""
+            raise self.fail(
+                key,
+                f"expected a rate as a number (0.04 = 4 %), a table of yearly rates{also}, "
+                f"got text {value!r}",
+            )
+        rate = self.number(value, key)
+        if rate <= -1:
+            raise self.fail(key, f"expected a rate above -1 (-100 %), got {rate:g}")
+        if rate > MAX_RATE:
+            raise self.fail(key, f"expected a rate as a fraction (0.05 = 5 %), got {rate:g}")
+        return rate
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
+    """Validate a parsed scenario (nested mappings, as from TOML) into a :class:`Scenario`.
+
+    ``source`` names the scenario in error messages (a file name, a sheet column).
+
+    Examples
+    --------
+    >>> s = scenario_from_dict({"name": "x", "base_year": 2024, "horizon": 2030,
+    ...     "exports": {"growth": 0.1}, "imports": {"growth": 0.04},
+    ...     "rival": {"name": "Chile", "growth": 0.03}})
+    >>> s.exports.growth, s.rival.name, s.substitution
+    (0.1, 'Chile', None)
+    >>> scenario_from_dict({"name": "x", "base_year": 2024, "horizon": 2020,
+    ...     "exports": {"growht": 0.1}, "imports": {"growth": 0.04},
+    ...     "rival": {"name": "Chile", "growth": 0.03}}, "x.toml")
+    Traceback (most recent call last):
+    ...
+    metaltrade_xl.scenarios.ScenarioError: x.toml: exports.growht: unknown key in [exports]; did you mean 'exports.growth'?
+    >>> scenario_from_dict({"name": "x", "base_year": 2024, "horizon": 2020,
+    ...     "exports": {"growth": 0.1}, "imports": {"growth": 0.04},
+    ...     "rival": {"name": "Chile", "growth": 0.03}}, "x.toml")
+    Traceback (most recent call last):
+    ...
+    metaltrade_xl.scenarios.ScenarioError: x.toml: horizon: expected a year after base_year 2024, got 2020
+    """
+    c = _Checker(source)
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{source}: expected a table of keys, got {_show(data)}")
+    c.keys(data, "", _TOP)
+    for section in _SECTIONS:
+        if section in data:
+            if not isinstance(data[section], Mapping):
+                raise c.fail(section, f"expected a table [{section}], got {_show(data[section])}")
+            c.keys(data[section], section, _SECTIONS[section])
+
+    name = c.text(data["name"], "name")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise c.fail("description", f"expected text, got {_show(description)}")
+    base = c.year(data["base_year"], "base_year")
+    horizon = c.year(data["horizon"], "horizon")
+    if horizon <= base:
+        raise c.fail("horizon", f"expected a year after base_year {base}, got {horizon}")
+
+    def flow(section: str, allow_to_close: bool) -> FlowSpec:
+        t = data[section]
+        growth = c.rate(t["growth"], f"{section}.growth", allow_to_close=allow_to_close)
+        _check_table_years(c, growth, f"{section}.growth", base, horizon)
+        start = t.get("start")
+        if start is not None:
+            start = c.number(start, f"{section}.start", low=0, low_open=True)
+        return FlowSpec(growth=growth, start=start)
+
+    exports = flow("exports", allow_to_close=True)
+    imports = flow("imports", allow_to_close=False)
+    r = data["rival"]
+    rival_growth = c.rate(r["growth"], "rival.growth", allow_to_close=False)
+    _check_table_years(c, rival_growth, "rival.growth", base, horizon)
+    rival = RivalSpec(
+        name=c.text(r["name"], "rival.name"),
+        growth=rival_growth,
+        start=None if r.get("start") is None else c.number(r["start"], "rival.start", low=0, low_open=True),
+    )
+
+    substitution = None
+    if "substitution" in data:
+        s = data["substitution"]
+        start_year = c.year(s.get("start_year", base + 1), "substitution.start_year")
+        if start_year <= base:
+            raise c.fail(
+                "substitution.start_year",
+                f"expected a year after base_year {base} (the base year is observed data), "
+                f"got {start_year}",
+            )
+        phase = s.get("phase_in_years", 0)
+        if isinstance(phase, bool) or not isinstance(phase, int) or phase < 0:
+            raise c.fail("substitution.phase_in_years", f"expected a whole number >= 0, got {_show(phase)}")
+        origins = s.get("origins", [])
+        if isinstance(origins, str):
+            origins = [origins]
+        if not isinstance(origins, (list, tuple)):
+            raise c.fail("substitution.origins", f"expected a list of partner names, got {_show(origins)}")
+        origins = tuple(c.text(o, "substitution.origins") for o in origins)
+        substitution = SubstitutionSpec(
+            share=c.number(s["share"], "substitution.share", low=0, high=1),
+            import_content=c.number(s["import_content"], "substitution.import_content", low=0, high=1),
+            start_year=start_year,
+            phase_in_years=int(phase),
+            origins=origins,
+        )
+    return Scenario(
+        name=name,
+        base_year=base,
+        horizon=horizon,
+        exports=exports,
+        imports=imports,
+        rival=rival,
+        substitution=substitution,
+        description=description.strip(),
+        source=source,
+    )
+
+
+def _check_table_years(c: _Checker, growth, key: str, base: int, horizon: int) -> None:
+    if isinstance(growth, Mapping):
+        missing = [y for y in range(base + 1, horizon + 1) if y not in growth]
+        if missing:
+            shown = ", ".join(map(str, missing[:5])) + (" …" if len(missing) > 5 else "")
+            raise c.fail(key, f"the table of yearly rates has no rate for {shown}")
+        extra = [y for y in growth if not base < y <= horizon]
+        if extra:
+            raise c.fail(key, f"rate for {extra[0]}, outside the projected years {base + 1}-{horizon}")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario file (TOML)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path.name}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path.name}: not valid TOML ({exc})") from None
+    return scenario_from_dict(data, path.name)
+
+
+def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
+    """A scenario from ``(key, value)`` pairs with dotted TOML keys (``exports.growth``, …).
+
+    This is how a scenario typed into two spreadsheet columns is read. Blank keys are skipped;
+    ``substitution.origins`` may be a comma-separated list.
+
+    Examples
+    --------
+    >>> s = scenario_from_pairs([("name", "cells"), ("base_year", 2024), ("horizon", 2030),
+    ...     ("exports.growth", "to_close"), ("imports.growth", 0.04),
+    ...     ("rival.name", "Chile"), ("rival.growth", 0.03), ("substitution.share", 0.1),
+    ...     ("substitution.import_content", 0.35), ("substitution.origins", "China, Brazil")])
+    >>> s.exports.growth, s.substitution.origins
+    ('to_close', ('China', 'Brazil'))
+    """
+    nested: dict = {}
+    for key, value in pairs:
+        key = "" if key is None else str(key).strip()
+        if not key or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, float) and value.is_integer() and key.endswith(("year", "horizon", "years")):
+            value = int(value)
+        parts = key.split(".")
+        if key == "substitution.origins" and isinstance(value, str):
+            value = [o.strip() for o in value.split(",") if o.strip()]
+        if len(parts) == 3 and parts[1] == "growth":  # exports.growth.2025 = 0.1
+            parts = [parts[0], parts[1], parts[2]]
+        target = nested
+        for p in parts[:-1]:
+            target = target.setdefault(p, {})
+            if not isinstance(target, dict):
+                raise ScenarioError(f"{source}: {key}: conflicts with a value given for '{p}'")
+        if parts[-1] in target:
+            raise ScenarioError(f"{source}: {key}: given twice")
+        target[parts[-1]] = value
+    return scenario_from_dict(nested, source)
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """A scenario, the inputs it was resolved to, the figures used, and its projection."""
+
+    scenario: Scenario
+    inputs: ProjectionInputs
+    figure_ids: tuple[str, ...]
+    projection: Projection
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.projection.table
+
+    def parameters(self) -> dict:
+        """The parameters as resolved: start values from data, a solved ``to_close`` rate."""
+        s, p = self.scenario, self.projection
+        out = {
+            "name": s.name,
+            "description": s.description,
+            "base_year": s.base_year,
+            "horizon": s.horizon,
+            "exports": {
+                "growth": p.rates["exports"],
+                "growth_given": s.exports.growth if isinstance(s.exports.growth, str) else "rate",
+                "start": self.inputs.exports_start,
+            },
+            "imports": {"growth": p.rates["imports"], "start": self.inputs.imports_start},
+            "rival": {
+                "name": s.rival.name,
+                "growth": p.rates["rival"],
+                "start": self.inputs.rival_start,
+            },
+        }
+        if s.substitution is not None:
+            sub = s.substitution
+            out["substitution"] = {
+                "share": sub.share,
+                "origins": list(sub.origins) or ["all"],
+                "origin_share": self.inputs.origin_share,
+                "import_content": sub.import_content,
+                "start_year": sub.start_year,
+                "phase_in_years": sub.phase_in_years,
+            }
+        return out
+
+
+def resolve_inputs(scenario: Scenario, figures: pd.DataFrame) -> tuple[ProjectionInputs, tuple[str, ...]]:
+    """Start values and origin share for ``scenario`` from ``figures`` (overrides win).
+
+    Returns the inputs and the ids of the figures used. Errors name the scenario and the key that
+    could have supplied the missing value.
+    """
+    used: list[str] = []
+    base = scenario.base_year
+
+    def start(given, indicator: str, reporter: str, key: str) -> float:
+        if given is not None:
+            return float(given)
+        try:
+            row = find_figure(figures, indicator, reporter, year=base)
+        except DataError as exc:
+            raise ScenarioError(f"{scenario.source}: {key}: not given and {exc}") from None
+        used.append(row.id)
+        return float(row.value)
+
+    exports = start(scenario.exports.start, "exports", "Peru", "exports.start")
+    imports = start(scenario.imports.start, "imports", "Peru", "imports.start")
+    rival = start(scenario.rival.start, "exports", scenario.rival.name, "rival.start")
+    share = 1.0
+    sub = scenario.substitution
+    if sub is not None and sub.origins:
+        try:
+            share, ids = import_share(figures, "Peru", sub.origins)
+        except DataError as exc:
+            raise ScenarioError(f"{scenario.source}: substitution.origins: {exc}") from None
+        used += ids
+    return ProjectionInputs(exports, imports, rival, share), tuple(used)
+
+
+def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
+    """Resolve a scenario's inputs from ``figures`` and project it."""
+    inputs, used = resolve_inputs(scenario, figures)
+    try:
+        projection = project(scenario, inputs)
+    except InputError as exc:
+        raise ScenarioError(f"{scenario.source}: {exc}") from None
+    return ScenarioResult(scenario, inputs, used, projection)
