@@ -454,3 +454,46 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
     return ScenarioResult(scenario, inputs, used, projection)
+
+
+# --- finding the reference scenarios -----------------------------------------------------------
+
+
+def default_scenario_dir() -> Path:
+    """The folder of reference scenarios: ``./scenarios`` when the current folder has one, else the
+    repository's ``scenarios/`` next to the package (a checkout), else the copy inside the package
+    (an installed wheel)."""
+    package = Path(__file__).resolve().parent
+    for folder in (Path.cwd() / "scenarios", package.parent / "scenarios", package / "bundled_scenarios"):
+        if folder.is_dir() and any(folder.glob("*.toml")):
+            return folder
+    raise ScenarioError("no scenarios folder found (looked in ./scenarios and the package)")
+
+
+def default_scenario_files() -> list[Path]:
+    """Every ``*.toml`` of :func:`default_scenario_dir`, sorted by name."""
+    return sorted(default_scenario_dir().glob("*.toml"))
+
+
+def find_scenario(name: str) -> Scenario:
+    """A scenario by path (``*.toml``), by file stem (``close_chile_2034``) or by its ``name``.
+
+    Examples
+    --------
+    >>> find_scenario("close_chile_2034").rival.name
+    'Chile'
+    """
+    text = str(name).strip()
+    path = Path(text)
+    if path.suffix.lower() == ".toml":
+        return load_scenario(path)
+    files = default_scenario_files()
+    for f in files:
+        if f.stem.lower() == text.lower():
+            return load_scenario(f)
+    scenarios = [load_scenario(f) for f in files]
+    for s in scenarios:
+        if s.name.lower() == text.lower():
+            return s
+    known = ", ".join(f.stem for f in files)
+    raise ScenarioError(f"no scenario named '{text}'; bundled scenarios: {known}")
