@@ -351,8 +351,6 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
         parts = key.split(".")
         if key == "substitution.origins" and isinstance(value, str):
             value = [o.strip() for o in value.split(",") if o.strip()]
-        if len(parts) == 3 and parts[1] == "growth":  # exports.growth.2025 = 0.1
-            parts = [parts[0], parts[1], parts[2]]
         target = nested
         for p in parts[:-1]:
             target = target.setdefault(p, {})

@@ -1,0 +1,124 @@
+"""The ``metaltrade`` command line: parse -> load -> engine -> write. The only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from metaltrade_xl import DATA_VINTAGE, __version__
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 1
+
+
+class CliError(Exception):
+    """A problem to report in one line (exit code 2)."""
+
+
+def _run(args: argparse.Namespace) -> int:
+    from metaltrade_xl import report, workbook
+    from metaltrade_xl.data import load_figures
+    from metaltrade_xl.scenarios import default_scenario_dir, load_scenario, run
+
+    out = Path(args.out)
+    json_out = Path(args.json) if args.json else None
+    for path in filter(None, (out, json_out)):
+        if path.exists() and not args.force:
+            raise CliError(f"{path} exists; use --force to replace it or choose another path")
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise CliError(f"--out: expected a .xlsx file name, got '{out.name}'")
+
+    figures = load_figures(args.data)
+    if args.scenarios:
+        files = [Path(p) for p in args.scenarios]
+    else:
+        folder = default_scenario_dir()
+        files = sorted(folder.glob("*.toml"))
+        print(f"scenarios: {len(files)} from {folder}")
+    results = [run(load_scenario(f), figures) for f in files]
+
+    sheets = report.build_report(results, figures)
+    workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
+    if json_out:
+        text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
+        workbook.write_text_atomic(text + "\n", json_out, force=args.force)
+
+    _print_summary(report.summary_frame(results))
+    print(f"data: {args.data or DATA_VINTAGE}")
+    print(f"wrote {out}" + (f" and {json_out}" if json_out else ""))
+    return 0
+
+
+def _print_summary(summary) -> None:
+    header = f"{'scenario':<40} {'horizon':>7} {'exp.growth':>10} {'deficit':>10} {'coverage':>8} {'gap':>9}"
+    print(header)
+    print("-" * len(header))
+    for row in summary.itertuples(index=False):
+        name = row.scenario if len(row.scenario) <= 40 else row.scenario[:39] + "…"
+        print(
+            f"{name:<40} {row.horizon:>7} {row.exports_growth_avg:>10.2%} {row.deficit:>10,.0f} "
+            f"{row.coverage:>8.3f} {row.gap_to_rival:>9,.0f}"
+        )
+    print("(USD millions at the horizon; exp.growth = average yearly export growth; "
+          "gap = rival exports − exports)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="metaltrade",
+        description="Trade-balance projections for Peru's metal-mechanical industry.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "run",
+        help="project scenarios and write a projection workbook",
+        description="Project every scenario and write a workbook (one sheet per scenario, "
+        "Summary, Sources) and optionally JSON. Without SCENARIO files, every file of the "
+        "scenarios/ folder (or the copies shipped in the package) is run on the bundled data.",
+    )
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO.toml")
+    p.add_argument("--data", metavar="FILE", help="figures in the tidy layout (.csv or .xlsx)")
+    p.add_argument("--out", default="projections.xlsx", metavar="PATH.xlsx")
+    p.add_argument("--json", metavar="PATH.json", help="also write the results as JSON")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    p.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CliError, ValueError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"metaltrade: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("metaltrade: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line, with the way to see more
+        if args.debug:
+            raise
+        print(
+            f"metaltrade: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(run again with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

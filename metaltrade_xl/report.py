@@ -1,0 +1,389 @@
+"""Results -> sheets to write: tables at anchors and chart specifications, target-neutral.
+
+One description of the output, several writers: the openpyxl writer (:mod:`metaltrade_xl.workbook`)
+renders it into files, the xlwings writer (:mod:`metaltrade_xl.macros`) into a live workbook.
+Sheet names used by the project live in :data:`SHEETS` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl.engine.projection import first_year_reaching
+
+#: Every sheet name the project reads or writes.
+SHEETS = {
+    "summary": "Summary",
+    "sources": "Sources",
+    "data": "Data",
+    "scenarios": "Scenarios",
+    "provenance": "Provenance",
+    "readme": "README",
+    "functions": "Functions",
+    "config": "xlwings.conf",
+}
+
+#: Excel's limit on sheet-name length, and the characters it forbids in one.
+MAX_SHEET_NAME = 31
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+MONEY = "#,##0.0"
+RATE = "0.00%"
+RATIO = "0.0000"
+YEAR = "0"
+
+COLUMN_FORMATS = {
+    "year": YEAR,
+    "coverage": RATIO,
+    "exports_growth_avg": RATE,
+    "imports_growth_avg": RATE,
+    "rival_growth_avg": RATE,
+    "first_year_reaching_rival": YEAR,
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DataFrame written with its header at (``row`` + 1 if titled, ``col``), 1-based."""
+
+    key: str
+    frame: pd.DataFrame
+    row: int
+    col: int = 1
+    title: str = ""
+    formats: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def header_row(self) -> int:
+        return self.row + (1 if self.title else 0)
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + len(self.frame)
+
+    @property
+    def bottom(self) -> int:
+        """The last row the table uses (header only when empty)."""
+        return max(self.last_row, self.header_row)
+
+    def column(self, name: str) -> int:
+        """Sheet column number (1-based) of column ``name``."""
+        return self.col + list(self.frame.columns).index(name)
+
+    def format_of(self, name: str) -> str:
+        if name in self.formats:
+            return self.formats[name]
+        if name in COLUMN_FORMATS:
+            return COLUMN_FORMATS[name]
+        dtype = self.frame[name].dtype
+        return MONEY if dtype.kind == "f" else "General"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart of some columns of a table against its category column ``x``."""
+
+    kind: str  # "line" or "bar"
+    title: str
+    table: str
+    x: str
+    series: tuple[str, ...]
+    anchor: str
+    y_title: str = "USD millions"
+    x_title: str = ""
+    width_cm: float = 16.0
+    height_cm: float = 7.5
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """One sheet: free text cells, tables and charts."""
+
+    name: str
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    texts: tuple[tuple[int, int, str], ...] = ()
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+
+def _anchor(col: int, row: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def safe_sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
+    """Valid, unique Excel sheet names for ``names`` (forbidden characters replaced, ≤ 31 chars).
+
+    Examples
+    --------
+    >>> safe_sheet_names(["Close the gap with Chile by 2034", "a/b", "a/b"], ["Summary"])
+    ['Close the gap with Chile by 203', 'a_b', 'a_b (2)']
+    """
+    taken = {r.lower() for r in reserved}
+    out = []
+    for name in names:
+        base = _FORBIDDEN.sub("_", str(name)).strip().strip("'") or "Scenario"
+        base = base[:MAX_SHEET_NAME]
+        candidate, k = base, 2
+        while candidate.lower() in taken:
+            suffix = f" ({k})"
+            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+            k += 1
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
+    """Nested parameters -> ``(dotted.key, value)`` rows; lists are joined with commas.
+
+    Examples
+    --------
+    >>> flatten({"exports": {"growth": {2025: 0.1}, "start": 750}, "origins": ["China"]})
+    [('exports.growth.2025', 0.1), ('exports.start', 750), ('origins', 'China')]
+    """
+    rows: list[tuple[str, object]] = []
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += flatten(value, name + ".")
+        elif isinstance(value, (list, tuple)):
+            rows.append((name, ", ".join(map(str, value))))
+        else:
+            rows.append((name, value))
+    return rows
+
+
+def _parameter_frame(result, figures: pd.DataFrame) -> pd.DataFrame:
+    rows = flatten(result.parameters())
+    for fid in result.figure_ids:
+        row = figures.loc[figures["id"] == fid].iloc[0]
+        flag = " (lower bound: the source says 'more than')" if row.lower_bound else ""
+        rows.append((f"source.{fid}", f"{row.value:g} {row.unit}; {_source_text(row)}{flag}"))
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
+def _source_text(row) -> str:
+    parts = [row.source_publisher, row.source_title, row.source_date]
+    return ", ".join(p for p in parts if p) or row.file
+
+
+def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
+    """Parameters as resolved, the yearly table and three line charts for one scenario."""
+    s = result.scenario
+    params = Table("parameters", _parameter_frame(result, figures), row=3, title="Parameters")
+    years = Table(
+        "years",
+        result.table,
+        row=params.bottom + 3,
+        title="Projection (USD millions; coverage = exports / imports)",
+    )
+    right = years.col + len(result.table.columns) + 1
+    top = years.header_row
+    charts = (
+        Chart("line", f"Exports vs {s.rival.name}", "years", "year",
+              ("exports", "rival_exports"), _anchor(right, top)),
+        Chart("line", "Imports, before and after substitution", "years", "year",
+              ("imports_before_substitution", "imports"), _anchor(right, top + 16)),
+        Chart("line", "Trade deficit (imports − exports)", "years", "year",
+              ("deficit",), _anchor(right, top + 32)),
+    )
+    texts = ((1, 1, s.name),) + (((2, 1, s.description),) if s.description else ())
+    return SheetLayout(name, (params, years), charts, texts)
+
+
+def summary_frame(results) -> pd.DataFrame:
+    """One row per scenario: its horizon values and (average) rates.
+
+    ``*_growth_avg`` is the compound average over the projection, equal to the rate when one rate
+    held every year (a solved ``to_close`` rate included).
+    """
+    rows = []
+    for r in results:
+        t = r.table
+        first, last = t.iloc[0], t.iloc[-1]
+        n = int(last.year - first.year)
+        first_hit = first_year_reaching(t)
+        rows.append(
+            {
+                "scenario": r.scenario.name,
+                "horizon": int(last.year),
+                "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
+                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n) - 1,
+                "rival": r.scenario.rival.name,
+                "rival_growth_avg": (last.rival_exports / first.rival_exports) ** (1 / n) - 1,
+                "exports": last.exports,
+                "imports": last.imports,
+                "deficit": last.deficit,
+                "coverage": last.coverage,
+                "rival_exports": last.rival_exports,
+                "gap_to_rival": last.gap_to_rival,
+                "substitution_effect": last.substitution_effect,
+                "first_year_reaching_rival": first_hit if first_hit is not None else "not by horizon",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def deficit_paths(results, labels: Sequence[str]) -> pd.DataFrame:
+    """Year × scenario table of the deficit (blank where a scenario's horizon ends earlier)."""
+    frames = [r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels)]
+    out = pd.concat(frames, axis=1).sort_index()
+    out.index.name = "year"
+    return out.reset_index()
+
+
+def summary_sheet(results, labels: Sequence[str]) -> SheetLayout:
+    """Scenarios side by side at their horizons, the deficit paths, and two charts."""
+    summary = Table("summary", summary_frame(results), row=3, title="Scenarios at the horizon")
+    paths = Table(
+        "deficit_paths",
+        deficit_paths(results, labels),
+        row=summary.bottom + 3,
+        title="Deficit by scenario (USD millions)",
+    )
+    right = max(summary.col + len(summary.frame.columns), paths.col + len(paths.frame.columns)) + 1
+    charts = (
+        Chart("bar", "Deficit at each scenario's horizon", "summary", "scenario", ("deficit",),
+              _anchor(right, 3), x_title=" ", height_cm=9),
+        Chart("line", "Deficit by scenario", "deficit_paths", "year", tuple(labels),
+              _anchor(right, 23), width_cm=20, height_cm=10),
+    )
+    texts = ((1, 1, f"metaltrade_xl {__version__}: scenario summary"),)
+    return SheetLayout(SHEETS["summary"], (summary, paths), charts, texts)
+
+
+SOURCE_COLUMNS = (
+    "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
+    "source_publisher", "source_title", "source_date", "quote", "note", "used_by",
+)  # fmt: skip
+
+
+def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
+    """Every figure of the data with its source and lower-bound flag, and which scenario used it."""
+    used: dict[str, list[str]] = {}
+    for r in results:
+        for fid in r.figure_ids:
+            used.setdefault(fid, []).append(r.scenario.name)
+    frame = figures.copy()
+    frame["used_by"] = [", ".join(used.get(i, [])) for i in frame["id"]]
+    frame = frame[list(SOURCE_COLUMNS)]
+    table = Table(
+        "sources",
+        frame,
+        row=3,
+        title="Figures (USD millions unless unit says otherwise; lower_bound TRUE = the source "
+        "says 'more than')",
+        formats={"value": "#,##0.###", "year": YEAR, "months": "0"},
+    )
+    tables = [table]
+    charts = []
+    latest = _latest_exports(figures)
+    if len(latest) >= 2:
+        right = table.col + len(frame.columns) + 1
+        year = int(latest["year"].iloc[0])
+        rivals = Table("exports_by_reporter", latest, row=3, col=right,
+                       title=f"Sector exports {year}")
+        tables.append(rivals)
+        charts.append(Chart("bar", f"Sector exports {year} (lower bounds where flagged)",
+                            rivals.key, "reporter", ("value",),
+                            _anchor(right, rivals.bottom + 2)))
+    texts = ((1, 1, f"Data sources ({DATA_VINTAGE} unless a row says otherwise)"),)
+    return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
+
+
+def _latest_exports(figures: pd.DataFrame) -> pd.DataFrame:
+    """Full-year total exports of every reporter but World in the latest year that has two."""
+    f = figures[
+        (figures["indicator"] == "exports")
+        & (figures["partner"] == "World")
+        & (figures["reporter"] != "World")
+        & (figures["months"] == 12)
+    ]
+    counts = f.groupby("year")["reporter"].nunique()
+    years = counts[counts >= 2].index
+    if len(years) == 0:
+        return f.iloc[:0][["reporter", "value", "lower_bound"]]
+    rows = f[f["year"] == years.max()]
+    return rows[["reporter", "value", "lower_bound", "year"]].reset_index(drop=True)
+
+
+def unique_labels(names: Sequence[str]) -> list[str]:
+    """``names`` with repeats numbered, so they can head columns.
+
+    Examples
+    --------
+    >>> unique_labels(["a", "b", "a"])
+    ['a', 'b', 'a (2)']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def build_report(results, figures: pd.DataFrame) -> list[SheetLayout]:
+    """Summary, one sheet per scenario, Sources: the whole projection workbook."""
+    scenario_names = [r.scenario.name for r in results]
+    names = safe_sheet_names(scenario_names, reserved=list(SHEETS.values()))
+    sheets = [summary_sheet(results, unique_labels(scenario_names))]
+    sheets += [scenario_sheet(r, n, figures) for r, n in zip(results, names)]
+    sheets.append(sources_sheet(figures, results))
+    return sheets
+
+
+def results_json(results) -> list[dict]:
+    """The results as plain JSON-able data: name, resolved parameters, yearly rows."""
+    out = []
+    for r in results:
+        years = [
+            {k: (int(v) if k == "year" else _num(v)) for k, v in row.items()}
+            for row in r.table.to_dict(orient="records")
+        ]
+        out.append(
+            {
+                "name": r.scenario.name,
+                "source": r.scenario.source,
+                "parameters": _jsonable(r.parameters()),
+                "figures_used": list(r.figure_ids),
+                "years": years,
+            }
+        )
+    return out
+
+
+def _num(v):
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+def _jsonable(value):
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return _num(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

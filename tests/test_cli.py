@@ -1,0 +1,166 @@
+"""`metaltrade run`: the main job end to end, as a new user would try it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from metaltrade_xl.scenarios import default_scenario_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scenario_file(tmp_path, body, name="mine.toml"):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(body), encoding="utf-8")
+    return p
+
+
+ISSUE_CASE = """
+    name = "Issue check"
+    base_year = 2024
+    horizon = 2034
+    [exports]
+    growth = "to_close"
+    start = 750
+    [imports]
+    growth = 0.04
+    [rival]
+    name = "Chile"
+    growth = 0.03
+    start = 4000
+    [substitution]
+    share = 0.10
+    origins = ["China"]
+    import_content = 0.35
+    start_year = 2026
+    phase_in_years = 5
+"""
+
+
+def test_default_run_writes_workbook_and_json(cli, tmp_path):
+    code, out, err = cli("run", "--out", "X.xlsx", "--json", "X.json")
+    assert code == 0, err
+    assert "Close the gap with Chile by 2034" in out and "wrote X.xlsx" in out
+
+    wb = openpyxl.load_workbook(tmp_path / "X.xlsx")
+    data = json.loads((tmp_path / "X.json").read_text())
+    scenario_names = [d["name"] for d in data]
+    assert len(scenario_names) == len(default_scenario_files())
+    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-1] == "Sources"
+    assert len(wb.sheetnames) == len(scenario_names) + 2
+    for ws in wb.worksheets:
+        assert len(ws._charts) >= 1, f"no chart on {ws.title}"
+
+    sources = [[c for c in row] for row in wb["Sources"].iter_rows(values_only=True)]
+    flat = {v for row in sources for v in row}
+    assert 727 in flat and 19548 in flat
+    header = sources[3]
+    row19548 = next(r for r in sources if r[header.index("value")] == 19548)
+    assert row19548[header.index("lower_bound")] is True
+    assert row19548[header.index("source_publisher")] == "SNI-IEES"
+
+    for d in data:
+        for y in d["years"]:
+            assert y["balance"] == pytest.approx(y["exports"] - y["imports"])
+            assert y["deficit"] == -y["balance"]
+            assert {"year", "rival_exports", "substitution_effect"} <= y.keys()
+
+
+def test_issue_case_solved_rate_and_landing(cli, tmp_path):
+    path = scenario_file(tmp_path, ISSUE_CASE)
+    code, _, err = cli("run", path, "--out", "o.xlsx", "--json", "o.json")
+    assert code == 0, err
+    (result,) = json.loads((tmp_path / "o.json").read_text())
+    expected = (4000 * 1.03**10 / 750) ** (1 / 10) - 1
+    assert result["parameters"]["exports"]["growth"] == pytest.approx(expected, abs=1e-12)
+    assert abs(result["parameters"]["exports"]["growth"] - 0.21769) < 1e-5
+    last = result["years"][-1]
+    assert last["year"] == 2034
+    assert abs(last["exports"] - last["rival_exports"]) / last["rival_exports"] < 1e-9
+
+    # the workbook's parameter table shows the solved rate as a number
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx")["Issue check"]
+    params = {r[0]: r[1] for r in ws.iter_rows(min_row=5, max_col=2, values_only=True) if r[0]}
+    assert params["exports.growth"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ("growth = 0.04", "growht = 0.04", "imports.growht"),
+        ("share = 0.10", "share = -0.10", "substitution.share"),
+        ("horizon = 2034", "horizon = 2020", "horizon"),
+        ("growth = 0.04", 'growth = "0.04"', "imports.growth"),
+    ],
+)
+def test_bad_scenario_is_one_line_and_nonzero(cli, tmp_path, old, new, key):
+    path = scenario_file(tmp_path, ISSUE_CASE.replace(old, new, 1), "bad.toml")
+    code, out, err = cli("run", path, "--out", "o.xlsx")
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "bad.toml" in lines[0] and key in lines[0], err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_never_overwrites_without_force(cli, tmp_path):
+    (tmp_path / "o.xlsx").write_bytes(b"precious")
+    code, _, err = cli("run", "--out", "o.xlsx")
+    assert code == 2 and "exists" in err and "--force" in err
+    assert (tmp_path / "o.xlsx").read_bytes() == b"precious"
+    code, _, err = cli("run", "--out", "o.xlsx", "--force")
+    assert code == 0, err
+    assert openpyxl.load_workbook(tmp_path / "o.xlsx").sheetnames[0] == "Summary"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+
+
+def test_user_data_file_and_its_errors(cli, tmp_path):
+    rows = ["indicator,reporter,partner,year,months,value,lower_bound",
+            "exports,Peru,World,2024,12,800,false", "imports,Peru,World,2024,12,18000,false",
+            "exports,Chile,World,2024,12,4200,true"]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    no_overrides = ISSUE_CASE.split("[substitution]")[0].replace("start = 750\n", "")
+    path = scenario_file(tmp_path, no_overrides.replace("start = 4000\n", ""))
+    code, _, err = cli("run", path, "--data", "d.csv", "--out", "o.xlsx", "--json", "o.json")
+    assert code == 0, err
+    (r,) = json.loads((tmp_path / "o.json").read_text())
+    assert r["years"][0]["exports"] == 800 and r["years"][0]["imports"] == 18000
+
+    (tmp_path / "bad.csv").write_text("\n".join(rows[:2] + ["imports,Peru,World,2024,12,lots,false"]))
+    code, _, err = cli("run", path, "--data", "bad.csv", "--out", "p.xlsx")
+    assert code == 2
+    assert err.strip() == "metaltrade: error: bad.csv: row 3, column value: expected a number, got 'lots'"
+
+
+def test_formula_like_text_is_written_as_text(cli, tmp_path):
+    body = ISSUE_CASE.replace('name = "Issue check"',
+                              'name = "=HYPERLINK(1)"\ndescription = "+cmd|x"')
+    path = scenario_file(tmp_path, body)
+    code, _, err = cli("run", path, "--out", "o.xlsx")
+    assert code == 0, err
+    wb = openpyxl.load_workbook(tmp_path / "o.xlsx")
+    ws = wb.worksheets[1]
+    assert ws["A1"].value == "=HYPERLINK(1)" and ws["A1"].data_type == "s"
+    assert ws["A2"].value == "+cmd|x" and ws["A2"].data_type == "s"
+
+
+def test_console_script_outside_the_repo(tmp_path):
+    """The installed `metaltrade` (or `python -m`) runs from any folder with the bundled scenarios."""
+    exe = shutil.which("metaltrade", path=os.path.dirname(sys.executable))
+    cmd = [exe] if exe else [sys.executable, "-m", "metaltrade_xl.cli"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(cmd + ["run", "--json", "r.json"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "projections.xlsx").exists()
+    assert len(json.loads((tmp_path / "r.json").read_text())) == len(default_scenario_files())
+    bad = subprocess.run(cmd + ["run", "missing.toml", "--out", "other.xlsx"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.strip() == "metaltrade: error: missing.toml: no such file"

@@ -1,0 +1,125 @@
+"""Scenario files: the issue's core accepted as written; every error names the file and the key."""
+
+import textwrap
+
+import pytest
+
+from metaltrade_xl.data import load_figures
+from metaltrade_xl.scenarios import (
+    ScenarioError,
+    default_scenario_files,
+    find_scenario,
+    load_scenario,
+    run,
+    scenario_from_pairs,
+)
+
+CORE = textwrap.dedent(
+    """
+    name = "Close the gap with Chile by 2034"
+    base_year = 2024        # start values come from the data for this year unless given below
+    horizon = 2034
+
+    [exports]
+    growth = "to_close"     # a rate (0.12), a table of per-year rates {2025 = 0.10, 2026 = 0.12}, or
+                            # "to_close": solve the constant rate that reaches the rival at the horizon
+    # start = 750           # optional override of the base-year value
+
+    [imports]
+    growth = 0.04
+
+    [rival]
+    name = "Chile"          # start value from the data for the base year unless `start` is given
+    growth = 0.03
+
+    [substitution]          # optional
+    share = 0.10            # share of the targeted imports replaced at full phase-in
+    origins = ["China"]     # omitted = all imports; an origin's share comes from the data
+    import_content = 0.35   # share of the replacement output's value that is itself imported
+    start_year = 2026
+    phase_in_years = 5
+    """
+)
+
+
+def write(tmp_path, text, name="s.toml"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_core_accepted_and_resolved_from_data(tmp_path):
+    s = load_scenario(write(tmp_path, CORE))
+    assert s.exports.growth == "to_close"
+    assert s.substitution.origins == ("China",)
+    r = run(s, load_figures())
+    assert r.inputs.exports_start == 750 and r.inputs.rival_start == 4000
+    assert r.inputs.origin_share == 0.426
+    assert r.parameters()["exports"]["growth"] == pytest.approx(0.21769, abs=1e-5)
+    assert set(r.figure_ids) == {
+        "peru_exports_2024", "peru_imports_2024", "chile_exports_2024",
+        "peru_import_share_china_2025_jan_nov",
+    }
+
+
+@pytest.mark.parametrize(
+    "old, new, key, expected",
+    [
+        ("growth = 0.04", "growht = 0.04", "imports.growht", "did you mean 'imports.growth'"),
+        ("share = 0.10", "share = -0.10", "substitution.share", "expected a number >= 0"),
+        ("horizon = 2034", "horizon = 2020", "horizon", "after base_year 2024"),
+        ("growth = 0.04", 'growth = "4%"', "imports.growth", "got text '4%'"),
+        ("growth = 0.04", "growth = 4", "imports.growth", "as a fraction"),
+        ("growth = 0.03", "growth = true", "rival.growth", "boolean"),
+        ("start_year = 2026", "start_year = 2024", "substitution.start_year", "after base_year"),
+        ('origins = ["China"]', 'origins = ["Atlantis"]', "substitution.origins", "Atlantis"),
+        ('name = "Chile"', 'name = "Narnia"', "rival.start", "no figure for exports of Narnia"),
+        ("growth = 0.04", "growth = {2025 = 0.1}", "imports.growth", "no rate for 2026"),
+    ],
+)
+def test_errors_name_file_and_key(tmp_path, old, new, key, expected):
+    path = write(tmp_path, CORE.replace(old, new, 1), "bad.toml")
+    with pytest.raises(ScenarioError) as info:
+        run(load_scenario(path), load_figures())
+    message = str(info.value)
+    assert message.startswith(f"bad.toml: {key}:"), message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_not_toml_and_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="bad.toml: not valid TOML"):
+        load_scenario(write(tmp_path, "name = ", "bad.toml"))
+    with pytest.raises(ScenarioError, match="nope.toml: no such file"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+def test_start_overrides_win(tmp_path):
+    text = CORE.replace('growth = "to_close"', 'growth = "to_close"\nstart = 800')
+    r = run(load_scenario(write(tmp_path, text)), load_figures())
+    assert r.inputs.exports_start == 800
+    assert "peru_exports_2024" not in r.figure_ids
+
+
+def test_pairs_from_cells_match_the_file(tmp_path):
+    from_file = load_scenario(write(tmp_path, CORE))
+    pairs = [
+        ("name", "Close the gap with Chile by 2034"), ("base_year", 2024.0), ("horizon", 2034.0),
+        ("exports.growth", "to_close"), ("imports.growth", 0.04), ("rival.name", "Chile"),
+        ("rival.growth", 0.03), ("substitution.share", 0.1), ("substitution.origins", "China"),
+        ("substitution.import_content", 0.35), ("substitution.start_year", 2026.0),
+        ("substitution.phase_in_years", 5.0), (None, None),
+    ]
+    assert scenario_from_pairs(pairs) == from_file
+
+
+def test_every_reference_scenario_runs_on_bundled_data():
+    files = default_scenario_files()
+    assert len(files) >= 5
+    figures = load_figures()
+    for f in files:
+        r = run(load_scenario(f), figures)
+        assert r.table.year.iloc[0] == r.scenario.base_year
+    assert find_scenario("Close the gap with Chile by 2040").horizon == 2040
+    with pytest.raises(ScenarioError, match="no scenario named"):
+        find_scenario("nothing like it")
