@@ -33,14 +33,16 @@ import difflib
 import math
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from metaltrade_xl.data import DataError, find_figure, import_share
 from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.montecarlo import UncertaintySpec
 from metaltrade_xl.engine.projection import TO_CLOSE, Projection, ProjectionInputs, project
+from metaltrade_xl.uncertainty import parse_uncertainty
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -97,9 +99,14 @@ class Scenario:
     substitution: SubstitutionSpec | None = None
     description: str = ""
     source: str = field(default="", compare=False)
+    #: What is uncertain, for Monte Carlo runs (see :mod:`metaltrade_xl.uncertainty`).
+    uncertainty: UncertaintySpec | None = None
 
 
-_TOP = {"name", "description", "base_year", "horizon", "exports", "imports", "rival", "substitution"}
+_TOP = {
+    "name", "description", "base_year", "horizon", "exports", "imports", "rival", "substitution",
+    "uncertainty",
+}  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start"},
     "imports": {"growth", "start"},
@@ -289,7 +296,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             phase_in_years=int(phase),
             origins=origins,
         )
-    return Scenario(
+    scenario = Scenario(
         name=name,
         base_year=base,
         horizon=horizon,
@@ -300,6 +307,10 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
         description=description.strip(),
         source=source,
     )
+    if "uncertainty" in data:
+        spec = parse_uncertainty(data["uncertainty"], source, scenario)
+        scenario = replace(scenario, uncertainty=spec)
+    return scenario
 
 
 def _check_table_years(c: _Checker, growth, key: str, base: int, horizon: int) -> None:
@@ -324,42 +335,6 @@ def load_scenario(path: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path.name}: not valid TOML ({exc})") from None
     return scenario_from_dict(data, path.name)
-
-
-def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
-    """A scenario from ``(key, value)`` pairs with dotted TOML keys (``exports.growth``, …).
-
-    This is how a scenario typed into two spreadsheet columns is read. Blank keys are skipped;
-    ``substitution.origins`` may be a comma-separated list.
-
-    Examples
-    --------
-    >>> s = scenario_from_pairs([("name", "cells"), ("base_year", 2024), ("horizon", 2030),
-    ...     ("exports.growth", "to_close"), ("imports.growth", 0.04),
-    ...     ("rival.name", "Chile"), ("rival.growth", 0.03), ("substitution.share", 0.1),
-    ...     ("substitution.import_content", 0.35), ("substitution.origins", "China, Brazil")])
-    >>> s.exports.growth, s.substitution.origins
-    ('to_close', ('China', 'Brazil'))
-    """
-    nested: dict = {}
-    for key, value in pairs:
-        key = "" if key is None else str(key).strip()
-        if not key or value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if isinstance(value, float) and value.is_integer() and key.endswith(("year", "horizon", "years")):
-            value = int(value)
-        parts = key.split(".")
-        if key == "substitution.origins" and isinstance(value, str):
-            value = [o.strip() for o in value.split(",") if o.strip()]
-        target = nested
-        for p in parts[:-1]:
-            target = target.setdefault(p, {})
-            if not isinstance(target, dict):
-                raise ScenarioError(f"{source}: {key}: conflicts with a value given for '{p}'")
-        if parts[-1] in target:
-            raise ScenarioError(f"{source}: {key}: given twice")
-        target[parts[-1]] = value
-    return scenario_from_dict(nested, source)
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -489,9 +464,16 @@ def find_scenario(name: str) -> Scenario:
     for f in files:
         if f.stem.lower() == text.lower():
             return load_scenario(f)
-    scenarios = [load_scenario(f) for f in files]
-    for s in scenarios:
-        if s.name.lower() == text.lower():
-            return s
+    broken = []
+    for f in files:
+        try:
+            scenario = load_scenario(f)
+        except ScenarioError as exc:  # one broken file must not hide the others
+            broken.append(str(exc))
+            continue
+        if scenario.name.lower() == text.lower():
+            return scenario
     known = ", ".join(f.stem for f in files)
+    if broken:
+        known += f" (and unreadable: {'; '.join(broken)})"
     raise ScenarioError(f"no scenario named '{text}'; bundled scenarios: {known}")

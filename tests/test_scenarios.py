@@ -11,8 +11,8 @@ from metaltrade_xl.scenarios import (
     find_scenario,
     load_scenario,
     run,
-    scenario_from_pairs,
 )
+from metaltrade_xl.scenario_cells import scenario_from_pairs
 
 CORE = textwrap.dedent(
     """

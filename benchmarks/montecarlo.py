@@ -1,0 +1,246 @@
+"""Monte Carlo speed against two baselines measured in the same run on the same machine.
+
+Prints:
+
+- ``mc_100k_s``: the reference model (exports 750 growing N(0.12, 0.05), imports 18 203 growing
+  N(0.04, 0.03), rival 4 000 growing 3 %, 2024-2034 = 11 years, 100 000 paths) through
+  ``montecarlo.simulate`` including all summaries (percentiles of exports, imports, deficit and
+  gap per year, probabilities with standard errors, first-year distribution, horizon deficit);
+- ``mc_vs_rng_ratio``: that time over the time to draw the same number of standard normals with
+  ``Generator.standard_normal`` (target <= 2.0);
+- ``mc_vs_spreadsheet_speedup``: LibreOffice's full recalculation (``calculateAll()``, median of
+  several, start-up and loading excluded) of the same model as spreadsheet formulas, 10 000 rows,
+  over the engine's time for 10 000 paths (target >= 50). Skipped with a message when LibreOffice
+  or its Python-UNO bridge (Debian's python3-uno, run with /usr/bin/python3) is missing.
+
+Run: ``python benchmarks/montecarlo.py`` (``--quick`` skips the spreadsheet).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from metaltrade_xl.engine import montecarlo as mc  # noqa: E402
+from metaltrade_xl.engine.projection import ProjectionInputs  # noqa: E402
+from metaltrade_xl.scenarios import scenario_from_dict  # noqa: E402
+
+BASE, HORIZON = 2024, 2034
+X0, M0, R0 = 750.0, 18203.0, 4000.0
+GX, SX, GM, SM, GR = 0.12, 0.05, 0.04, 0.03, 0.03
+LEVELS = (5, 10, 50, 90, 95)
+SPREADSHEET_ROWS = 10_000
+
+SCENARIO = scenario_from_dict(
+    {
+        "name": "benchmark",
+        "base_year": BASE,
+        "horizon": HORIZON,
+        "exports": {"growth": GX},
+        "imports": {"growth": GM},
+        "rival": {"name": "Chile", "growth": GR},
+    }
+)
+INPUTS = ProjectionInputs(X0, M0, R0)
+SPEC = mc.UncertaintySpec(
+    {
+        "exports.growth": mc.distribution("normal", mean=GX, sd=SX),
+        "imports.growth": mc.distribution("normal", mean=GM, sd=SM),
+    },
+    paths=100_000,
+    seed=20260126,
+)
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def engine_time(paths: int, repeat: int) -> float:
+    return median_time(lambda: mc.simulate(SCENARIO, INPUTS, SPEC, paths=paths), repeat)
+
+
+def rng_time(paths: int, repeat: int) -> float:
+    rng = np.random.default_rng(0)
+    count = 2 * (HORIZON - BASE) * paths  # two uncertain growths, one draw per path and year
+    return median_time(lambda: rng.standard_normal(count), repeat)
+
+
+# --- the spreadsheet alternative ---------------------------------------------------------
+
+
+def _col(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def build_workbook(path: Path, rows: int = SPREADSHEET_ROWS) -> None:
+    """The model as an analyst would build it: one row per path, draws compounded across the year
+    columns, deficit and gap per path, percentiles and a COUNTIF probability on a summary sheet."""
+    from openpyxl import Workbook
+
+    years = list(range(BASE, HORIZON + 1))
+    n = len(years)
+    ex = [_col(1 + j) for j in range(n)]  # exports B..L
+    im = [_col(1 + n + j) for j in range(n)]  # imports
+    de = [_col(1 + 2 * n + j) for j in range(n)]  # deficit
+    ga = [_col(1 + 3 * n + j) for j in range(n)]  # gap to rival
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("paths")
+    ws.append(
+        ["path"]
+        + [f"exports {y}" for y in years]
+        + [f"imports {y}" for y in years]
+        + [f"deficit {y}" for y in years]
+        + [f"gap {y}" for y in years]
+    )
+    for r in range(2, rows + 2):
+        row = [r - 1, X0]
+        row += [f"={ex[j - 1]}{r}*(1+_xlfn.NORM.INV(RAND(),{GX},{SX}))" for j in range(1, n)]
+        row += [M0] + [f"={im[j - 1]}{r}*(1+_xlfn.NORM.INV(RAND(),{GM},{SM}))" for j in range(1, n)]
+        row += [f"={im[j]}{r}-{ex[j]}{r}" for j in range(n)]
+        row += [f"=summary!{_col(1 + j)}$2-{ex[j]}{r}" for j in range(n)]
+        ws.append(row)
+    last = rows + 1
+    ss = wb.create_sheet("summary")
+    ss.append(["year"] + years)
+    ss.append(["rival"] + [R0 * (1 + GR) ** j for j in range(n)])
+    for name, cols in (("exports", ex), ("imports", im), ("deficit", de), ("gap", ga)):
+        for q in LEVELS:
+            ss.append(
+                [f"{name} P{q}"]
+                + [f"=_xlfn.PERCENTILE.INC(paths!{c}2:{c}{last},{q / 100})" for c in cols]
+            )
+    ss.append(
+        ["P(exports >= rival)"]
+        + [f'=COUNTIF(paths!{c}2:{c}{last},">="&{_col(1 + j)}2)/{rows}' for j, c in enumerate(ex)]
+    )
+    wb.save(path)
+
+
+_UNO_SCRIPT = r"""
+import json, os, statistics, subprocess, sys, time
+import uno
+from com.sun.star.beans import PropertyValue
+
+path, repeat = sys.argv[1], int(sys.argv[2])
+pipe = "mtbench_%d" % os.getpid()
+profile = "file://" + sys.argv[3]
+office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo",
+                           "--nodefault", "-env:UserInstallation=" + profile,
+                           "--accept=pipe,name=%s;urp;" % pipe],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(240):
+        try:
+            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+            break
+        except Exception:
+            time.sleep(0.25)
+    else:
+        raise SystemExit("could not connect to LibreOffice")
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    hidden = PropertyValue(); hidden.Name = "Hidden"; hidden.Value = True
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
+    doc.calculateAll()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        doc.calculateAll()
+        times.append(time.perf_counter() - t0)
+    sheet = doc.Sheets.getByName("summary")
+    p50 = sheet.getCellRangeByName("L15").getValue()  # deficit P50 in the horizon year
+    doc.close(True)
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    print(json.dumps({"median_s": statistics.median(times), "times": times, "deficit_p50": p50}))
+finally:
+    try:
+        office.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        office.kill()
+"""
+
+
+def libreoffice_time(repeat: int = 5) -> dict | str:
+    """Median ``calculateAll()`` seconds, or a reason it could not be measured."""
+    python = "/usr/bin/python3"
+    if not shutil.which("soffice"):
+        return "LibreOffice (soffice) is not installed"
+    if (
+        not os.path.exists(python)
+        or subprocess.run([python, "-c", "import uno"], capture_output=True).returncode
+    ):
+        return "the Python-UNO bridge (python3-uno) is not importable by /usr/bin/python3"
+    with tempfile.TemporaryDirectory(prefix="mtbench_") as tmp:
+        book = Path(tmp) / "montecarlo_10k.xlsx"
+        build_workbook(book)
+        script = Path(tmp) / "uno_time.py"
+        script.write_text(_UNO_SCRIPT)
+        done = subprocess.run(
+            [python, str(script), str(book), str(repeat), str(Path(tmp) / "profile")],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        if done.returncode:
+            return f"LibreOffice timing failed: {done.stderr.strip()[-300:]}"
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    # Interleaved, so that a change in machine load hits both timings alike.
+    t_mc_runs, t_rng_runs = [], []
+    for _ in range(7):
+        t_mc_runs.append(engine_time(100_000, repeat=1))
+        t_rng_runs.append(rng_time(100_000, repeat=1))
+    t_mc, t_rng = statistics.median(t_mc_runs), statistics.median(t_rng_runs)
+    print(f"mc_100k_s: {t_mc:.4f}")
+    print(
+        f"mc_vs_rng_ratio: {t_mc / t_rng:.2f}  (rng {t_rng * 1e3:.1f} ms for "
+        f"{2 * (HORIZON - BASE) * 100_000:,} normals; target <= 2.0)"
+    )
+    if "--quick" in argv:
+        print("mc_vs_spreadsheet_speedup: skipped (--quick)")
+        return
+    lo = libreoffice_time()
+    if isinstance(lo, str):
+        print(f"mc_vs_spreadsheet_speedup: skipped ({lo})")
+        return
+    t_10k = engine_time(SPREADSHEET_ROWS, repeat=15)
+    print(
+        f"mc_vs_spreadsheet_speedup: {lo['median_s'] / t_10k:.1f}  (LibreOffice calculateAll "
+        f"{lo['median_s'] * 1e3:.0f} ms, engine {t_10k * 1e3:.1f} ms for {SPREADSHEET_ROWS:,} "
+        "paths; target >= 50)"
+    )
+
+
+if __name__ == "__main__":
+    main()

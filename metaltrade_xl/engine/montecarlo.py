@@ -1,0 +1,901 @@
+"""Monte Carlo: sample uncertain inputs -> evaluate the projection on every path -> summarise.
+
+The model is exactly :func:`metaltrade_xl.engine.projection.project`, evaluated for many paths at
+once on arrays of shape ``(years, paths)`` (the public :class:`Paths` exposes ``(paths, years)``
+views). Randomness comes only from the ``numpy.random.Generator`` passed in (or a ``seed``; 0 is a
+seed): same generator state, same inputs -> bit-identical results on any number of cores, because
+paths are drawn in fixed blocks of :data:`BLOCK` paths, each from its own child generator seeded
+from the parent in block order.
+
+Uncertain inputs (:data:`YEARLY` are drawn for every projected year, :data:`ONCE` once per path):
+
+- ``exports.growth``, ``imports.growth``, ``rival.growth``: a distribution of the yearly rate,
+  drawn independently each year, or persistent: AR(1) with coefficient ``rho`` in the normal
+  scores, so every year keeps the given distribution and ``rho = 1`` means one rate per path.
+- ``exports.start``, ``imports.start``, ``rival.start``, ``substitution.share``,
+  ``substitution.import_content``, ``substitution.origin_share``.
+
+Correlation between inputs of the same kind uses a Gaussian copula: the normal scores are
+correlated with the given matrix (``kind="rank"`` converts Spearman rank correlations with
+``2 sin(pi r / 6)``) and mapped through each input's quantile function.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from metaltrade_xl.engine._validate import InputError, as_fraction, as_positive
+from metaltrade_xl.engine.projection import TO_CLOSE, ProjectionInputs, yearly_rates
+from metaltrade_xl.engine.substitution import phase_in
+
+YEARLY = ("exports.growth", "imports.growth", "rival.growth")
+ONCE = (
+    "exports.start",
+    "imports.start",
+    "rival.start",
+    "substitution.share",
+    "substitution.import_content",
+    "substitution.origin_share",
+)
+INPUT_NAMES = YEARLY + ONCE
+DEFAULT_PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
+#: Paths per block; each block has its own child generator (blocks keep the work in cache).
+BLOCK = 4096
+#: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
+REACH_TOL = 1e-12
+OUTCOMES = ("exports", "imports", "deficit", "gap_to_rival")
+
+# --- distributions -------------------------------------------------------------------------------
+
+_PARAMS = {
+    "normal": (("mean", "sd"), {}),
+    "truncnormal": (("mean", "sd"), {"low": -math.inf, "high": math.inf}),
+    "uniform": (("low", "high"), {}),
+    "triangular": (("low", "mode", "high"), {}),
+    "pert": (("low", "mode", "high"), {"lamb": 4.0}),
+    "lognormal": (("median", "sigma"), {"shift": 0.0}),
+}
+DISTRIBUTIONS = tuple(_PARAMS)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A validated marginal distribution; build it with :func:`distribution`.
+
+    Kinds and parameters: ``normal(mean, sd)``; ``truncnormal(mean, sd, low=-inf, high=inf)``
+    (a normal cut to ``[low, high]``); ``uniform(low, high)``; ``triangular(low, mode, high)``;
+    ``pert(low, mode, high, lamb=4)`` (beta-PERT); ``lognormal(median, sigma, shift=0)``:
+    ``shift + (median - shift) * exp(sigma * Z)``, so a growth rate with ``shift = -1`` has a
+    lognormal ``1 + g`` and the given median. A spread of 0 (``sd``, ``sigma``, ``low == high``)
+    is allowed and gives a constant.
+    """
+
+    kind: str
+    params: tuple[tuple[str, float], ...]
+
+    def __getitem__(self, key: str) -> float:
+        return dict(self.params)[key]
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest possible values (may be infinite)."""
+        p = dict(self.params)
+        if self.kind == "normal":
+            return (-math.inf, math.inf) if p["sd"] > 0 else (p["mean"], p["mean"])
+        if self.kind == "truncnormal":
+            return (p["low"], p["high"]) if p["sd"] > 0 else (p["mean"], p["mean"])
+        if self.kind == "lognormal":
+            return (p["shift"], math.inf) if p["sigma"] > 0 else (p["median"], p["median"])
+        return (p["low"], p["high"])
+
+    def ppf(self, u):
+        """Quantile function: the value below which a share ``u`` (in (0, 1)) of draws fall."""
+        u = np.asarray(u, dtype=float)
+        return self._from_uniform(u, None)
+
+    def median(self) -> float:
+        return float(self.ppf(0.5))
+
+    def from_normal(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Map standard normal scores to this distribution (monotone; ``out`` may be ``z``)."""
+        p = dict(self.params)
+        if self.kind == "normal":
+            out = np.multiply(z, p["sd"], out=out)
+            return np.add(out, p["mean"], out=out)
+        if self.kind == "lognormal":
+            out = np.multiply(z, p["sigma"], out=out)
+            np.exp(out, out=out)
+            np.multiply(out, p["median"] - p["shift"], out=out)
+            return np.add(out, p["shift"], out=out)
+        return self._from_uniform(special.ndtr(z), z)
+
+    def _from_uniform(self, u, z):
+        p = dict(self.params)
+        k = self.kind
+        if k == "normal":
+            return p["mean"] + p["sd"] * special.ndtri(u)
+        if k == "lognormal":
+            return p["shift"] + (p["median"] - p["shift"]) * np.exp(p["sigma"] * special.ndtri(u))
+        if k == "truncnormal":
+            if p["sd"] == 0:
+                return np.full(np.shape(u), p["mean"])
+            a, b = (p["low"] - p["mean"]) / p["sd"], (p["high"] - p["mean"]) / p["sd"]
+            x = stats.truncnorm.ppf(u, a, b, loc=p["mean"], scale=p["sd"])
+        elif k == "uniform":
+            x = p["low"] + (p["high"] - p["low"]) * u
+        elif k == "triangular":
+            lo, mode, hi = p["low"], p["mode"], p["high"]
+            w = hi - lo
+            if w == 0:
+                return np.full(np.shape(u), lo)
+            c = (mode - lo) / w
+            left = lo + np.sqrt(u * w * (mode - lo))
+            right = hi - np.sqrt((1 - u) * w * (hi - mode))
+            x = np.where(u < c, left, right)
+        else:  # pert
+            lo, mode, hi = p["low"], p["mode"], p["high"]
+            w = hi - lo
+            if w == 0:
+                return np.full(np.shape(u), lo)
+            alpha = 1 + p["lamb"] * (mode - lo) / w
+            beta = 1 + p["lamb"] * (hi - mode) / w
+            x = lo + w * special.betaincinv(alpha, beta, u)
+        lo, hi = self.support
+        return np.clip(x, lo, hi)  # rounding must never leave the support
+
+    def sample(self, rng: np.random.Generator, size) -> np.ndarray:
+        """``size`` independent draws using ``rng``."""
+        return self.from_normal(rng.standard_normal(size))
+
+
+def distribution(kind: str, name: str = "distribution", **params) -> Distribution:
+    """A validated :class:`Distribution`; errors name ``name`` (the input it is for).
+
+    Examples
+    --------
+    >>> distribution("triangular", low=0.0, mode=0.04, high=0.08).support
+    (0.0, 0.08)
+    >>> round(distribution("pert", low=0, mode=0.1, high=0.4).median(), 4)  # 0.4 x Beta(2, 4)
+    0.1255
+    >>> distribution("normal", "exports.growth", mean=0.12, sd=-0.05)
+    Traceback (most recent call last):
+    ...
+    metaltrade_xl.engine._validate.InputError: exports.growth: normal: expected sd >= 0, got -0.05
+    """
+    if kind not in _PARAMS:
+        raise InputError(
+            f"{name}: unknown distribution {kind!r}; expected one of {', '.join(DISTRIBUTIONS)}"
+        )
+    required, optional = _PARAMS[kind]
+    unknown = sorted(set(params) - set(required) - set(optional))
+    if unknown:
+        allowed = ", ".join(required + tuple(optional))
+        raise InputError(f"{name}: {kind}: unknown parameter '{unknown[0]}'; expected {allowed}")
+    missing = [r for r in required if r not in params]
+    if missing:
+        raise InputError(f"{name}: {kind}: missing parameter '{missing[0]}'")
+    p = dict(optional)
+    for key, value in params.items():
+        inf_ok = kind == "truncnormal" and key in ("low", "high")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise InputError(f"{name}: {kind}: expected a number for {key}, got {value!r}")
+        value = float(value)
+        if math.isnan(value) or (math.isinf(value) and not inf_ok):
+            raise InputError(f"{name}: {kind}: expected a finite number for {key}, got {value}")
+        p[key] = value
+
+    def need(ok: bool, message: str) -> None:
+        if not ok:
+            raise InputError(f"{name}: {kind}: {message}")
+
+    if kind in ("normal", "truncnormal"):
+        need(p["sd"] >= 0, f"expected sd >= 0, got {p['sd']:g}")
+    if kind == "truncnormal":
+        need(p["low"] < p["high"], f"expected low < high, got low {p['low']:g}, high {p['high']:g}")
+        need(
+            p["low"] <= p["mean"] <= p["high"],
+            f"expected low <= mean <= high, got {p['low']:g}, {p['mean']:g}, {p['high']:g}",
+        )
+    if kind == "uniform":
+        need(
+            p["low"] <= p["high"], f"expected low <= high, got low {p['low']:g}, high {p['high']:g}"
+        )
+    if kind in ("triangular", "pert"):
+        need(
+            p["low"] <= p["mode"] <= p["high"],
+            f"expected low <= mode <= high, got {p['low']:g}, {p['mode']:g}, {p['high']:g}",
+        )
+    if kind == "pert":
+        need(p["lamb"] > 0, f"expected lamb > 0, got {p['lamb']:g}")
+    if kind == "lognormal":
+        need(p["sigma"] >= 0, f"expected sigma >= 0, got {p['sigma']:g}")
+        need(
+            p["median"] > p["shift"],
+            f"expected median > shift (the lowest value), got median {p['median']:g}, "
+            f"shift {p['shift']:g}",
+        )
+    order = required + tuple(optional)
+    return Distribution(kind, tuple((k, p[k]) for k in order))
+
+
+# --- the specification ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UncertaintySpec:
+    """What is uncertain and how it is simulated.
+
+    Attributes
+    ----------
+    inputs : mapping of input name (:data:`INPUT_NAMES`) -> Distribution
+    correlation : tuple of (name, name, coefficient)
+        Pairs not listed are independent. Both names must be yearly or both once-per-path.
+    correlation_kind : ``"gaussian"`` (coefficients of the normal scores) or ``"rank"`` (Spearman)
+    persistence : mapping of yearly input name -> rho in [0, 1]; 0 (default) = independent years
+    paths : int, number of paths
+    seed : int or None
+    percentiles : tuple of float in [0, 100]
+    """
+
+    inputs: Mapping[str, Distribution]
+    correlation: tuple[tuple[str, str, float], ...] = ()
+    correlation_kind: str = "gaussian"
+    persistence: Mapping[str, float] = field(default_factory=dict)
+    paths: int = 10_000
+    seed: int | None = None
+    percentiles: tuple[float, ...] = DEFAULT_PERCENTILES
+
+    def __post_init__(self):
+        for name, dist in self.inputs.items():
+            if name not in INPUT_NAMES:
+                raise InputError(
+                    f"{name}: not an uncertain input; expected one of {', '.join(INPUT_NAMES)}"
+                )
+            if not isinstance(dist, Distribution):
+                raise InputError(f"{name}: expected a Distribution, got {dist!r}")
+            lo, hi = dist.support
+
+            # A lognormal never reaches its shift: its support is open below.
+            def above(v, lo=lo, kind=dist.kind):
+                return lo >= v if kind == "lognormal" else lo > v
+
+            if name.endswith(".growth") and not above(-1):
+                kinds = "truncnormal with low > -1, or a lognormal with shift -1"
+                # Unbounded normals are allowed (the tail below -100 % is checked on the draws).
+                if dist.kind != "normal":
+                    raise InputError(
+                        f"{name}: the distribution reaches rates <= -1 (-100 %); use {kinds}"
+                    )
+            if name.endswith(".start") and not above(0) and dist.kind != "normal":
+                raise InputError(
+                    f"{name}: the distribution reaches values <= 0; start values must be > 0"
+                )
+            if name.startswith("substitution.") and (lo < 0 or hi > 1):
+                raise InputError(
+                    f"{name}: a share must stay within [0, 1] but this {dist.kind} ranges over "
+                    f"[{lo:g}, {hi:g}]; use uniform, triangular, pert or truncnormal with low/high"
+                )
+        if self.correlation_kind not in ("gaussian", "rank"):
+            raise InputError(
+                f"correlation_kind: expected 'gaussian' or 'rank', got {self.correlation_kind!r}"
+            )
+        seen = set()
+        for item in self.correlation:
+            if len(item) != 3:
+                raise InputError(
+                    f"correlation: expected [name, name, coefficient], got {list(item)!r}"
+                )
+            a, b, r = item
+            for n in (a, b):
+                if n not in self.inputs:
+                    raise InputError(f"correlation: '{n}' is not an uncertain input of this spec")
+            if a == b:
+                raise InputError(f"correlation: '{a}' paired with itself")
+            if (a in YEARLY) != (b in YEARLY):
+                raise InputError(
+                    f"correlation: '{a}' and '{b}': a yearly growth can only be correlated with "
+                    "another yearly growth, a once-per-path input with another once-per-path input"
+                )
+            if isinstance(r, bool) or not isinstance(r, (int, float)) or not -1 <= r <= 1:
+                raise InputError(
+                    f"correlation: '{a}', '{b}': expected a coefficient in [-1, 1], got {r!r}"
+                )
+            if frozenset((a, b)) in seen:
+                raise InputError(f"correlation: '{a}', '{b}' given twice")
+            seen.add(frozenset((a, b)))
+        for name, rho in self.persistence.items():
+            if name not in YEARLY or name not in self.inputs:
+                raise InputError(
+                    f"persistence: {name}: expected an uncertain yearly growth "
+                    f"({', '.join(YEARLY)})"
+                )
+            if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 <= rho <= 1:
+                raise InputError(f"persistence: {name}: expected rho in [0, 1], got {rho!r}")
+        if (
+            isinstance(self.paths, bool)
+            or not isinstance(self.paths, (int, np.integer))
+            or self.paths < 1
+        ):
+            raise InputError(f"paths: expected a whole number >= 1, got {self.paths!r}")
+        if self.seed is not None and (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, (int, np.integer))
+            or self.seed < 0
+        ):
+            raise InputError(f"seed: expected a whole number >= 0, got {self.seed!r}")
+        _check_percentiles(self.percentiles)
+        for group in (self.yearly, self.once):
+            self.correlation_matrix(group)  # PSD check up front
+
+    @property
+    def yearly(self) -> tuple[str, ...]:
+        return tuple(n for n in YEARLY if n in self.inputs)
+
+    @property
+    def once(self) -> tuple[str, ...]:
+        return tuple(n for n in ONCE if n in self.inputs)
+
+    def correlation_matrix(self, names) -> np.ndarray:
+        """Correlation of the normal scores of ``names``; an error if not positive semi-definite."""
+        idx = {n: i for i, n in enumerate(names)}
+        c = np.eye(len(names))
+        for a, b, r in self.correlation:
+            if a in idx and b in idx:
+                r = 2 * math.sin(math.pi * r / 6) if self.correlation_kind == "rank" else float(r)
+                c[idx[a], idx[b]] = c[idx[b], idx[a]] = r
+        if len(names) > 1:
+            low = float(np.linalg.eigvalsh(c).min())
+            if low < -1e-10:
+                raise InputError(
+                    f"correlation: the matrix of {', '.join(names)} is not positive semi-definite "
+                    f"(smallest eigenvalue {low:.3g}); these coefficients cannot hold together"
+                )
+        return c
+
+
+def _check_percentiles(levels) -> None:
+    if not len(levels) or any(
+        isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100 for q in levels
+    ):
+        raise InputError(f"percentiles: expected numbers between 0 and 100, got {list(levels)!r}")
+
+
+def _factor(c: np.ndarray) -> np.ndarray:
+    """L with L @ L.T == c, also for singular PSD matrices (eigen-decomposition)."""
+    w, v = np.linalg.eigh(c)
+    return v * np.sqrt(np.clip(w, 0, None))
+
+
+# --- the vectorised model ------------------------------------------------------------------------
+
+
+def _base_rates(scenario, years) -> dict:
+    out = {}
+    for key in ("exports", "imports", "rival"):
+        g = getattr(scenario, key).growth
+        if key == "exports" and isinstance(g, str) and g == TO_CLOSE:
+            out[key] = TO_CLOSE
+        else:
+            out[key] = yearly_rates(g, years, f"{key}.growth")[:, None]
+    return out
+
+
+def _compound(start, rates: np.ndarray) -> np.ndarray:
+    """``start * [1, cumprod(1 + rates)]`` along axis 0, as in ``projection._compound``."""
+    rates = np.atleast_2d(rates.T).T if rates.ndim == 1 else rates
+    f = np.empty((rates.shape[0] + 1, rates.shape[1]))
+    f[0] = 1.0
+    np.add(1.0, rates, out=f[1:])
+    # The running product row by row is np.cumprod(axis=0) bit for bit, and ~4x faster on
+    # (years, paths) blocks: each step is one vectorised multiply over all paths.
+    for t in range(2, f.shape[0]):
+        np.multiply(f[t], f[t - 1], out=f[t])
+    return np.multiply(start, f, out=f) if np.ndim(start) == 0 else start * f
+
+
+def evaluate(
+    scenario,
+    inputs: ProjectionInputs,
+    values: Mapping | None = None,
+    width: int = 1,
+    *,
+    _rates=None,
+) -> dict:
+    """The projection for ``width`` paths at once, each input taken from ``values`` or the scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    inputs : ProjectionInputs
+    values : mapping of input name -> value
+        A yearly growth is a scalar, shape ``(width,)`` (the same rate every year) or
+        ``(years - 1, width)``; any other input a scalar or shape ``(width,)``. A growth given here
+        replaces the scenario's (a rate table or ``"to_close"`` included).
+    width : int, number of paths
+
+    Returns
+    -------
+    dict of ndarray, shape (years, width)
+        ``exports, imports_before_substitution, substitution_effect, imports, deficit,
+        rival_exports, gap_to_rival``, the same numbers as ``project(...).table`` column by column.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.scenarios import scenario_from_dict
+    >>> s = scenario_from_dict({"name": "d", "base_year": 2024, "horizon": 2026,
+    ...     "exports": {"growth": 0.1}, "imports": {"growth": 0.0},
+    ...     "rival": {"name": "Chile", "growth": 0.0}})
+    >>> out = evaluate(s, ProjectionInputs(100, 200, 400), {"exports.growth": [0.1, 1.0]}, 2)
+    >>> out["exports"][-1].round(6).tolist(), out["deficit"][-1].round(6).tolist()
+    ([121.0, 400.0], [79.0, -200.0])
+    """
+    values = dict(values or {})
+    for k in values:
+        if k not in INPUT_NAMES:
+            raise InputError(f"{k}: not a model input; expected one of {', '.join(INPUT_NAMES)}")
+    base, horizon = int(scenario.base_year), int(scenario.horizon)
+    if horizon <= base:
+        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
+    years = np.arange(base + 1, horizon + 1)
+    n = years.size
+    rates = _base_rates(scenario, years) if _rates is None else _rates
+
+    def start(key, default):
+        v = values.get(f"{key}.start", default)
+        return as_positive(v if np.ndim(v) == 0 else np.asarray(v, dtype=float), f"{key}.start")
+
+    def growth(key):
+        if f"{key}.growth" not in values:
+            return rates[key]
+        g = np.asarray(values[f"{key}.growth"], dtype=float)
+        g = g.reshape(1, -1) if g.ndim <= 1 else g
+        if g.shape[0] not in (1, n):
+            raise InputError(f"{key}.growth: expected {n} yearly rows, got {g.shape[0]}")
+        return np.broadcast_to(g, (n, g.shape[1]))
+
+    x0 = start("exports", inputs.exports_start)
+    m0 = start("imports", inputs.imports_start)
+    r0 = start("rival", inputs.rival_start)
+    rival = _compound(r0, growth("rival"))
+    imports_before = _compound(m0, growth("imports"))
+    g = growth("exports")
+    if isinstance(g, str):  # to_close: the constant rate reaching this path's rival at the horizon
+        solved = (rival[-1] / x0) ** (1.0 / n) - 1.0
+        g = np.broadcast_to(solved, (n, np.size(solved)))
+    exports = _compound(x0, g)
+
+    sub = scenario.substitution
+    if sub is None:
+        if any(k.startswith("substitution.") for k in values):
+            raise InputError("substitution: the scenario has no [substitution] to vary")
+        effect = np.zeros((1, 1))
+    else:
+        if int(sub.start_year) <= base:
+            raise InputError(
+                f"substitution.start_year: expected a year after base_year {base} "
+                f"(the base year is observed data), got {sub.start_year}"
+            )
+        share = as_fraction(values.get("substitution.share", sub.share), "substitution.share")
+        content = as_fraction(
+            values.get("substitution.import_content", sub.import_content),
+            "substitution.import_content",
+        )
+        origin = as_fraction(
+            values.get("substitution.origin_share", inputs.origin_share),
+            "substitution.origin_share",
+        )
+        phase = phase_in(np.arange(base, horizon + 1), sub.start_year, sub.phase_in_years)[:, None]
+        # Same operations, in the same order, as substitution.substitution_path.
+        gross = phase * share * (origin * imports_before)
+        effect = gross - gross * content
+    imports = imports_before - effect
+    shape = (n + 1, width)
+    full = {
+        "exports": exports,
+        "imports_before_substitution": imports_before,
+        "substitution_effect": effect,
+        "imports": imports,
+        "deficit": imports - exports,
+        "rival_exports": rival,
+        "gap_to_rival": rival - exports,
+    }
+    try:
+        return {k: np.broadcast_to(v, shape) for k, v in full.items()}
+    except ValueError:
+        raise InputError(f"values: expected arrays with {width} paths") from None
+
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+def _check_growth(name: str, g: np.ndarray) -> None:
+    if g.min() <= -1:
+        bad = int(np.count_nonzero(g <= -1))
+        raise InputError(
+            f"{name}: {bad} of {g.size} draws fall at or below -1 (-100 %); narrow the "
+            "distribution or use a truncnormal with low > -1"
+        )
+
+
+def _factors(spec: UncertaintySpec):
+    """Copula factors of the yearly and the once-per-path inputs (None when independent)."""
+    out = []
+    for names in (spec.yearly, spec.once):
+        c = spec.correlation_matrix(names)
+        out.append(None if np.array_equal(c, np.eye(len(names))) else _factor(c))
+    return out
+
+
+def _draw_block(spec: UncertaintySpec, n_years: int, width: int, rng: np.random.Generator) -> dict:
+    """Draws of every uncertain input for one block of paths (see :func:`sample`)."""
+    out = {}
+    yearly, once = spec.yearly, spec.once
+    simple = (
+        yearly
+        and _factors(spec)[0] is None
+        and all(spec.inputs[n].kind == "normal" and not spec.persistence.get(n) for n in yearly)
+    )
+    if simple:
+        # Independent normal years: one pass in C per input. Consumes the generator exactly as
+        # the general path below does (same order, same count).
+        for name in yearly:
+            d = spec.inputs[name]
+            out[name] = g = rng.normal(d["mean"], d["sd"], (n_years, width))
+            _check_growth(name, g)
+    elif yearly:
+        z = rng.standard_normal((len(yearly), n_years, width))
+        f = _factors(spec)[0]
+        if f is not None:
+            z = np.einsum("ij,jtp->itp", f, z)
+        for i, name in enumerate(yearly):
+            zi = z[i]
+            rho = float(spec.persistence.get(name, 0.0))
+            if rho == 1.0:
+                zi[1:] = zi[0]
+            elif rho > 0.0:
+                s = math.sqrt(1.0 - rho * rho)
+                zi[1:] *= s
+                for t in range(1, n_years):  # a recursion over ~10 years; vectorised over paths
+                    zi[t] += rho * zi[t - 1]
+            g = spec.inputs[name].from_normal(zi, out=zi)
+            _check_growth(name, g)
+            out[name] = g
+    if once:
+        z = rng.standard_normal((len(once), width))
+        f = _factors(spec)[1]
+        if f is not None:
+            z = f @ z
+        for i, name in enumerate(once):
+            v = spec.inputs[name].from_normal(z[i], out=z[i])
+            if name.endswith(".start") and v.min() <= 0:
+                raise InputError(f"{name}: some draws are <= 0; start values must be > 0")
+            out[name] = v
+    return out
+
+
+def _child_generators(rng: np.random.Generator, n_paths: int):
+    blocks = [(a, min(a + BLOCK, n_paths)) for a in range(0, n_paths, BLOCK)]
+    seeds = rng.integers(0, 2**63 - 1, size=len(blocks), dtype=np.int64)
+    return blocks, [np.random.default_rng(int(s)) for s in seeds]
+
+
+def _rng(rng, seed, spec) -> np.random.Generator:
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise InputError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
+        return rng
+    if seed is None:
+        seed = spec.seed
+    return np.random.default_rng(seed if seed is not None else None)
+
+
+def sample(spec: UncertaintySpec, n_years: int, n_paths: int, rng: np.random.Generator) -> dict:
+    """Draws of every uncertain input: yearly growths ``(n_years, n_paths)``, others ``(n_paths,)``.
+
+    Examples
+    --------
+    >>> spec = UncertaintySpec({"exports.growth": distribution("uniform", low=0, high=0.2)})
+    >>> d = sample(spec, 10, 1000, np.random.default_rng(0))
+    >>> d["exports.growth"].shape, bool((d["exports.growth"] <= 0.2).all())
+    ((10, 1000), True)
+    """
+    blocks, gens = _child_generators(rng, n_paths)
+    parts = [_draw_block(spec, n_years, b - a, g) for (a, b), g in zip(blocks, gens, strict=True)]
+    return {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
+
+
+# --- paths and summaries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every simulated path; arrays have shape ``(paths, years)`` (views on year-major storage)."""
+
+    years: np.ndarray
+    exports: np.ndarray
+    imports: np.ndarray
+    deficit: np.ndarray
+    rival_exports: np.ndarray
+    gap_to_rival: np.ndarray
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Summaries of a Monte Carlo run, as tables an Excel or JSON writer can lay out.
+
+    Attributes
+    ----------
+    percentiles : DataFrame
+        Long table ``outcome, year, P5, P10, …`` for the outcomes :data:`OUTCOMES` (USD millions).
+    reach : DataFrame
+        ``year, p_ahead, se_ahead, p_reached_by, se_reached_by``: probability that exports are at
+        least the rival's in that year, and that they have been in some year up to it; ``se`` are
+        Monte Carlo standard errors ``sqrt(p (1 - p) / n)``.
+    first_year : DataFrame
+        ``first_year`` (a year, or ``"not by <horizon>"``), ``paths``, ``probability``.
+    horizon_deficit : DataFrame
+        ``statistic, value``: mean, its standard error, sd and the percentiles of the deficit in
+        the horizon year.
+    n_paths, percentile_levels, paths (None unless ``keep_paths``)
+    """
+
+    percentiles: pd.DataFrame
+    reach: pd.DataFrame
+    first_year: pd.DataFrame
+    horizon_deficit: pd.DataFrame
+    n_paths: int
+    percentile_levels: tuple[float, ...]
+    paths: Paths | None = None
+
+    def fan(self, outcome: str = "deficit") -> pd.DataFrame:
+        """The percentile table of one outcome: ``year, P5, …`` (for a fan chart)."""
+        if outcome not in OUTCOMES:
+            raise InputError(f"outcome: expected one of {', '.join(OUTCOMES)}, got {outcome!r}")
+        t = self.percentiles[self.percentiles["outcome"] == outcome]
+        return t.drop(columns="outcome").reset_index(drop=True)
+
+    def to_dict(self) -> dict:
+        """Plain lists and numbers for JSON."""
+        return {
+            "n_paths": self.n_paths,
+            "percentiles": self.percentiles.to_dict(orient="records"),
+            "reach": self.reach.to_dict(orient="records"),
+            "first_year": self.first_year.to_dict(orient="records"),
+            "horizon_deficit": dict(
+                zip(self.horizon_deficit.statistic, self.horizon_deficit.value, strict=True)
+            ),
+        }
+
+
+def _label(q: float) -> str:
+    return f"P{q:g}"
+
+
+def _ranks(n: int, levels):
+    q = np.asarray(levels, dtype=float) / 100.0
+    h = (n - 1) * q
+    lo = np.floor(h)
+    t = h - lo
+    lo = lo.astype(np.intp)
+    return lo, np.minimum(lo + 1, n - 1), t
+
+
+def _percentiles(buf: np.ndarray, levels, first_fixed: bool = False) -> np.ndarray:
+    """``np.percentile(buf, levels, axis=1).T`` (linear method, numpy's arithmetic), reordering
+    each row of ``buf`` in place; shape (rows, levels)."""
+    lo, hi, t = _ranks(buf.shape[1], levels)
+    ranks = np.concatenate((lo, hi))
+    # Rows that do not vary (the observed base year) need no selection.
+    if first_fixed:
+        varies = np.arange(1, buf.shape[0])
+    else:
+        varies = np.flatnonzero(buf.min(axis=1) != buf.max(axis=1))
+    a = np.repeat(buf[:, :1], lo.size, axis=1)
+    b = a.copy()
+    if varies.size:
+        contiguous = varies[-1] - varies[0] + 1 == varies.size
+        # A slice is a view (no copy); scattered rows are cheaper to select in place than to copy.
+        sub = buf[varies[0] : varies[-1] + 1] if contiguous else buf
+        varies = varies if contiguous else np.arange(buf.shape[0])
+        found = _order_statistics(sub, ranks)
+        a[varies] = np.stack([found[int(i)] for i in lo], axis=1)
+        b[varies] = np.stack([found[int(i)] for i in hi], axis=1)
+    d = b - a
+    out = a + d * t
+    np.subtract(b, d * (1 - t), out=out, where=t >= 0.5)
+    return out
+
+
+def _order_statistics(buf: np.ndarray, ranks) -> dict:
+    """Values of the given ranks (0-based) in every row of ``buf``, reordering rows in place.
+
+    Equal to ``np.sort(buf, axis=1)[:, ranks]`` at a fraction of the cost: a recursion of
+    single-rank partitions (numpy's SIMD selection) over ever smaller segments, all rows at once.
+    """
+    found = {}
+    todo = [(0, buf.shape[1], sorted(set(int(r) for r in ranks)))]
+    while todo:
+        a, b, rs = todo.pop()
+        if not rs:
+            continue
+        if rs == [a]:
+            found[a] = buf[:, a:b].min(axis=1)
+            continue
+        if rs == [b - 1]:
+            found[b - 1] = buf[:, a:b].max(axis=1)
+            continue
+        mid = rs[len(rs) // 2]
+        buf[:, a:b].partition(mid - a, axis=1)
+        found[mid] = buf[:, mid].copy()
+        todo.append((a, mid, [r for r in rs if r < mid]))
+        todo.append((mid + 1, b, [r for r in rs if r > mid]))
+    return found
+
+
+def simulate(
+    scenario,
+    inputs: ProjectionInputs,
+    spec: UncertaintySpec,
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+    paths: int | None = None,
+    percentiles=None,
+    keep_paths: bool = False,
+) -> MonteCarloResult:
+    """Run the Monte Carlo: sample, evaluate every path, summarise.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The deterministic scenario; inputs in ``spec.inputs`` replace its values.
+    inputs : ProjectionInputs
+    spec : UncertaintySpec
+    rng : numpy.random.Generator, optional
+        Wins over ``seed``; otherwise ``seed``, then ``spec.seed``, is used (0 is a seed).
+    paths : int, optional
+        Overrides ``spec.paths``.
+    percentiles : sequence of float in [0, 100], optional; overrides ``spec.percentiles``
+    keep_paths : bool
+        Keep every path in ``result.paths`` (memory: ~40 bytes per path and year).
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Examples
+    --------
+    >>> from metaltrade_xl.scenarios import scenario_from_dict
+    >>> s = scenario_from_dict({"name": "d", "base_year": 2024, "horizon": 2034,
+    ...     "exports": {"growth": 0.12}, "imports": {"growth": 0.04},
+    ...     "rival": {"name": "Chile", "growth": 0.03}})
+    >>> spec = UncertaintySpec({"exports.growth": distribution("normal", mean=0.12, sd=0.05)},
+    ...                        paths=20000, seed=1)
+    >>> r = simulate(s, ProjectionInputs(750, 18203, 4000), spec)
+    >>> r.fan("exports").iloc[-1][["year", "P50"]].round(0).tolist()  # closed form ~2306
+    [2034.0, 2309.0]
+    >>> float(r.reach.p_reached_by.iloc[-1])
+    0.0
+    """
+    n_paths = spec.paths if paths is None else paths
+    if isinstance(n_paths, bool) or not isinstance(n_paths, (int, np.integer)) or n_paths < 1:
+        raise InputError(f"paths: expected a whole number >= 1, got {n_paths!r}")
+    levels = tuple(float(q) for q in (spec.percentiles if percentiles is None else percentiles))
+    _check_percentiles(levels)
+    gen = _rng(rng, seed, spec)
+    base, horizon = int(scenario.base_year), int(scenario.horizon)
+    if horizon <= base:
+        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
+    n = horizon - base
+    evaluate(scenario, inputs)  # validate the scenario once, with clear messages
+    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))
+    rival_varies = any(k in spec.inputs for k in ("rival.growth", "rival.start"))
+
+    k = n + 1
+    shape = (k, n_paths)
+    # One buffer, one block of rows per outcome, sorted in place at the end. With a fixed rival
+    # the gap is not stored: its percentiles mirror those of exports.
+    buf = np.empty(((4 if rival_varies else 3) * k, n_paths))
+    x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
+    gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
+    r = np.empty(shape) if rival_varies else None
+    blocks, gens = _child_generators(gen, n_paths)
+
+    def run_block(i):
+        a, b = blocks[i]
+        out = evaluate(scenario, inputs, _draw_block(spec, n, b - a, gens[i]), b - a, _rates=rates)
+        x[:, a:b], m[:, a:b], d[:, a:b] = out["exports"], out["imports"], out["deficit"]
+        if gap is not None:
+            gap[:, a:b] = out["gap_to_rival"]
+        if r is not None:
+            r[:, a:b] = out["rival_exports"]
+        return out["rival_exports"][:, 0].copy()
+
+    rival_col = [run_block(i) for i in range(len(blocks))][0]
+    # Joint (path-wise) statistics first: the percentile step reorders each row.
+    rival_ref = r if r is not None else rival_col[:, None]
+    ahead = x >= rival_ref * (1 - REACH_TOL)
+    n_ahead = np.count_nonzero(ahead, axis=1)
+    for t in range(1, k):  # reached by year t; row by row is much faster than accumulate(axis=0)
+        np.logical_or(ahead[t], ahead[t - 1], out=ahead[t])
+    n_reached = np.count_nonzero(ahead, axis=1)
+    del ahead
+    dh = d[-1]
+    mean_dh = float(dh.mean())
+    sd_dh = float(dh.std(ddof=1)) if n_paths > 1 else 0.0
+    kept = None
+    if keep_paths:
+        rv = r if r is not None else np.broadcast_to(rival_col[:, None], shape)
+        kept = Paths(
+            np.arange(base, horizon + 1),
+            x.T.copy(),
+            m.T.copy(),
+            d.T.copy(),
+            np.array(rv.T),
+            gap.T.copy(),
+        )
+    nq = len(levels)
+    # The base year is observed: it varies across paths only through uncertain start values.
+    fixed = not any(name.endswith(".start") for name in spec.inputs)
+    if r is not None:
+        pct = {
+            o: _percentiles(buf[i * k : (i + 1) * k], levels, fixed) for i, o in enumerate(OUTCOMES)
+        }
+    else:
+        # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
+        both = levels + tuple(100.0 - q for q in levels)
+        ex = _percentiles(x, both, fixed)
+        pct = {
+            "exports": ex[:, :nq],
+            "imports": _percentiles(m, levels, fixed),
+            "deficit": _percentiles(d, levels, fixed),
+            "gap_to_rival": rival_col[:, None] - ex[:, nq:],
+        }
+    all_years = np.arange(base, horizon + 1)
+    # One constructor per table: building frames column by column costs more than the maths.
+    labels = [_label(q) for q in levels]
+    stacked = np.concatenate([pct[o] for o in OUTCOMES], axis=0)
+    cols = {
+        "outcome": np.repeat(np.array(OUTCOMES, dtype=object), k),
+        "year": np.tile(all_years, len(OUTCOMES)),
+    }
+    cols.update({lab: stacked[:, j] for j, lab in enumerate(labels)})
+    percentile_table = pd.DataFrame(cols)
+
+    p_ahead = n_ahead / n_paths
+    p_by = n_reached / n_paths
+    reach = pd.DataFrame(
+        {
+            "year": all_years,
+            "p_ahead": p_ahead,
+            "se_ahead": np.sqrt(p_ahead * (1 - p_ahead) / n_paths),
+            "p_reached_by": p_by,
+            "se_reached_by": np.sqrt(p_by * (1 - p_by) / n_paths),
+        }
+    )
+    counts = np.concatenate((np.diff(n_reached, prepend=0), [n_paths - n_reached[-1]]))
+    first = pd.DataFrame(
+        {
+            "first_year": np.array(
+                [int(y) for y in all_years] + [f"not by {horizon}"], dtype=object
+            ),
+            "paths": counts.astype(np.int64),
+            "probability": counts / n_paths,
+        }
+    )
+    horizon_deficit = pd.DataFrame(
+        {
+            "statistic": ["year", "mean", "se_mean", "sd"] + labels,
+            "value": [float(horizon), mean_dh, sd_dh / math.sqrt(n_paths), sd_dh]
+            + [float(v) for v in pct["deficit"][-1]],
+        }
+    )
+    return MonteCarloResult(
+        percentile_table, reach, first, horizon_deficit, int(n_paths), levels, kept
+    )
