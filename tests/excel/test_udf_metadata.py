@@ -1,0 +1,131 @@
+"""What the function wizard shows, the classic add-in's category, the generated reference."""
+
+import importlib.util
+import inspect
+from pathlib import Path
+
+import pytest
+
+from tests.excel.conftest import load_udfs_with
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = {
+    "MT_BALANCE": ["exports", "imports"],
+    "MT_DEFICIT": ["exports", "imports"],
+    "MT_COVERAGE": ["exports", "imports"],
+    "MT_SHARE": ["part", "total"],
+    "MT_GROWTH": ["values"],
+    "MT_CAGR": ["start_value", "end_value", "years"],
+    "MT_ANNUALIZE": ["value", "months", "profile"],
+    "MT_GROWTH_TO_CLOSE": ["start", "target", "years", "target_growth"],
+    "MT_YEARS_TO_CLOSE": ["start", "target", "growth", "target_growth"],
+    "MT_GROWTH_FOR_DEFICIT": ["exports", "imports", "import_growth", "target_deficit", "years"],
+    "MT_PROJECT": ["start", "growth", "years", "start_year"],
+    "MT_SUBSTITUTION": [
+        "imports",
+        "share",
+        "import_content",
+        "phase_in_years",
+        "years",
+        "import_growth",
+        "start_year",
+    ],
+    "MT_SCENARIO": ["scenario", "data"],
+    "MT_DATA": ["indicator", "who", "period", "partner"],
+    "MT_SOURCES": [],
+    "MT_VERSION": [],
+}
+OPTIONAL = {
+    "MT_SHARE": {"total"}, "MT_ANNUALIZE": {"profile"}, "MT_GROWTH_TO_CLOSE": {"target_growth"},
+    "MT_YEARS_TO_CLOSE": {"target_growth"}, "MT_PROJECT": {"start_year"},
+    "MT_SUBSTITUTION": {"phase_in_years", "years", "import_growth", "start_year"},
+    "MT_SCENARIO": {"data"}, "MT_DATA": {"who", "period", "partner"},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def meta(udfs):
+    import xlwings.server
+
+    return {f["name"]: f for f in xlwings.server.custom_functions_meta(udfs)["functions"]}
+
+
+def test_the_catalogue_and_argument_order(meta):
+    assert set(meta) == set(CATALOGUE)
+    for name, args in CATALOGUE.items():
+        assert [p["name"] for p in meta[name]["parameters"]] == args, name
+        optional = {p["name"] for p in meta[name]["parameters"] if p.get("optional")}
+        assert optional == OPTIONAL.get(name, set()), name
+
+
+def test_every_argument_has_a_description(meta):
+    for name, f in meta.items():
+        for p in f["parameters"]:
+            doc = p["description"]
+            assert not doc.startswith("Positional argument"), (name, p["name"])
+            assert 10 <= len(doc) <= 255 and "\n" not in doc, (name, p["name"], doc)
+            assert doc.startswith("Optional.") == bool(p.get("optional")), (name, p["name"])
+
+
+def test_every_function_has_a_one_line_description(meta, udfs):
+    for name, f in meta.items():
+        summary = inspect.cleandoc(getattr(udfs, name).__doc__).splitlines()[0]
+        assert f["description"] == summary.replace("``", ""), name
+        assert "\n" not in f["description"] and len(f["description"]) <= 255
+
+
+def test_classic_decorators_get_the_category_and_every_argument_doc():
+    seen = {}
+
+    def func(f=None, **options):
+        def inner(g):
+            seen.setdefault(g.__name__, {})["func"] = options
+            return g
+
+        return inner if f is None else inner(f)
+
+    def arg(name, convert=None, **options):
+        def inner(g):
+            seen.setdefault(g.__name__, {}).setdefault("args", {})[name] = (convert, options)
+            return g
+
+        return inner
+
+    def ret(convert=None, **options):
+        def inner(g):
+            seen.setdefault(g.__name__, {})["ret"] = convert
+            return g
+
+        return inner
+
+    load_udfs_with(func, arg, ret, "_metaltrade_udfs_classic_probe")
+    assert set(seen) == set(CATALOGUE)
+    for name, args in CATALOGUE.items():
+        assert seen[name]["func"] == {"category": "MetalTrade"}
+        assert seen[name]["ret"] == "raw"
+        declared = seen[name].get("args", {})
+        assert sorted(declared) == sorted(args), name
+        for convert, options in declared.values():
+            assert convert == "raw" and options["doc"]
+
+
+def test_functions_md_is_up_to_date():
+    spec = importlib.util.spec_from_file_location("_gen_docs", ROOT / "docs/generate_functions.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    expected = generator.render()
+    current = (ROOT / "docs/functions.md").read_text(encoding="utf-8")
+    assert current == expected, (
+        "docs/functions.md is stale: run `python docs/generate_functions.py > docs/functions.md`"
+    )
+    for name in CATALOGUE:
+        assert f"## `{name}(" in current
+
+
+def test_docstring_parameters_match_the_signatures(udfs):
+    for name, args in CATALOGUE.items():
+        f = getattr(udfs, name)
+        assert list(inspect.signature(f).parameters) == args
+        documented = inspect.cleandoc(f.__doc__)
+        for a in args:
+            assert a in documented.split("Parameters")[1], (name, a)
