@@ -22,7 +22,9 @@ def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl.data import load_figures
     from metaltrade_xl.scenarios import default_scenario_dir, load_scenario, run
 
-    out = Path(args.out)
+    if args.workbook:
+        return _run_workbook(args)
+    out = Path(args.out or "projections.xlsx")
     json_out = Path(args.json) if args.json else None
     for path in filter(None, (out, json_out)):
         if path.exists() and not args.force:
@@ -48,6 +50,40 @@ def _run(args: argparse.Namespace) -> int:
     _print_summary(report.summary_frame(results))
     print(f"data: {args.data or DATA_VINTAGE}")
     print(f"wrote {out}" + (f" and {json_out}" if json_out else ""))
+    return 0
+
+
+def _run_workbook(args: argparse.Namespace) -> int:
+    from metaltrade_xl import report, workbook
+
+    if args.scenarios or args.data:
+        raise CliError("--workbook reads its own Data and Scenarios sheets: give no SCENARIO or --data")
+    if not args.out:
+        raise CliError("--workbook needs --out (the input workbook is never changed)")
+    results = workbook.run_workbook(args.workbook, args.out, force=args.force)
+    if args.json:
+        text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
+        workbook.write_text_atomic(text + "\n", args.json, force=args.force)
+    _print_summary(report.summary_frame(results))
+    print(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
+    return 0
+
+
+def _share(args: argparse.Namespace) -> int:
+    from metaltrade_xl.sharing import share
+
+    done = share(args.src, args.out, force=args.force)
+    print(f"froze {done.frozen} MT_ formula cell(s); dropped "
+          f"{', '.join(done.dropped_sheets) or 'no sheet'}{' and the VBA' if done.had_vba else ''}")
+    print(f"wrote {done.out} (with a Provenance sheet)")
+    return 0
+
+
+def _workbook_new(args: argparse.Namespace) -> int:
+    from metaltrade_xl.template import build
+
+    path = build(args.path, force=args.force)
+    print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")
     return 0
 
 
@@ -83,11 +119,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO.toml")
     p.add_argument("--data", metavar="FILE", help="figures in the tidy layout (.csv or .xlsx)")
-    p.add_argument("--out", default="projections.xlsx", metavar="PATH.xlsx")
+    p.add_argument("--out", metavar="PATH.xlsx", help="default: projections.xlsx")
+    p.add_argument("--workbook", metavar="IN.xlsm",
+                   help="read Data and Scenarios from this workbook and write a copy of it with "
+                   "the projection sheets to --out, as the scenario macro does in Excel")
     p.add_argument("--json", metavar="PATH.json", help="also write the results as JSON")
     p.add_argument("--force", action="store_true", help="replace existing output files")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser(
+        "share",
+        help="write a copy for people without Python",
+        description="Copy a workbook with every MT_ formula replaced by its last computed value, "
+        "VBA and xlwings.conf dropped, and a Provenance sheet. The input is never modified.",
+    )
+    p.add_argument("src", metavar="IN.xlsx|xlsm")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    p.set_defaults(func=_share)
+
+    p = sub.add_parser("workbook", help="the analyst workbook")
+    wsub = p.add_subparsers(dest="workbook_command", required=True)
+    w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
+    w.add_argument("path", metavar="PATH.xlsm")
+    w.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    w.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    w.set_defaults(func=_workbook_new)
     return parser
 
 

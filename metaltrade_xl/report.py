@@ -16,6 +16,7 @@ import pandas as pd
 
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.engine.projection import first_year_reaching
+from metaltrade_xl.scenario_cells import column_letter, scenario_to_pairs
 
 #: Every sheet name the project reads or writes.
 SHEETS = {
@@ -91,18 +92,34 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A native chart of some columns of a table against its category column ``x``."""
+    """A native chart drawn from its own contiguous data block.
+
+    ``data``'s first column holds the categories (its header is blank, so Excel and LibreOffice
+    take it as categories when given the whole block), each further column one series. Every
+    writer draws the chart from that one block, so the charts look the same in every target.
+    """
 
     kind: str  # "line" or "bar"
     title: str
-    table: str
-    x: str
-    series: tuple[str, ...]
+    data: Table
     anchor: str
     y_title: str = "USD millions"
     x_title: str = ""
     width_cm: float = 16.0
     height_cm: float = 7.5
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        return tuple(self.data.frame.columns[1:])
+
+
+def chart(kind, title, frame, x, series, *, anchor, data_at, key, **options) -> Chart:
+    """A :class:`Chart` of ``frame[series]`` against ``frame[x]``, its data block at ``data_at``."""
+    block = pd.DataFrame({"": frame[x].to_numpy()})
+    for name in series:
+        block[name] = frame[name].to_numpy()
+    data = Table(key, block, row=data_at[0], col=data_at[1], title=f"Chart data: {title}")
+    return Chart(kind, title, data, anchor, **options)
 
 
 @dataclass(frozen=True)
@@ -122,11 +139,7 @@ class SheetLayout:
 
 
 def _anchor(col: int, row: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def safe_sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
@@ -135,13 +148,12 @@ def safe_sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list
     Examples
     --------
     >>> safe_sheet_names(["Close the gap with Chile by 2034", "a/b", "a/b"], ["Summary"])
-    ['Close the gap with Chile by 203', 'a_b', 'a_b (2)']
+    ['Close the gap with Chi… by 2034', 'a_b', 'a_b (2)']
     """
     taken = {r.lower() for r in reserved}
     out = []
     for name in names:
-        base = _FORBIDDEN.sub("_", str(name)).strip().strip("'") or "Scenario"
-        base = base[:MAX_SHEET_NAME]
+        base = _shorten(_FORBIDDEN.sub("_", str(name)).strip().strip("'") or "Scenario")
         candidate, k = base, 2
         while candidate.lower() in taken:
             suffix = f" ({k})"
@@ -150,6 +162,19 @@ def safe_sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list
         taken.add(candidate.lower())
         out.append(candidate)
     return out
+
+
+def _shorten(name: str) -> str:
+    """At most 31 characters; a trailing year or number survives (it tells scenarios apart)."""
+    if len(name) <= MAX_SHEET_NAME:
+        return name
+    head, _, last = name.rpartition(" ")
+    tail = last if head and any(ch.isdigit() for ch in last) else ""
+    if tail:
+        prefix, _, word = head.rpartition(" ")
+        tail = f"{word} {tail}" if prefix and len(word) <= 3 else tail
+    room = MAX_SHEET_NAME - len(tail) - (2 if tail else 1)
+    return name[:room].rstrip() + "…" + (f" {tail}" if tail else "")
 
 
 def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
@@ -198,20 +223,25 @@ def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
     )
     right = years.col + len(result.table.columns) + 1
     top = years.header_row
-    charts = (
-        Chart("line", f"Exports vs {s.rival.name}", "years", "year",
-              ("exports", "rival_exports"), _anchor(right, top)),
-        Chart("line", "Imports, before and after substitution", "years", "year",
-              ("imports_before_substitution", "imports"), _anchor(right, top + 16)),
-        Chart("line", "Trade deficit (imports − exports)", "years", "year",
-              ("deficit",), _anchor(right, top + 32)),
+    block_col = right + 10  # chart data to the right of the charts
+    t = result.table
+    specs = (
+        (f"Exports vs {s.rival.name}", ("exports", "rival_exports")),
+        ("Imports, before and after substitution", ("imports_before_substitution", "imports")),
+        ("Trade deficit (imports − exports)", ("deficit",)),
     )
+    charts, row = [], top
+    for i, (title, series) in enumerate(specs):
+        charts.append(chart("line", title, t, "year", series, anchor=_anchor(right, top + 16 * i),
+                            data_at=(row, block_col), key=f"chart{i + 1}", x_title="year"))
+        row = charts[-1].data.bottom + 2
     texts = ((1, 1, s.name),) + (((2, 1, s.description),) if s.description else ())
-    return SheetLayout(name, (params, years), charts, texts)
+    return SheetLayout(name, (params, years), tuple(charts), texts)
 
 
-def summary_frame(results) -> pd.DataFrame:
-    """One row per scenario: its horizon values and (average) rates.
+def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per scenario: its horizon values and (average) rates; ``sheets`` adds a column
+    naming the sheet that holds each scenario.
 
     ``*_growth_avg`` is the compound average over the projection, equal to the rate when one rate
     held every year (a solved ``to_close`` rate included).
@@ -240,7 +270,10 @@ def summary_frame(results) -> pd.DataFrame:
                 "first_year_reaching_rival": first_hit if first_hit is not None else "not by horizon",
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if sheets is not None:
+        frame["sheet"] = list(sheets)
+    return frame
 
 
 def deficit_paths(results, labels: Sequence[str]) -> pd.DataFrame:
@@ -251,9 +284,13 @@ def deficit_paths(results, labels: Sequence[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def summary_sheet(results, labels: Sequence[str]) -> SheetLayout:
+SUMMARY_TITLE = "metaltrade_xl: scenario summary"
+
+
+def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> SheetLayout:
     """Scenarios side by side at their horizons, the deficit paths, and two charts."""
-    summary = Table("summary", summary_frame(results), row=3, title="Scenarios at the horizon")
+    summary = Table("summary", summary_frame(results, sheets), row=3,
+                    title="Scenarios at the horizon")
     paths = Table(
         "deficit_paths",
         deficit_paths(results, labels),
@@ -261,13 +298,14 @@ def summary_sheet(results, labels: Sequence[str]) -> SheetLayout:
         title="Deficit by scenario (USD millions)",
     )
     right = max(summary.col + len(summary.frame.columns), paths.col + len(paths.frame.columns)) + 1
-    charts = (
-        Chart("bar", "Deficit at each scenario's horizon", "summary", "scenario", ("deficit",),
-              _anchor(right, 3), x_title=" ", height_cm=9),
-        Chart("line", "Deficit by scenario", "deficit_paths", "year", tuple(labels),
-              _anchor(right, 23), width_cm=20, height_cm=10),
-    )
-    texts = ((1, 1, f"metaltrade_xl {__version__}: scenario summary"),)
+    bars = chart("bar", "Deficit at each scenario's horizon", summary.frame, "scenario",
+                 ("deficit",), anchor=_anchor(right, 3), data_at=(3, right + 13), key="chart1",
+                 x_title=" ", height_cm=9)
+    lines = chart("line", "Deficit by scenario", paths.frame, "year", tuple(labels),
+                  anchor=_anchor(right, 23), data_at=(bars.data.bottom + 2, right + 13),
+                  key="chart2", x_title="year", width_cm=20, height_cm=10)
+    charts = (bars, lines)
+    texts = ((1, 1, SUMMARY_TITLE), (2, 1, f"written by metaltrade_xl {__version__}"))
     return SheetLayout(SHEETS["summary"], (summary, paths), charts, texts)
 
 
@@ -300,12 +338,9 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
     if len(latest) >= 2:
         right = table.col + len(frame.columns) + 1
         year = int(latest["year"].iloc[0])
-        rivals = Table("exports_by_reporter", latest, row=3, col=right,
-                       title=f"Sector exports {year}")
-        tables.append(rivals)
-        charts.append(Chart("bar", f"Sector exports {year} (lower bounds where flagged)",
-                            rivals.key, "reporter", ("value",),
-                            _anchor(right, rivals.bottom + 2)))
+        title = f"Sector exports {year} (lower bounds where flagged)"
+        charts.append(chart("bar", title, latest, "reporter", ("value",), key="chart1",
+                            anchor=_anchor(right, 3), data_at=(3, right + 10), x_title=" "))
     texts = ((1, 1, f"Data sources ({DATA_VINTAGE} unless a row says otherwise)"),)
     return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
 
@@ -342,14 +377,82 @@ def unique_labels(names: Sequence[str]) -> list[str]:
     return out
 
 
-def build_report(results, figures: pd.DataFrame) -> list[SheetLayout]:
-    """Summary, one sheet per scenario, Sources: the whole projection workbook."""
+def build_report(
+    results, figures: pd.DataFrame, *, sources: bool = True, reserved: Sequence[str] = ()
+) -> list[SheetLayout]:
+    """Summary, one sheet per scenario and (with ``sources``) Sources.
+
+    ``reserved`` are sheet names a scenario sheet must not take (a workbook's own sheets).
+    """
     scenario_names = [r.scenario.name for r in results]
-    names = safe_sheet_names(scenario_names, reserved=list(SHEETS.values()))
-    sheets = [summary_sheet(results, unique_labels(scenario_names))]
+    names = safe_sheet_names(scenario_names, reserved=[*SHEETS.values(), *reserved])
+    sheets = [summary_sheet(results, unique_labels(scenario_names), names)]
     sheets += [scenario_sheet(r, n, figures) for r, n in zip(results, names)]
-    sheets.append(sources_sheet(figures, results))
+    if sources:
+        sheets.append(sources_sheet(figures, results))
     return sheets
+
+
+def previous_output_sheets(summary_grid) -> list[str]:
+    """Sheet names a previous run listed in its Summary (the ``sheet`` column), if it was ours.
+
+    Examples
+    --------
+    >>> previous_output_sheets([[SUMMARY_TITLE], [None], ["Scenarios at the horizon"],
+    ...     ["scenario", "horizon", "sheet"], ["A", 2034, "A sheet"], ["B", 2034, "B sheet"],
+    ...     [None, None, None], ["Deficit by scenario"]])
+    ['A sheet', 'B sheet']
+    >>> previous_output_sheets([["a user's own Summary"]])
+    []
+    """
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in summary_grid or []]
+    if not rows or rows[0][0] != SUMMARY_TITLE:
+        return []
+    for i, row in enumerate(rows):
+        if row and row[0] == "scenario" and "sheet" in row:
+            j = row.index("sheet")
+            out = []
+            for r in rows[i + 1 :]:
+                value = r[j] if j < len(r) else None
+                if value is None or value == "":
+                    break
+                out.append(str(value))
+            return out
+    return []
+
+
+def workbook_outputs(results, figures: pd.DataFrame, sheet_names: Sequence[str], summary_grid):
+    """Layouts to write into an analyst's workbook, and the stale sheets of a previous run.
+
+    A previous run's outputs are the sheets its Summary lists; they may be rewritten or deleted.
+    Every other sheet is the user's: a scenario sheet never takes its name, and a Summary sheet
+    that metaltrade did not write is an error rather than something to overwrite.
+    """
+    summary = SHEETS["summary"]
+    if summary in sheet_names and (not summary_grid or summary_grid[0][0] != SUMMARY_TITLE):
+        raise ValueError(
+            f"the workbook has a sheet named {summary} that metaltrade did not write; "
+            "rename it so the projections can be written"
+        )
+    previous = previous_output_sheets(summary_grid)
+    reserved = [n for n in sheet_names if n not in previous and n != summary]
+    layouts = build_report(results, figures, sources=False, reserved=reserved)
+    new = {layout.name for layout in layouts}
+    stale = [n for n in previous if n not in new and n in sheet_names]
+    return layouts, stale
+
+
+def scenarios_grid(scenarios) -> list[list]:
+    """Scenarios as a sheet: keys down column A, one scenario per column (header row first).
+
+    The inverse of :func:`metaltrade_xl.scenario_cells.scenarios_from_grid`.
+    """
+    columns = [dict(scenario_to_pairs(s)) for s in scenarios]
+    keys: list[str] = []
+    for c in columns:
+        keys += [k for k in c if k not in keys]
+    header = ["parameter"] + [f"scenario {i + 1}" for i in range(len(scenarios))]
+    return [header] + [[k] + [c.get(k) for c in columns] for k in keys]
 
 
 def results_json(results) -> list[dict]:

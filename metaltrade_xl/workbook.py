@@ -72,12 +72,12 @@ def write_table(ws, table: Table) -> None:
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
 
 
-def add_chart(ws, layout: SheetLayout, spec) -> None:
-    table = layout.table(spec.table)
+def add_chart(ws, spec) -> None:
+    data = spec.data
     chart = LineChart() if spec.kind == "line" else BarChart()
     chart.title = spec.title
     chart.y_axis.title = spec.y_title
-    chart.x_axis.title = spec.x_title or spec.x
+    chart.x_axis.title = spec.x_title
     chart.width, chart.height = spec.width_cm, spec.height_cm
     # openpyxl 3.1 marks axes as deleted by default; Excel then draws no axis labels
     chart.x_axis.delete = False
@@ -89,12 +89,14 @@ def add_chart(ws, layout: SheetLayout, spec) -> None:
         chart.legend = None
     else:
         chart.legend.position = "b"
-    for name in spec.series:
-        col = table.column(name)
-        ref = Reference(ws, min_col=col, min_row=table.header_row, max_row=table.last_row)
-        chart.add_data(ref, titles_from_data=True)
-    x = table.column(spec.x)
-    chart.set_categories(Reference(ws, min_col=x, min_row=table.first_row, max_row=table.last_row))
+    chart.add_data(
+        Reference(ws, min_col=data.col + 1, max_col=data.col + len(spec.series),
+                  min_row=data.header_row, max_row=data.last_row),
+        titles_from_data=True,
+    )
+    chart.set_categories(
+        Reference(ws, min_col=data.col, min_row=data.first_row, max_row=data.last_row)
+    )
     ws.add_chart(chart, spec.anchor)
 
 
@@ -112,12 +114,73 @@ def render(wb, sheets: Iterable[SheetLayout]) -> None:
         for table in layout.tables:
             write_table(ws, table)
         for spec in layout.charts:
-            add_chart(ws, layout, spec)
+            write_table(ws, spec.data)
+            add_chart(ws, spec)
         # print (and PDF export) one page wide, landscape: tables and charts stay together
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
+
+
+def sheet_grid(ws) -> list[list]:
+    """An openpyxl sheet's values from A1 to its last used cell, as a 2-D list."""
+    return [list(r) for r in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row,
+                                          max_col=ws.max_column, values_only=True)]
+
+
+def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> list:
+    """The scenario macro on files: read Data and Scenarios from ``src``, write ``out`` with the
+    Summary and scenario sheets; every other sheet, formula and the VBA of ``src`` kept.
+
+    ``src`` is never modified; ``out`` must be another path and keep ``src``'s macro-ness.
+    """
+    from openpyxl import load_workbook
+
+    from metaltrade_xl.data import figures_from_grid
+    from metaltrade_xl.report import SHEETS, workbook_outputs
+    from metaltrade_xl.scenario_cells import scenarios_from_grid
+    from metaltrade_xl.scenarios import run
+
+    src, out = Path(src), Path(out)
+    check_distinct(src, out)
+    macro = src.suffix.lower() == ".xlsm"
+    if macro != (out.suffix.lower() == ".xlsm"):
+        want = ".xlsm (to keep the VBA)" if macro else ".xlsx"
+        raise ValueError(f"--out: expected a {want} file like the input, got '{out.name}'")
+    wb = open_workbook(src, keep_vba=macro)
+    for key in ("data", "scenarios"):
+        if SHEETS[key] not in wb.sheetnames:
+            raise ValueError(f"{src.name}: no sheet named {SHEETS[key]}")
+    figures = figures_from_grid(sheet_grid(wb[SHEETS["data"]]), SHEETS["data"])
+    scenarios = scenarios_from_grid(sheet_grid(wb[SHEETS["scenarios"]]), SHEETS["scenarios"])
+    results = [run(s, figures) for s in scenarios]
+    summary = wb[SHEETS["summary"]] if SHEETS["summary"] in wb.sheetnames else None
+    layouts, stale = workbook_outputs(results, figures, wb.sheetnames,
+                                      sheet_grid(summary) if summary is not None else None)
+    for name in stale:
+        wb.remove(wb[name])
+    render(wb, layouts)
+    save_atomic(wb, out, force=force)
+    return results
+
+
+def check_distinct(src: Path, out: Path) -> None:
+    """Refuse to write over the input workbook: the user's file is never changed in place."""
+    if not src.exists():
+        raise FileNotFoundError(f"{src}: no such file")
+    if out.exists() and out.resolve() == src.resolve():
+        raise ValueError(f"{out.name}: the output must be a new file, not the input workbook")
+
+
+def open_workbook(path: Path, **options):
+    """openpyxl.load_workbook with a one-line error for files that are not workbooks."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, **options)
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike
+        raise ValueError(f"{path.name}: could not be read as a workbook ({exc})") from None
 
 
 def new_workbook(sheets: Iterable[SheetLayout]):

@@ -1,9 +1,16 @@
 """Shared fixtures: the bundled figures and a way to run the command line in a temporary folder."""
 
-import pytest
+import os
 
-from metaltrade_xl.cli import main
-from metaltrade_xl.data import load_figures
+# xlwings' remote Book (the Office.js runtime's object model, used to test the macros) needs a
+# licence key before xlwings is first imported; "noncommercial" is xlwings' PolyForm
+# Noncommercial key. Set only for the tests, never in the package.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import pytest  # noqa: E402
+
+from metaltrade_xl.cli import main  # noqa: E402
+from metaltrade_xl.data import load_figures  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -96,9 +96,11 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
 def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
     """Validate and type a frame in the tidy layout; ``name`` is used in messages.
 
-    Rows are numbered as in a spreadsheet: the header is row 1, the first figure row 2.
+    Rows are numbered as in a spreadsheet: the header is row 1 and a row with index label ``i``
+    (0 for the first under the header) is row ``i + 2``.
     """
     raw = raw.rename(columns=lambda c: str(c).strip().lower())
+    rows = np.asarray(raw.index, dtype=int) + 2
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise DataError(f"{name}: missing column(s) {', '.join(missing)}")
@@ -111,7 +113,7 @@ def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
         raise DataError(
-            f"{name}: row {i + 2}, column months: expected 1 to 12, got {out['months'].iloc[i]}"
+            f"{name}: row {rows[i]}, column months: expected 1 to 12, got {out['months'].iloc[i]}"
         )
     out["value"] = _number_column(raw["value"], name, "value", whole=False)
     for col in OPTIONAL_COLUMNS:
@@ -121,15 +123,41 @@ def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
             text = raw[col] if col in raw.columns else pd.Series("", index=raw.index)
             out[col] = _text_column(text, name, col, required=False)
     made = out["id"] == ""
-    out.loc[made, "id"] = [f"{name}:row{i + 2}" for i in np.flatnonzero(made.to_numpy())]
+    out.loc[made, "id"] = [f"{name}:row{rows[i]}" for i in np.flatnonzero(made.to_numpy())]
     dup = out["id"].duplicated()
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
-        raise DataError(f"{name}: row {i + 2}, column id: '{out['id'].iloc[i]}' appears twice")
+        raise DataError(f"{name}: row {rows[i]}, column id: '{out['id'].iloc[i]}' appears twice")
     out["unit"] = out["unit"].mask(out["unit"] == "", "USD million")
     out["file"] = name
-    out["row"] = np.arange(len(out)) + 2
+    out["row"] = rows
     return out.reset_index(drop=True)
+
+
+def figures_from_grid(grid, name: str = "Data") -> pd.DataFrame:
+    """Figures from a 2-D list of cell values whose first row is the header (a sheet's values).
+
+    Blank rows and columns with a blank header are ignored; messages give sheet row numbers.
+
+    Examples
+    --------
+    >>> grid = [["indicator", "reporter", "partner", "year", "months", "value", None],
+    ...         ["exports", "Peru", "World", 2024.0, 12.0, 750.0, None],
+    ...         [None, None, None, None, None, None, None],
+    ...         ["imports", "Peru", "World", 2024.0, 12.0, "n/a", None]]
+    >>> figures_from_grid(grid)
+    Traceback (most recent call last):
+    ...
+    metaltrade_xl.data.DataError: Data: row 4, column value: expected a number, got 'n/a'
+    """
+    if not grid or not grid[0]:
+        raise DataError(f"{name}: empty, expected a header row ({', '.join(REQUIRED_COLUMNS)})")
+    header = [_cell_text(h) for h in grid[0]]
+    keep = [j for j, h in enumerate(header) if h]
+    body = [[row[j] if j < len(row) else None for j in keep] for row in grid[1:]]
+    frame = pd.DataFrame(body, columns=[header[j] for j in keep], dtype=object)
+    blank = frame.map(lambda v: _cell_text(v) == "").all(axis=1)
+    return tidy_figures(frame[~blank], name)
 
 
 def _cell_text(v) -> str:
@@ -138,11 +166,16 @@ def _cell_text(v) -> str:
     return str(v).strip()
 
 
+def _row(col: pd.Series, i: int) -> int:
+    """Spreadsheet row of the ``i``-th element (see :func:`tidy_figures`)."""
+    return int(col.index[i]) + 2
+
+
 def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> pd.Series:
     text = col.map(_cell_text)
     if required and (text == "").any():
         i = int(np.argmax((text == "").to_numpy()))
-        raise DataError(f"{name}: row {i + 2}, column {column}: empty, expected text")
+        raise DataError(f"{name}: row {_row(col, i)}, column {column}: empty, expected text")
     return text
 
 
@@ -155,7 +188,7 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
         i = int(np.argmax(bad.to_numpy()))
         got = text.iloc[i]
         raise DataError(
-            f"{name}: row {i + 2}, column {column}: expected a number, got "
+            f"{name}: row {_row(col, i)}, column {column}: expected a number, got "
             + (f"'{got}'" if got else "an empty cell")
         )
     if whole:
@@ -163,7 +196,8 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
         if frac.any():
             i = int(np.argmax(frac.to_numpy()))
             raise DataError(
-                f"{name}: row {i + 2}, column {column}: expected a whole number, got {text.iloc[i]}"
+                f"{name}: row {_row(col, i)}, column {column}: expected a whole number, "
+                f"got {text.iloc[i]}"
             )
         return numbers.astype(int)
     return numbers.astype(float)
@@ -179,7 +213,8 @@ def _bool_column(col: pd.Series, name: str) -> pd.Series:
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
         raise DataError(
-            f"{name}: row {i + 2}, column lower_bound: expected true or false, got '{text.iloc[i]}'"
+            f"{name}: row {_row(col, i)}, column lower_bound: expected true or false, "
+            f"got '{text.iloc[i]}'"
         )
     return text.isin(_TRUE)
 

@@ -1,0 +1,150 @@
+"""The analyst workbook: xlwings' standalone quickstart workbook (its VBA kept intact) with our
+README, Data, Scenarios, Functions and an active ``xlwings.conf`` sheet.
+
+``metaltrade workbook new PATH.xlsm`` writes it; ``workbooks/metaltrade.xlsm`` is its output.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import xlwings
+from openpyxl.styles import Font
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import TableStyleInfo
+
+from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl.data import load_figures
+from metaltrade_xl.report import SHEETS, scenarios_grid
+from metaltrade_xl.scenarios import default_scenario_files, load_scenario
+from metaltrade_xl.workbook import open_workbook, put, save_atomic, write_table
+from metaltrade_xl.report import Table
+
+QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+#: Fixed document dates, so the same version writes the same workbook.
+FIXED_DATE = datetime(2026, 1, 26)
+DATA_COLUMNS = (
+    "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
+    "source_publisher", "source_title", "source_date", "quote", "note",
+)  # fmt: skip
+
+README_LINES = (
+    ("metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections", True),
+    ("", False),
+    ("ESPAÑOL", True),
+    ("1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)", False),
+    ("2. Instale el complemento de xlwings una vez: xlwings addin install  (o use este libro tal cual).", False),
+    ("3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').", False),
+    ("4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.", False),
+    ("5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).", False),
+    ("   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.", False),
+    ("6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).", False),
+    ("7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance).", False),
+    ("", False),
+    ("ENGLISH", True),
+    ("1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .)", False),
+    ("2. Install the xlwings add-in once: xlwings addin install  (or use this workbook as it is).", False),
+    ("3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').", False),
+    ("4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.", False),
+    ("5. Run the scenarios: Alt+F8 > SampleCall > Run (or the xlwings ribbon > Run main).", False),
+    ("   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.", False),
+    ("6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).", False),
+    ("7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet).", False),
+    ("", False),
+    (f"metaltrade_xl {__version__}; data: {DATA_VINTAGE}", False),
+)
+
+#: (description, formula, expected value worked by hand, how)
+FUNCTION_EXAMPLES = (
+    ("Deficit Jan-Nov 2025", "=MT_DEFICIT(727, 19548)", 18821, "19548 - 727"),
+    ("Balance Jan-Nov 2025", "=MT_BALANCE(727, 19548)", -18821, "727 - 19548"),
+    ("Coverage Jan-Nov 2025", "=MT_COVERAGE(727, 19548)", 727 / 19548, "727 / 19548"),
+    ("China's share of imports", "=MT_SHARE(8325, 19548)", 8325 / 19548, "8325 / 19548 (42.6 %)"),
+    ("2025 exports from 11 months", "=MT_ANNUALIZE(727, 11)", 727 * 12 / 11, "727 x 12 / 11"),
+    ("World sector exports CAGR 2001-2024", "=MT_CAGR(2.5, 9, 23)", (9 / 2.5) ** (1 / 23) - 1,
+     "(9 / 2.5)^(1/23) - 1"),
+    ("Growth to reach Chile by 2034, Chile flat", "=MT_GROWTH_TO_CLOSE(750, 4000, 10)",
+     (4000 / 750) ** 0.1 - 1, "(4000 / 750)^(1/10) - 1"),
+    ("... Chile growing 3 %", "=MT_GROWTH_TO_CLOSE(750, 4000, 10, 0.03)",
+     (4000 * 1.03**10 / 750) ** 0.1 - 1, "(4000 x 1.03^10 / 750)^(1/10) - 1"),
+    ("Peru's imports 2024", '=MT_DATA("imports", "Peru", 2024)', 18203, "the release"),
+)
+
+
+def _readme(ws) -> None:
+    for i, (text, bold) in enumerate(README_LINES, start=1):
+        cell = put(ws, i, 1, text)
+        if bold:
+            cell.font = Font(bold=True, size=13 if i == 1 else 11)
+    ws.column_dimensions["A"].width = 110
+
+
+def _data(ws, figures) -> None:
+    frame = figures[list(DATA_COLUMNS)]
+    write_table(ws, Table("figures", frame, row=1))
+    ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(DATA_COLUMNS)).coordinate}"
+    table = ExcelTable(displayName="Figures", ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+
+
+def _scenarios(ws, scenarios) -> None:
+    for i, row in enumerate(scenarios_grid(scenarios), start=1):
+        for j, value in enumerate(row, start=1):
+            cell = put(ws, i, j, value)
+            if i == 1 or j == 1:
+                cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 30
+    for j in range(2, len(scenarios) + 2):
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 24
+    ws.freeze_panes = "B2"
+
+
+def _functions(ws) -> None:
+    header = ("What", "Live formula (needs metaltrade_xl)", "Expected (by hand)", "How")
+    for j, h in enumerate(header, start=1):
+        put(ws, 1, j, h).font = Font(bold=True)
+    for i, (what, formula, expected, how) in enumerate(FUNCTION_EXAMPLES, start=2):
+        put(ws, i, 1, what)
+        ws.cell(row=i, column=2, value=formula)  # a real formula, on purpose
+        put(ws, i, 3, expected, "0.00000" if abs(expected) < 1 else "#,##0.00")
+        put(ws, i, 4, how)
+    row = len(FUNCTION_EXAMPLES) + 3
+    put(ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034").font = Font(bold=True)
+    ref = f"B{row + 1}:C{row + 12}"
+    ws[f"B{row + 1}"] = ArrayFormula(ref, "=MT_PROJECT(750, 0.057, 10, 2024)")
+    for j, width in zip("ABCD", (42, 44, 20, 36)):
+        ws.column_dimensions[j].width = width
+
+
+def _config(ws) -> None:
+    """Activate the quickstart's config sheet (the VBA reads a sheet named exactly xlwings.conf)."""
+    ws.title = SHEETS["config"]
+    for row in ws.iter_rows(min_col=1, max_col=2):
+        if row[0].value == "UDF Modules":
+            row[1].value = "metaltrade_xl.udfs"
+            return
+    raise RuntimeError("xlwings' quickstart workbook has no 'UDF Modules' row")
+
+
+def build(path: str | Path, *, force: bool = False) -> Path:
+    """Write the analyst workbook to ``path`` (.xlsm)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsm":
+        raise ValueError(f"expected a .xlsm file name (the workbook carries VBA), got '{path.name}'")
+    wb = open_workbook(QUICKSTART, keep_vba=True)
+    first, conf = wb.worksheets[0], wb["_xlwings.conf"]
+    first.title = SHEETS["readme"]
+    _readme(first)
+    _data(wb.create_sheet(SHEETS["data"], 1), load_figures())
+    _scenarios(wb.create_sheet(SHEETS["scenarios"], 2),
+               [load_scenario(f) for f in default_scenario_files()])
+    _functions(wb.create_sheet(SHEETS["functions"], 3))
+    _config(conf)
+    wb.active = 0
+    wb.properties.created = wb.properties.modified = FIXED_DATE
+    wb.properties.creator = wb.properties.lastModifiedBy = f"metaltrade_xl {__version__}"
+    return save_atomic(wb, path, force=force)

@@ -1,0 +1,142 @@
+"""The scenario macro on xlwings' remote Book: the object model of xlwings' Office.js runtime.
+
+A macro writes to ``xw.Book(json=payload)`` exactly as to a desktop workbook; ``book.json()``
+then lists the actions Excel would apply. The payload is built from the analyst workbook.
+"""
+
+from collections import Counter
+
+import pytest
+import xlwings as xw
+
+from metaltrade_xl import macros
+from metaltrade_xl.report import SUMMARY_TITLE
+from metaltrade_xl.scenarios import default_scenario_files
+from metaltrade_xl.template import build
+from metaltrade_xl.workbook import open_workbook, run_workbook, sheet_grid
+
+N = len(default_scenario_files())
+
+
+@pytest.fixture(scope="module")
+def analyst(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("wb") / "metaltrade.xlsm")
+
+
+def sheet_payload(ws, charts=()):
+    values = [["" if v is None else v for v in row] for row in sheet_grid(ws)]
+    return {"name": ws.title, "values": values, "pictures": [], "tables": [],
+            "charts": [{"name": c, "chart_type": "Line", "left": 0, "top": 0, "width": 300,
+                        "height": 200} for c in charts]}
+
+
+def book(sheets):
+    return xw.Book(json={
+        "client": "Office.js", "version": xw.__version__,
+        "book": {"name": "metaltrade.xlsm", "active_sheet_index": 0, "selection": "A1"},
+        "names": [], "sheets": sheets,
+    })
+
+
+def payload_of(path, charts=None):
+    wb = open_workbook(path)
+    charts = charts or {}
+    return [sheet_payload(ws, charts.get(ws.title, ())) for ws in wb.worksheets]
+
+
+def actions(b, func):
+    return [a for a in b.json()["actions"] if a["func"] == func]
+
+
+def test_first_run_adds_summary_and_one_sheet_per_scenario(analyst):
+    b = book(payload_of(analyst))
+    results = macros.run_scenarios(b)
+    assert len(results) == N
+    added = [a["args"][1] for a in actions(b, "addSheet")]
+    assert added[0] == "Summary" and len(added) == N + 1
+    assert len(actions(b, "addChart")) == 2 + 3 * N
+    assert len(actions(b, "sheetDelete")) == 0
+    # the solved rate of "Close the gap with Chile by 2034" is written as a number
+    expected = (4000 * 1.03**10 / 750) ** 0.1 - 1
+    written = [v for a in actions(b, "setValues") for row in a["values"] for v in row]
+    assert any(isinstance(v, float) and abs(v - expected) < 1e-12 for v in written)
+    assert SUMMARY_TITLE in written
+    # a chart is drawn from a contiguous block whose first column holds the years
+    first = actions(b, "addChart")[2]
+    assert first["args"][1] == "Line" and first["args"][3].count(":") == 1
+
+
+def test_same_inputs_same_actions(analyst):
+    b1, b2 = book(payload_of(analyst)), book(payload_of(analyst))
+    macros.run_scenarios(b1)
+    macros.run_scenarios(b2)
+    assert b1.json()["actions"] == b2.json()["actions"]
+
+
+def test_rerun_replaces_only_what_it_wrote(analyst, tmp_path):
+    # the state after a first run: our sheets exist, with their charts
+    done = run_workbook(analyst, tmp_path / "after.xlsm")
+    assert len(done) == N
+    wb = open_workbook(tmp_path / "after.xlsm")
+    ours = wb.sheetnames[5:]
+    charts = {name: [f"chart{i + 1}" for i in range(len(wb[name]._charts))] for name in ours}
+    b = book(payload_of(tmp_path / "after.xlsm", charts))
+    macros.run_scenarios(b)
+    assert actions(b, "addSheet") == []  # nothing piles up
+    cleared = {a["sheet_position"] for a in actions(b, "sheetClear")}
+    assert cleared == set(range(5, 5 + N + 1))  # Summary and the scenario sheets, nothing else
+    assert len(actions(b, "deleteChart")) == len(actions(b, "addChart")) == 2 + 3 * N
+    touched = {a["sheet_position"] for a in b.json()["actions"] if a["sheet_position"] is not None}
+    assert touched == cleared
+
+
+def test_removed_scenario_sheet_is_deleted_and_user_sheets_kept(analyst, tmp_path):
+    run_workbook(analyst, tmp_path / "after.xlsm")
+    sheets = payload_of(tmp_path / "after.xlsm")
+    scen = next(s for s in sheets if s["name"] == "Scenarios")
+    for row in scen["values"]:
+        del row[-1]  # drop the last scenario column
+    sheets.append({"name": "My notes", "values": [["keep me"]], "pictures": [], "tables": [],
+                   "charts": []})
+    b = book(sheets)
+    macros.run_scenarios(b)
+    assert len(actions(b, "sheetDelete")) == 1
+    assert "My notes" in [s.name for s in b.sheets]
+
+
+def test_invalid_parameter_names_column_and_key(analyst):
+    sheets = payload_of(analyst)
+    scen = next(s for s in sheets if s["name"] == "Scenarios")
+    row = next(r for r in scen["values"] if r[0] == "horizon")
+    row[3] = 2020
+    b = book(sheets)
+    with pytest.raises(ValueError, match=r"^Scenarios!D: horizon: expected a year after"):
+        macros.run_scenarios(b)
+    assert b.json()["actions"] == []  # nothing written
+    macros.report_error(b, ValueError("Scenarios!D: horizon: bad"))
+    (alert,) = actions(b, "alert")
+    assert alert["args"][0] == "Scenarios!D: horizon: bad"
+
+
+def test_formula_like_text_is_written_as_text(analyst):
+    sheets = payload_of(analyst)
+    scen = next(s for s in sheets if s["name"] == "Scenarios")
+    next(r for r in scen["values"] if r[0] == "name")[1] = "=1+1 scenario"
+    b = book(sheets)
+    macros.run_scenarios(b)
+    written = [v for a in actions(b, "setValues") for row in a["values"] for v in row]
+    assert "'=1+1 scenario" in written and "=1+1 scenario" not in written
+
+
+def test_summary_of_somebody_else_is_not_overwritten(analyst):
+    sheets = payload_of(analyst) + [{"name": "Summary", "values": [["my own summary"]],
+                                     "pictures": [], "tables": [], "charts": []}]
+    with pytest.raises(ValueError, match="sheet named Summary that metaltrade did not write"):
+        macros.run_scenarios(book(sheets))
+
+
+def test_counts_by_action_kind_are_stable(analyst):
+    b = book(payload_of(analyst))
+    macros.run_scenarios(b)
+    kinds = Counter(a["func"] for a in b.json()["actions"])
+    assert kinds["addSheet"] == N + 1 and kinds["setChartTitle"] == kinds["addChart"]
