@@ -36,7 +36,7 @@ from metaltrade_xl._excel_args import (
     whole,
 )
 from metaltrade_xl.data import DataError, find_figure, load_figures, tidy_figures
-from metaltrade_xl.engine.projection import COLUMNS, yearly_rates
+from metaltrade_xl.engine.projection import COLUMNS, compound, yearly_rates
 from metaltrade_xl.scenario_cells import scenario_from_pairs
 from metaltrade_xl.scenarios import find_scenario, run
 
@@ -76,10 +76,6 @@ def _elementwise(fn, *args):
         parts = [a.values[0, 0] if a.single else a.values[keep] for a in args]
         out[keep] = fn(*parts)
     return out, shape, blank
-
-
-def _ranged(values, rates) -> np.ndarray:
-    return values * np.concatenate(([1.0], np.cumprod(1.0 + rates)))
 
 
 @_summary_as_description
@@ -456,7 +452,7 @@ def MT_PROJECT(start, growth, years, start_year=None):
         first = whole(start_year, "start_year", low=0, high=9999, default=0, required=False)
         labels = np.arange(first, first + n + 1)
         rates = yearly_rates(g.values[0, 0] if g.single else series(g), labels[1:], "growth")
-        return table(("year", "value"), (labels, _ranged(x0, rates)))
+        return table(("year", "value"), (labels, compound(x0, rates)))
 
 
 @_summary_as_description
@@ -522,7 +518,7 @@ def MT_SUBSTITUTION(
                 raise fail(
                     "import_growth", f"expected one rate or {n} yearly rates, got {rates.size}"
                 )
-            path = _ranged(m.values[0, 0], rates)[1:]
+            path = compound(m.values[0, 0], rates)[1:]
         else:
             path = series(m)
             if not is_blank(import_growth):

@@ -230,7 +230,8 @@ def find_figure(
 ) -> pd.Series:
     """The one figure matching the keys; the latest year when ``year`` is None.
 
-    ``months=None`` accepts any coverage (the fullest, then latest, wins).
+    ``months=None`` accepts any coverage: the latest year wins, then the fullest coverage of it
+    (a January-November 2025 share beats a full-year 2024 one: it is the more recent).
 
     Examples
     --------

@@ -12,7 +12,7 @@ from metaltrade_xl.engine.catchup import (
     growth_to_close,
     years_to_close,
 )
-from metaltrade_xl.engine.projection import ProjectionInputs, project
+from metaltrade_xl.engine.projection import ProjectionInputs, compound, project
 from metaltrade_xl.engine.substitution import phase_in, substitution_path
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "annualize",
     "balance",
     "cagr",
+    "compound",
     "coverage",
     "deficit",
     "growth",

@@ -17,6 +17,7 @@ from metaltrade_xl.engine._validate import (
     as_year_count,
     scalar_or_array,
 )
+from metaltrade_xl.engine.projection import compound
 
 
 class NeverClosesError(InputError):
@@ -111,7 +112,7 @@ def _import_path(imports, import_growth, years: int) -> np.ndarray:
         g = np.repeat(g, years)
     if g.shape != (years,):
         raise InputError(f"import_growth: expected one rate or {years} yearly rates, got {g.size}")
-    return imports * np.cumprod(1 + g)
+    return compound(imports, g)[1:]
 
 
 def growth_for_deficit(exports, imports, import_growth, target_deficit, years, *, measure="horizon"):

@@ -95,7 +95,24 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(map(str, years[:5])) + (" …" if len(years) > 5 else "")
 
 
-def _compound(start: float, rates: np.ndarray) -> np.ndarray:
+def compound(start, rates) -> np.ndarray:
+    """A path from ``start`` grown by one rate per step: ``start × [1, cumprod(1 + rates)]``.
+
+    Parameters
+    ----------
+    start : float, the value in the first year
+    rates : array_like, shape (n,), fractions, each > -1
+
+    Returns
+    -------
+    ndarray, shape (n + 1,): the first year's value, then one per rate
+
+    Examples
+    --------
+    >>> compound(100, [0.1, -0.5]).round(6).tolist()
+    [100.0, 110.0, 55.0]
+    """
+    rates = np.asarray(rates, dtype=float)
     return start * np.concatenate(([1.0], np.cumprod(1.0 + rates)))
 
 
@@ -137,9 +154,9 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
     n = years.size
 
     rival_rates = yearly_rates(scenario.rival.growth, years, "rival.growth")
-    rival = _compound(r0, rival_rates)
+    rival = compound(r0, rival_rates)
     import_rates = yearly_rates(scenario.imports.growth, years, "imports.growth")
-    imports_before = _compound(m0, import_rates)
+    imports_before = compound(m0, import_rates)
 
     export_growth = scenario.exports.growth
     if isinstance(export_growth, str) and export_growth == TO_CLOSE:
@@ -147,7 +164,7 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
         export_rates = np.full(n, solved)
     else:
         export_rates = yearly_rates(export_growth, years, "exports.growth")
-    exports = _compound(x0, export_rates)
+    exports = compound(x0, export_rates)
 
     all_years = np.arange(base, horizon + 1)
     sub = scenario.substitution
