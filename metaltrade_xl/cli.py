@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from metaltrade_xl import DATA_VINTAGE, __version__
@@ -17,10 +18,44 @@ class CliError(Exception):
     """A problem to report in one line (exit code 2)."""
 
 
+class Progress:
+    """A progress bar on stderr, shown only on a terminal and only once a run passes a second."""
+
+    def __init__(self, total: int, *, stream=None, clock=time.monotonic, delay: float = 1.0):
+        self.total, self.stream, self.clock, self.delay = total, stream or sys.stderr, clock, delay
+        self.start, self.count, self.shown = clock(), 0, False
+        self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def step(self, label: str) -> None:
+        """Say that item ``count + 1`` (``label``) starts."""
+        self.count += 1
+        if self.enabled and self.clock() - self.start >= self.delay:
+            self._draw(self.count - 1, label)
+
+    def _draw(self, finished: int, label: str) -> None:
+        width = 24
+        filled = round(width * finished / max(self.total, 1))
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r[{bar}] {finished}/{self.total} {label[:40]:<40}")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self._draw(self.total, "done")
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl import report, workbook
     from metaltrade_xl.data import load_figures
-    from metaltrade_xl.scenarios import default_scenario_dir, load_scenario, run
+    from metaltrade_xl.scenarios import (
+        default_scenario_dir,
+        load_scenario,
+        run,
+        simulate_uncertainty,
+    )
 
     if args.workbook:
         return _run_workbook(args)
@@ -39,7 +74,13 @@ def _run(args: argparse.Namespace) -> int:
         folder = default_scenario_dir()
         files = sorted(folder.glob("*.toml"))
         print(f"scenarios: {len(files)} from {folder}")
-    results = [run(load_scenario(f), figures) for f in files]
+    scenarios = [load_scenario(f) for f in files]
+    progress = Progress(len(scenarios))
+    results = []
+    for scenario in scenarios:
+        progress.step(scenario.name)
+        results.append(simulate_uncertainty(run(scenario, figures)))
+    progress.done()
 
     sheets = report.build_report(results, figures)
     workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
@@ -84,6 +125,20 @@ def _workbook_new(args: argparse.Namespace) -> int:
 
     path = build(args.path, force=args.force)
     print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")
+    return 0
+
+
+def _data_import(args: argparse.Namespace) -> int:
+    from metaltrade_xl.data.trade import import_trade, write_tidy
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise CliError(f"{out} exists; use --force to replace it or choose another path")
+    result = import_trade(args.files, fmt=args.format, sector=args.sector, reporter=args.reporter)
+    for line in result.summary_lines():
+        print(line)
+    written = write_tidy(result, out, force=args.force)
+    print("wrote " + " and ".join(str(p) for p in written))
     return 0
 
 
@@ -139,6 +194,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
     p.set_defaults(func=_share)
+
+    p = sub.add_parser("data", help="trade data: import UN Comtrade, CEPII BACI or tidy files")
+    dsub = p.add_subparsers(dest="data_command", required=True)
+    d = dsub.add_parser(
+        "import",
+        help="aggregate product-level trade data to the sector, in the tidy layout",
+        description="Read UN Comtrade, CEPII BACI or tidy files, keep the sector's HS codes, "
+        "aggregate by flow, reporter, partner and year, and write the tidy layout that "
+        "`metaltrade run --data` reads. Prints (and keeps in the output) what was read, kept "
+        "and rejected, with reasons.",
+    )
+    d.add_argument("files", nargs="+", metavar="FILE")
+    d.add_argument("--format", choices=("comtrade", "baci", "tidy"),
+                   help="default: detected from the columns")
+    d.add_argument("--sector", metavar="SECTOR.toml", help="default: the bundled metal-mechanical sector")
+    d.add_argument("--reporter", metavar="PER", help="keep one reporter (name, ISO3 or BACI code)")
+    d.add_argument("--out", required=True, metavar="DATA.xlsx|csv")
+    d.add_argument("--force", action="store_true", help="replace --out if it exists")
+    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    d.set_defaults(func=_data_import)
 
     p = sub.add_parser("workbook", help="the analyst workbook")
     wsub = p.add_subparsers(dest="workbook_command", required=True)

@@ -25,7 +25,7 @@ from metaltrade_xl.scenario_cells import scenarios_from_grid
 from metaltrade_xl.scenarios import run
 
 #: xlwings chart types for the layout's chart kinds.
-CHART_TYPES = {"line": "line", "bar": "bar_clustered"}
+CHART_TYPES = {"line": "line", "bar": "bar_clustered", "fan": "line"}
 #: Points per centimetre, for chart sizes.
 PT_PER_CM = 72 / 2.54
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -128,8 +128,10 @@ def _write_sheet(sheet, layout: SheetLayout) -> None:
     for spec in layout.charts:
         _write_table(sheet, spec.data)
         data = spec.data
+        # a live workbook gets the fan as lines: every column but the band width (the last)
+        width = len(data.frame.columns) - (1 if spec.kind == "fan" else 0)
         source = sheet.range((data.header_row, data.col),
-                             (data.last_row, data.col + len(data.frame.columns) - 1))
+                             (data.last_row, data.col + width - 1))
         chart = sheet.charts.add(
             chart_type=CHART_TYPES[spec.kind],
             source=source,

@@ -235,8 +235,88 @@ def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
         charts.append(chart("line", title, t, "year", series, anchor=_anchor(right, top + 16 * i),
                             data_at=(row, block_col), key=f"chart{i + 1}", x_title="year"))
         row = charts[-1].data.bottom + 2
+    tables = [params, years]
+    if result.montecarlo is not None:
+        mc_tables, mc_charts = _uncertainty_layout(
+            result, row=years.bottom + 3, chart_col=right, chart_row=top + 16 * len(specs),
+            block=(row, block_col), first_key=len(charts) + 1,
+        )
+        tables += mc_tables
+        charts += mc_charts
     texts = ((1, 1, s.name),) + (((2, 1, s.description),) if s.description else ())
-    return SheetLayout(name, (params, years), tuple(charts), texts)
+    return SheetLayout(name, tuple(tables), tuple(charts), texts)
+
+
+def _fan_levels(levels) -> tuple[str, str, str]:
+    """Column labels of the lower, middle and upper bands: P10, P50, P90 when available."""
+    labels = [f"P{q:g}" for q in levels]
+    pick = [f"P{q}" for q in (10, 50, 90)]
+    if all(p in labels for p in pick):
+        return tuple(pick)
+    return labels[0], labels[len(labels) // 2], labels[-1]
+
+
+def fan_block(fan: pd.DataFrame, levels, extra: Mapping[str, np.ndarray] | None = None):
+    """Data of a fan chart: years, lower, middle, upper, extra lines, then the band width.
+
+    The band (upper − lower) comes last so a writer that cannot fill a band (a live workbook)
+    can draw the columns before it as lines.
+    """
+    lo, mid, hi = _fan_levels(levels)
+    frame = pd.DataFrame({"year": fan["year"], lo: fan[lo], mid: fan[mid], hi: fan[hi]})
+    for name, values in (extra or {}).items():
+        frame[name] = values
+    frame[f"{lo}–{hi} band"] = fan[hi] - fan[lo]
+    return frame
+
+
+def _uncertainty_layout(result, *, row, chart_col, chart_row, block, first_key):
+    """Monte Carlo tables and the fan and tornado charts of one scenario's sheet."""
+    mc, spec, s = result.montecarlo, result.scenario.uncertainty, result.scenario
+    seed = "fresh randomness (no seed)" if spec.seed is None else f"seed {spec.seed}"
+    tables: list[Table] = []
+
+    def add(key, frame, title, **kw):
+        at = tables[-1].bottom + 3 if tables else row
+        tables.append(Table(key, frame, row=at, title=title, **kw))
+        return tables[-1]
+
+    deficit = add("mc_deficit", mc.fan("deficit"),
+                  f"Monte Carlo: deficit percentiles ({mc.n_paths:,} paths, {seed})")
+    exports = add("mc_exports", mc.fan("exports"), "Monte Carlo: exports percentiles")
+    add("mc_reach", mc.reach, f"Probability that exports reach {s.rival.name} "
+        "(se = Monte Carlo standard error)", formats={"year": YEAR, **{c: RATIO for c in
+        ("p_ahead", "se_ahead", "p_reached_by", "se_reached_by")}})
+    add("mc_first_year", mc.first_year, f"First year exports reach {s.rival.name}",
+        formats={"probability": RATIO, "paths": "#,##0"})
+    add("mc_horizon", mc.horizon_deficit, "Deficit in the horizon year")
+    swings = result.tornado
+    tornado_frame = pd.DataFrame({
+        "input": swings["input"],
+        "at P10": swings["outcome_low"] - swings["base"],
+        "at P90": swings["outcome_high"] - swings["base"],
+    }).iloc[::-1]  # largest swing drawn on top
+    add("tornado", swings, "Tornado: horizon deficit with each input at its P10 and P90, "
+        "the others at their medians", formats={"low_value": RATIO, "high_value": RATIO})
+
+    # the rival's central path: the simulation summarises exports and the gap, not the rival
+    extra = {f"{s.rival.name} (central case)": result.table["rival_exports"].to_numpy()}
+    blocks = [
+        ("fan", "Deficit: P10–P90 band and median (Monte Carlo)",
+         fan_block(deficit.frame, mc.percentile_levels), "year"),
+        ("fan", f"Exports (P10–P90, median) vs {s.rival.name}",
+         fan_block(exports.frame, mc.percentile_levels, extra), "year"),
+        ("bar", "Tornado: change in the horizon deficit", tornado_frame, "input"),
+    ]
+    charts, r = [], block[0]
+    for i, (kind, title, frame, x) in enumerate(blocks):
+        series = tuple(c for c in frame.columns if c != x)
+        c = chart(kind, title, frame, x, series, anchor=_anchor(chart_col, chart_row + 16 * i),
+                  data_at=(r, block[1]), key=f"chart{first_key + i}",
+                  x_title="year" if x == "year" else " ")
+        charts.append(c)
+        r = c.data.bottom + 2
+    return tables, charts
 
 
 def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
@@ -463,15 +543,18 @@ def results_json(results) -> list[dict]:
             {k: (int(v) if k == "year" else _num(v)) for k, v in row.items()}
             for row in r.table.to_dict(orient="records")
         ]
-        out.append(
-            {
-                "name": r.scenario.name,
-                "source": r.scenario.source,
-                "parameters": _jsonable(r.parameters()),
-                "figures_used": list(r.figure_ids),
-                "years": years,
-            }
-        )
+        entry = {
+            "name": r.scenario.name,
+            "source": r.scenario.source,
+            "parameters": _jsonable(r.parameters()),
+            "figures_used": list(r.figure_ids),
+            "years": years,
+        }
+        if r.montecarlo is not None:
+            entry["uncertainty"] = _jsonable(
+                {**r.montecarlo.to_dict(), "tornado": r.tornado.to_dict(orient="records")}
+            )
+        out.append(entry)
     return out
 
 

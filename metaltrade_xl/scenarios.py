@@ -40,7 +40,8 @@ import pandas as pd
 
 from metaltrade_xl.data import DataError, find_figure, import_share
 from metaltrade_xl.engine._validate import InputError
-from metaltrade_xl.engine.montecarlo import UncertaintySpec
+from metaltrade_xl.engine.montecarlo import MonteCarloResult, UncertaintySpec, simulate
+from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.engine.projection import TO_CLOSE, Projection, ProjectionInputs, project
 from metaltrade_xl.uncertainty import parse_uncertainty
 
@@ -348,6 +349,10 @@ class ScenarioResult:
     inputs: ProjectionInputs
     figure_ids: tuple[str, ...]
     projection: Projection
+    #: Monte Carlo summaries and tornado, when the scenario has an [uncertainty] section and
+    #: :func:`simulate_uncertainty` was run.
+    montecarlo: MonteCarloResult | None = None
+    tornado: pd.DataFrame | None = None
 
     @property
     def table(self) -> pd.DataFrame:
@@ -427,6 +432,23 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
     return ScenarioResult(scenario, inputs, used, projection)
+
+
+def simulate_uncertainty(result: ScenarioResult) -> ScenarioResult:
+    """Add the Monte Carlo summaries and the tornado of the horizon deficit to ``result``.
+
+    Seeded by the scenario's ``uncertainty.seed`` (fresh randomness when it has none). A result
+    without an ``[uncertainty]`` section comes back unchanged.
+    """
+    spec = result.scenario.uncertainty
+    if spec is None:
+        return result
+    try:
+        mc = simulate(result.scenario, result.inputs, spec)
+        swings = tornado(result.scenario, result.inputs, spec, outcome="deficit")
+    except InputError as exc:
+        raise ScenarioError(f"{result.scenario.source}: uncertainty: {exc}") from None
+    return replace(result, montecarlo=mc, tornado=swings)
 
 
 # --- finding the reference scenarios -----------------------------------------------------------

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import AreaChart, BarChart, LineChart, Reference
+from openpyxl.chart.legend import LegendEntry
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from metaltrade_xl._files import atomic_path
 from metaltrade_xl.report import SheetLayout, Table
 
 #: Text starting with one of these would be read as a formula by Excel.
@@ -72,9 +71,7 @@ def write_table(ws, table: Table) -> None:
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
 
 
-def add_chart(ws, spec) -> None:
-    data = spec.data
-    chart = LineChart() if spec.kind == "line" else BarChart()
+def _axes(chart, spec) -> None:
     chart.title = spec.title
     chart.y_axis.title = spec.y_title
     chart.x_axis.title = spec.x_title
@@ -83,20 +80,52 @@ def add_chart(ws, spec) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.y_axis.number_format = "#,##0"
+
+
+def _refs(ws, data, first: int, last: int):
+    """Reference to data columns ``first..last`` (1 = the first series) with their headers."""
+    return Reference(ws, min_col=data.col + first, max_col=data.col + last,
+                     min_row=data.header_row, max_row=data.last_row)
+
+
+def add_chart(ws, spec) -> None:
+    data = spec.data
+    n = len(spec.series)
+    categories = Reference(ws, min_col=data.col, min_row=data.first_row, max_row=data.last_row)
+    if spec.kind == "fan":
+        # a filled band: the lower edge stacked invisibly under the band width, lines on top
+        chart = AreaChart()
+        chart.grouping = "stacked"
+        chart.add_data(_refs(ws, data, 1, 1), titles_from_data=True)
+        chart.add_data(_refs(ws, data, n, n), titles_from_data=True)
+        chart.series[0].graphicalProperties.noFill = True
+        chart.series[0].graphicalProperties.line.noFill = True
+        chart.series[1].graphicalProperties.solidFill = "BDD7EE"
+        chart.series[1].graphicalProperties.line.noFill = True
+        lines = LineChart()
+        lines.add_data(_refs(ws, data, 2, 2), titles_from_data=True)
+        if n > 4:
+            lines.add_data(_refs(ws, data, 4, n - 1), titles_from_data=True)
+        lines.set_categories(categories)
+        chart.set_categories(categories)
+        _axes(chart, spec)
+        chart += lines
+        chart.legend.position = "b"
+        chart.legend.legendEntry = [LegendEntry(idx=0, delete=True)]  # the invisible lower edge
+        ws.add_chart(chart, spec.anchor)
+        return
+    chart = LineChart() if spec.kind == "line" else BarChart()
+    _axes(chart, spec)
     if spec.kind == "bar":
-        chart.type = "bar"  # horizontal bars: long scenario names stay readable
-    if len(spec.series) == 1:
+        chart.type = "bar"  # horizontal bars: long names stay readable
+        chart.overlap = 100  # a tornado's two bars per input share one row
+        chart.x_axis.tickLblPos = "low"  # names at the left edge, clear of bars going negative
+    if n == 1:
         chart.legend = None
     else:
         chart.legend.position = "b"
-    chart.add_data(
-        Reference(ws, min_col=data.col + 1, max_col=data.col + len(spec.series),
-                  min_row=data.header_row, max_row=data.last_row),
-        titles_from_data=True,
-    )
-    chart.set_categories(
-        Reference(ws, min_col=data.col, min_row=data.first_row, max_row=data.last_row)
-    )
+    chart.add_data(_refs(ws, data, 1, n), titles_from_data=True)
+    chart.set_categories(categories)
     ws.add_chart(chart, spec.anchor)
 
 
@@ -190,28 +219,6 @@ def new_workbook(sheets: Iterable[SheetLayout]):
     render(wb, sheets)
     wb.remove(default)
     return wb
-
-
-@contextmanager
-def atomic_path(path: str | Path, *, force: bool = False):
-    """Yield a temporary path beside ``path``; on success rename it to ``path``, else delete it.
-
-    A reader never sees half a file, and an existing file is replaced only with ``force``.
-    """
-    path = Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; use --force to replace it or choose another path")
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_atomic(wb, path: str | Path, *, force: bool = False) -> Path:

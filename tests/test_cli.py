@@ -164,3 +164,79 @@ def test_console_script_outside_the_repo(tmp_path):
     bad = subprocess.run(cmd + ["run", "missing.toml", "--out", "other.xlsx"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip() == "metaltrade: error: missing.toml: no such file"
+
+
+def test_uncertain_scenario_adds_fan_tornado_and_json(cli, tmp_path):
+    uncertain = ROOT / "scenarios" / "uncertain_export_push.toml"
+    code, _, err = cli("run", uncertain, "--out", "u.xlsx", "--json", "u.json")
+    assert code == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "u.xlsx")["Uncertain export push"]
+    assert len(ws._charts) == 6  # 3 projection charts, 2 fans, 1 tornado
+    (r,) = json.loads((tmp_path / "u.json").read_text())
+    u = r["uncertainty"]
+    assert u["n_paths"] == 100_000
+    for row in u["percentiles"]:
+        assert row["P5"] <= row["P10"] <= row["P50"] <= row["P90"] <= row["P95"]
+    for row in u["reach"]:
+        p, se = row["p_ahead"], row["se_ahead"]
+        assert 0 <= p <= 1 and se == pytest.approx((p * (1 - p) / u["n_paths"]) ** 0.5)
+    assert u["tornado"][0]["swing"] >= u["tornado"][-1]["swing"]
+    # seeded: a second run gives the same numbers
+    code, _, err = cli("run", uncertain, "--out", "v.xlsx", "--json", "v.json")
+    assert json.loads((tmp_path / "v.json").read_text())[0]["uncertainty"] == u
+
+
+def test_data_import_then_run(cli, tmp_path):
+    data = ROOT / "tests" / "files" / "trade_data"
+    code, out, err = cli("data", "import", data / "comtrade_peru.csv", "--out", "peru.xlsx")
+    assert code == 0, err
+    assert "rejected" in out and "wrote peru.xlsx" in out
+    # by hand (see tests/files/test_trade_import.py): 2024 exports 188, imports 800
+    body = ISSUE_CASE.split("[substitution]")[0].replace("start = 750\n", "")
+    code, _, err = cli("run", scenario_file(tmp_path, body), "--data", "peru.xlsx",
+                       "--out", "p.xlsx", "--json", "p.json")
+    assert code == 0, err
+    first = json.loads((tmp_path / "p.json").read_text())[0]["years"][0]
+    assert (first["exports"], first["imports"], first["balance"]) == (188, 800, -612)
+
+    code, _, err = cli("data", "import", data / "comtrade_peru.csv", "--out", "peru.xlsx")
+    assert code == 2 and "exists" in err
+    (tmp_path / "junk.csv").write_text("a,b\n1,2\n")
+    code, _, err = cli("data", "import", "junk.csv", "--out", "j.csv")
+    assert code == 2 and err.startswith("metaltrade: error: junk.csv: cannot tell the format")
+
+
+class FakeTerminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_only_after_a_second_and_on_a_terminal():
+    from metaltrade_xl.cli import Progress
+
+    now = [0.0]
+    term = FakeTerminal()
+    p = Progress(4, stream=term, clock=lambda: now[0])
+    p.step("fast")
+    assert term.text == ""  # under a second: nothing drawn
+    now[0] = 1.5
+    p.step("slow one")
+    assert "[" in term.text and "1/4 slow one" in term.text
+    p.done()
+    assert term.text.endswith("4/4 done" + " " * 36 + "\n")
+
+    quiet = FakeTerminal()
+    quiet.isatty = lambda: False
+    q = Progress(2, stream=quiet, clock=lambda: 99.0)
+    q.step("x")
+    q.done()
+    assert quiet.text == ""

@@ -24,9 +24,7 @@ Monthly Comtrade rows (``refMonth`` 1-12 or a 6-digit ``period``) are summed int
 from __future__ import annotations
 
 import calendar
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from metaltrade_xl._files import atomic_path
 from metaltrade_xl.data import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, WORLD, DataError, tidy_figures
 from metaltrade_xl.data.sectors import COARSE, IN, Sector, load_sector
 
@@ -255,8 +254,9 @@ def import_trade(
     return ImportResult(tidy, summary, sector)
 
 
-def write_tidy(result: ImportResult, out_path: str | Path) -> list[Path]:
-    """Write the tidy figures to .csv or .xlsx atomically (temp file, then ``os.replace``).
+def write_tidy(result: ImportResult, out_path: str | Path, *, force: bool = False) -> list[Path]:
+    """Write the tidy figures to .csv or .xlsx atomically (temp file, then ``os.replace``);
+    an existing file is replaced only with ``force``.
 
     An .xlsx gets two sheets, ``figures`` (first, so :func:`~metaltrade_xl.data.load_figures`
     reads it) and ``import_summary``; a .csv gets the summary next to it as
@@ -276,11 +276,13 @@ def write_tidy(result: ImportResult, out_path: str | Path) -> list[Path]:
                 tidy.to_excel(xl, sheet_name="figures", index=False)
                 result.summary.to_excel(xl, sheet_name="import_summary", index=False)
 
-        _atomic(out, write)
+        with atomic_path(out, force=force) as tmp:
+            write(tmp)
         return [out]
     side = out.with_name(out.stem + "_summary.csv")
-    _atomic(out, lambda tmp: tidy.to_csv(tmp, index=False))
-    _atomic(side, lambda tmp: result.summary.to_csv(tmp, index=False))
+    for path, frame in ((out, tidy), (side, result.summary)):
+        with atomic_path(path, force=force) as tmp:
+            frame.to_csv(tmp, index=False)
     return [out, side]
 
 
@@ -1195,15 +1197,3 @@ def _finish(parts: list[pd.DataFrame], sector: Sector, labels: list[str]) -> pd.
             "classification": _objects(out["classification"].fillna("").to_numpy(dtype=object)),
         }
     )
-
-
-def _atomic(out: Path, write) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
