@@ -53,8 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl.scenarios import (
         default_scenario_dir,
         load_scenario,
-        run,
-        simulate_uncertainty,
+        run_full,
     )
 
     if args.workbook:
@@ -79,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
     results = []
     for scenario in scenarios:
         progress.step(scenario.name)
-        results.append(simulate_uncertainty(run(scenario, figures)))
+        results.append(run_full(scenario, figures))
     progress.done()
 
     sheets = report.build_report(results, figures)

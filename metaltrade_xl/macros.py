@@ -22,7 +22,7 @@ from metaltrade_xl import report
 from metaltrade_xl.data import figures_from_grid
 from metaltrade_xl.report import SHEETS, SheetLayout, Table
 from metaltrade_xl.scenario_cells import scenarios_from_grid
-from metaltrade_xl.scenarios import run
+from metaltrade_xl.scenarios import run_full
 
 #: xlwings chart types for the layout's chart kinds.
 CHART_TYPES = {"line": "line", "bar": "bar_clustered", "fan": "line"}
@@ -61,7 +61,7 @@ def run_scenarios(book) -> list:
     before anything is written.
     """
     figures, scenarios = read_inputs(book)
-    results = [run(s, figures) for s in scenarios]
+    results = [run_full(s, figures) for s in scenarios]
     summary = _sheet(book, SHEETS["summary"])
     layouts, stale = report.workbook_outputs(
         results, figures, [s.name for s in book.sheets],

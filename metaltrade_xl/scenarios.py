@@ -434,6 +434,11 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
     return ScenarioResult(scenario, inputs, used, projection)
 
 
+def run_full(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
+    """:func:`run`, then :func:`simulate_uncertainty`: what the CLI and the macros write."""
+    return simulate_uncertainty(run(scenario, figures))
+
+
 def simulate_uncertainty(result: ScenarioResult) -> ScenarioResult:
     """Add the Monte Carlo summaries and the tornado of the horizon deficit to ``result``.
 

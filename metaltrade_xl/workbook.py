@@ -169,7 +169,7 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     from metaltrade_xl.data import figures_from_grid
     from metaltrade_xl.report import SHEETS, workbook_outputs
     from metaltrade_xl.scenario_cells import scenarios_from_grid
-    from metaltrade_xl.scenarios import run
+    from metaltrade_xl.scenarios import run_full
 
     src, out = Path(src), Path(out)
     check_distinct(src, out)
@@ -183,7 +183,7 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
             raise ValueError(f"{src.name}: no sheet named {SHEETS[key]}")
     figures = figures_from_grid(sheet_grid(wb[SHEETS["data"]]), SHEETS["data"])
     scenarios = scenarios_from_grid(sheet_grid(wb[SHEETS["scenarios"]]), SHEETS["scenarios"])
-    results = [run(s, figures) for s in scenarios]
+    results = [run_full(s, figures) for s in scenarios]
     summary = wb[SHEETS["summary"]] if SHEETS["summary"] in wb.sheetnames else None
     layouts, stale = workbook_outputs(results, figures, wb.sheetnames,
                                       sheet_grid(summary) if summary is not None else None)

@@ -11,11 +11,14 @@ import xlwings as xw
 
 from metaltrade_xl import macros
 from metaltrade_xl.report import SUMMARY_TITLE
-from metaltrade_xl.scenarios import default_scenario_files
+from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 from metaltrade_xl.template import build
 from metaltrade_xl.workbook import open_workbook, run_workbook, sheet_grid
 
 N = len(default_scenario_files())
+UNCERTAIN = sum(load_scenario(f).uncertainty is not None for f in default_scenario_files())
+#: Summary's two charts, three per scenario, and two fans and a tornado per uncertain scenario
+CHARTS = 2 + 3 * N + 3 * UNCERTAIN
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,7 @@ def test_first_run_adds_summary_and_one_sheet_per_scenario(analyst):
     assert len(results) == N
     added = [a["args"][1] for a in actions(b, "addSheet")]
     assert added[0] == "Summary" and len(added) == N + 1
-    assert len(actions(b, "addChart")) == 2 + 3 * N
+    assert len(actions(b, "addChart")) == CHARTS
     assert len(actions(b, "sheetDelete")) == 0
     # the solved rate of "Close the gap with Chile by 2034" is written as a number
     expected = (4000 * 1.03**10 / 750) ** 0.1 - 1
@@ -85,7 +88,7 @@ def test_rerun_replaces_only_what_it_wrote(analyst, tmp_path):
     assert actions(b, "addSheet") == []  # nothing piles up
     cleared = {a["sheet_position"] for a in actions(b, "sheetClear")}
     assert cleared == set(range(5, 5 + N + 1))  # Summary and the scenario sheets, nothing else
-    assert len(actions(b, "deleteChart")) == len(actions(b, "addChart")) == 2 + 3 * N
+    assert len(actions(b, "deleteChart")) == len(actions(b, "addChart")) == CHARTS
     touched = {a["sheet_position"] for a in b.json()["actions"] if a["sheet_position"] is not None}
     assert touched == cleared
 
