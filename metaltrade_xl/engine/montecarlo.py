@@ -23,6 +23,8 @@ correlated with the given matrix (``kind="rank"`` converts Spearman rank correla
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -47,6 +49,8 @@ INPUT_NAMES = YEARLY + ONCE
 DEFAULT_PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
 #: Paths per block; each block has its own child generator (blocks keep the work in cache).
 BLOCK = 4096
+#: Threads for drawing and evaluating blocks (results do not depend on it).
+THREADS = min(4, os.cpu_count() or 1)
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
 OUTCOMES = ("exports", "imports", "deficit", "gap_to_rival")
@@ -817,7 +821,14 @@ def simulate(
             r[:, a:b] = out["rival_exports"]
         return out["rival_exports"][:, 0].copy()
 
-    rival_col = [run_block(i) for i in range(len(blocks))][0]
+    # Blocks write disjoint columns and each has its own generator, so running them on threads
+    # (numpy's generators and ufuncs release the GIL) gives the same numbers as running in order.
+    workers = min(THREADS, len(blocks))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            rival_col = list(pool.map(run_block, range(len(blocks))))[0]
+    else:
+        rival_col = [run_block(i) for i in range(len(blocks))][0]
     # Joint (path-wise) statistics first: the percentile step reorders each row.
     rival_ref = r if r is not None else rival_col[:, None]
     ahead = x >= rival_ref * (1 - REACH_TOL)
@@ -843,19 +854,23 @@ def simulate(
     nq = len(levels)
     # The base year is observed: it varies across paths only through uncertain start values.
     fixed = not any(name.endswith(".start") for name in spec.inputs)
+    # Each outcome's rows are selected independently (numpy's partition releases the GIL).
     if r is not None:
-        pct = {
-            o: _percentiles(buf[i * k : (i + 1) * k], levels, fixed) for i, o in enumerate(OUTCOMES)
-        }
+        jobs = {o: (buf[i * k : (i + 1) * k], levels) for i, o in enumerate(OUTCOMES)}
     else:
         # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
         both = levels + tuple(100.0 - q for q in levels)
-        ex = _percentiles(x, both, fixed)
+        jobs = {"exports": (x, both), "imports": (m, levels), "deficit": (d, levels)}
+    with ThreadPoolExecutor(min(THREADS, len(jobs))) as pool:
+        done = dict(zip(jobs, pool.map(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())))
+    if r is not None:
+        pct = done
+    else:
         pct = {
-            "exports": ex[:, :nq],
-            "imports": _percentiles(m, levels, fixed),
-            "deficit": _percentiles(d, levels, fixed),
-            "gap_to_rival": rival_col[:, None] - ex[:, nq:],
+            "exports": done["exports"][:, :nq],
+            "imports": done["imports"],
+            "deficit": done["deficit"],
+            "gap_to_rival": rival_col[:, None] - done["exports"][:, nq:],
         }
     all_years = np.arange(base, horizon + 1)
     # One constructor per table: building frames column by column costs more than the maths.

@@ -143,3 +143,10 @@ def test_counts_by_action_kind_are_stable(analyst):
     macros.run_scenarios(b)
     kinds = Counter(a["func"] for a in b.json()["actions"])
     assert kinds["addSheet"] == N + 1 and kinds["setChartTitle"] == kinds["addChart"]
+
+
+def test_workbook_macro_entry_point_is_installed():
+    """SampleCall in metaltrade.xlsm runs `import metaltrade; metaltrade.main()`."""
+    import metaltrade
+
+    assert metaltrade.main is macros.main
