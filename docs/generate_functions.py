@@ -20,9 +20,11 @@ _SECTION = re.compile(r"^(\w[\w ]*)\n-+\n", re.MULTILINE)
 
 
 def catalogue(module=udfs) -> list:
-    """The MT_ functions in the order they are defined."""
+    """The MT_ functions in the order they are defined: the module's own, then those it
+    re-exports, module by module in the order of their first import."""
     found = [f for name, f in vars(module).items() if name.startswith("MT_") and callable(f)]
-    return sorted(found, key=lambda f: f.__code__.co_firstlineno)
+    modules = list(dict.fromkeys([module.__name__] + [f.__module__ for f in found]))
+    return sorted(found, key=lambda f: (modules.index(f.__module__), f.__code__.co_firstlineno))
 
 
 def excel_signature(f) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -35,9 +36,13 @@ from numbers import Integral, Real
 import numpy as np
 import xlwings as xw
 
-from metaltrade_xl.data import DataError
+from metaltrade_xl.data import DataError, load_figures, tidy_figures
 from metaltrade_xl.engine import InputError
-from metaltrade_xl.scenarios import ScenarioError
+from metaltrade_xl.scenario_cells import scenario_from_pairs
+from metaltrade_xl.scenarios import Scenario, ScenarioError, find_scenario
+
+#: The function wizard's category of every MT_ function.
+CATEGORY = "MetalTrade"
 
 #: Most cells one range argument may hold: a whole Excel column (2^20 rows). More is refused at
 #: once, before any cell is read, so a whole-sheet reference cannot hang the workbook.
@@ -69,6 +74,17 @@ _NUMBER_TYPES = frozenset({float, int})
 
 class ExcelInputError(xw.XlwingsError):
     """Bad input to an MT_ function. xlwings Server shows this kind of error's message to users."""
+
+
+def summary_as_description(f):
+    """Show only the docstring's first line in Excel (the rest is for docs/functions.md).
+
+    xlwings describes a function by its whole docstring, which the classic add-in also cuts at
+    255 characters; there is no public option for a separate description.
+    """
+    if hasattr(f, "__xlfunc__"):
+        f.__xlfunc__["ret"]["doc"] = f.__doc__.strip().splitlines()[0].replace("``", "")
+    return f
 
 
 @contextlib.contextmanager
@@ -285,6 +301,20 @@ def aligned(*args: Numbers) -> tuple[tuple[int, int], np.ndarray]:
     return shape, blank_rows
 
 
+def elementwise(fn, *args: Numbers):
+    """Apply ``fn`` to the filled rows of same-shaped arguments; empty rows stay empty.
+
+    Returns ``(result, shape, blank_rows)``, what :func:`cells` takes.
+    """
+    shape, blank = aligned(*args)
+    out = np.full(shape, np.nan)
+    keep = ~blank
+    if keep.any():
+        parts = [a.values[0, 0] if a.single else a.values[keep] for a in args]
+        out[keep] = fn(*parts)
+    return out, shape, blank
+
+
 def _dims(shape: tuple[int, int]) -> str:
     return f"{shape[0]} x {shape[1]}"
 
@@ -380,6 +410,45 @@ def text_cells(value, name: str) -> list[list]:
             raise fail(name, f"expected a finite number, got {cell}", (i // cols + 1, i % cols + 1))
         out.append(cell)
     return [out[r * cols : (r + 1) * cols] for r in range(rows)]
+
+
+# --- scenarios and figures ---------------------------------------------------------------------
+
+
+def scenario_arg(value, name: str = "scenario") -> Scenario:
+    """A scenario from a bundled scenario's name, a path to a TOML file, or ``key | value`` cells.
+
+    In cells, rows with an empty key are skipped and ``name`` may be left out.
+    """
+    if isinstance(value, (list, tuple)):
+        rows = text_cells(value, name)
+        if len(rows[0]) != 2:
+            raise fail(name, f"expected two columns (key, value), got {len(rows[0])}")
+        pairs = [(k, v) for k, v in rows]
+        if not any(str(k).strip() == "name" for k, _ in pairs if k is not None):
+            pairs.insert(0, ("name", "scenario from cells"))
+        return scenario_from_pairs(pairs, "scenario cells")
+    return find_scenario(text(value, name))
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_figures():
+    """The bundled figures, read once per session."""
+    return load_figures()
+
+
+def figures_arg(data, name: str = "data"):
+    """Figures in the tidy layout: the bundled ones (empty), a .csv/.xlsx path, or a range whose
+    first row is the header."""
+    if is_blank(data):
+        return bundled_figures()
+    if not isinstance(data, (list, tuple)):
+        return load_figures(text(data, name))
+    rows = text_cells(data, name)
+    import pandas as pd
+
+    frame = pd.DataFrame(rows[1:], columns=[str(h).strip() if h else "" for h in rows[0]])
+    return tidy_figures(frame.astype(object).where(frame.notna(), ""), f"{name} range")
 
 
 # --- results ------------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ import xlwings as xw
 
 from metaltrade_xl import DATA_VINTAGE, __version__, engine
 from metaltrade_xl._excel_args import (
+    CATEGORY,
     MAX_YEARS,
     ExcelInputError,
-    aligned,
     cells,
     check,
     excel_errors,
@@ -29,53 +29,42 @@ from metaltrade_xl._excel_args import (
     is_blank,
     numbers,
     scalar,
+    scenario_arg,
     series,
     table,
     text,
-    text_cells,
     whole,
 )
-from metaltrade_xl.data import DataError, find_figure, load_figures, tidy_figures
+from metaltrade_xl._excel_args import bundled_figures as _bundled_figures
+from metaltrade_xl._excel_args import elementwise as _elementwise
+from metaltrade_xl._excel_args import figures_arg as _figures
+from metaltrade_xl._excel_args import summary_as_description as _summary_as_description
+from metaltrade_xl.data import DataError, find_figure
 from metaltrade_xl.engine.projection import COLUMNS, compound, yearly_rates
-from metaltrade_xl.scenario_cells import scenario_from_pairs
-from metaltrade_xl.scenarios import find_scenario, run
+from metaltrade_xl.scenarios import run
 
-CATEGORY = "MetalTrade"
+# Uncertainty, sensitivity and indicator functions live in their own module; xlwings reads this
+# one (UDF Modules = metaltrade_xl.udfs), so they are re-exported here.
+from metaltrade_xl.udfs_analysis import (  # noqa: F401
+    MT_GOALSEEK,
+    MT_GRID,
+    MT_HHI,
+    MT_MARKET_SHARE,
+    MT_MONTECARLO,
+    MT_PROB_CLOSE,
+    MT_RCA,
+    MT_TOP_PARTNERS,
+    MT_TORNADO,
+)
+
 SOURCE_COLUMNS = (
     "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
     "source_publisher", "source_title", "source_date", "quote", "note",
 )  # fmt: skip
 
 
-def _summary_as_description(f):
-    """Show only the docstring's first line in Excel (the rest is for docs/functions.md).
-
-    xlwings describes a function by its whole docstring, which the classic add-in also cuts at
-    255 characters; there is no public option for a separate description.
-    """
-    if hasattr(f, "__xlfunc__"):
-        f.__xlfunc__["ret"]["doc"] = f.__doc__.strip().splitlines()[0].replace("``", "")
-    return f
-
-
-@functools.lru_cache(maxsize=1)
-def _bundled_figures():
-    return load_figures()
-
-
 def _optional(value, name: str, default: float):
     return numbers(default if is_blank(value) else value, name)
-
-
-def _elementwise(fn, *args):
-    """Apply ``fn`` to the filled rows of same-shaped arguments; empty rows stay empty."""
-    shape, blank = aligned(*args)
-    out = np.full(shape, np.nan)
-    keep = ~blank
-    if keep.any():
-        parts = [a.values[0, 0] if a.single else a.values[keep] for a in args]
-        out[keep] = fn(*parts)
-    return out, shape, blank
 
 
 @_summary_as_description
@@ -567,30 +556,8 @@ def MT_SCENARIO(scenario, data=None):
     (['year', 'exports', 'imports_before_substitution'], 2034, True)
     """
     with excel_errors("MT_SCENARIO"):
-        if isinstance(scenario, (list, tuple)):
-            rows = text_cells(scenario, "scenario")
-            if len(rows[0]) != 2:
-                raise fail("scenario", f"expected two columns (key, value), got {len(rows[0])}")
-            pairs = [(k, v) for k, v in rows]
-            if not any(str(k).strip() == "name" for k, _ in pairs if k is not None):
-                pairs.insert(0, ("name", "scenario from cells"))
-            chosen = scenario_from_pairs(pairs, "scenario cells")
-        else:
-            chosen = find_scenario(text(scenario, "scenario"))
-        result = run(chosen, _figures(data))
+        result = run(scenario_arg(scenario), _figures(data))
         return table(COLUMNS, [result.table[c].to_numpy() for c in COLUMNS])
-
-
-def _figures(data):
-    if is_blank(data):
-        return _bundled_figures()
-    if not isinstance(data, (list, tuple)):
-        return load_figures(text(data, "data"))
-    rows = text_cells(data, "data")
-    import pandas as pd
-
-    frame = pd.DataFrame(rows[1:], columns=[str(h).strip() if h else "" for h in rows[0]])
-    return tidy_figures(frame.astype(object).where(frame.notna(), ""), "data range")
 
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-/ ]\s*(\d{1,2}))?\s*$")

@@ -13,6 +13,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # PolyForm Noncom
 
 import asyncio  # noqa: E402
 import importlib.util  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -22,18 +23,37 @@ import xlwings.server  # noqa: E402
 import metaltrade_xl.udfs  # noqa: E402
 
 UDFS_PATH = Path(metaltrade_xl.udfs.__file__)
+#: udfs.py re-exports the functions of these modules, which must be decorated afresh as well.
+REEXPORTED = {"metaltrade_xl.udfs_analysis": UDFS_PATH.with_name("udfs_analysis.py")}
+
+
+def _exec_copy(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_udfs_with(func, arg, ret, name: str):
-    """A fresh copy of the udfs module decorated by the given ``func``, ``arg`` and ``ret``."""
+    """A fresh copy of the udfs module decorated by the given ``func``, ``arg`` and ``ret``.
+
+    The modules udfs.py re-exports from are copied too and stand in for the originals in
+    ``sys.modules`` while the copy of udfs.py imports them.
+    """
     saved = xlwings.func, xlwings.arg, xlwings.ret
+    saved_modules = {key: sys.modules.get(key) for key in REEXPORTED}
     xlwings.func, xlwings.arg, xlwings.ret = func, arg, ret
     try:
-        spec = importlib.util.spec_from_file_location(name, UDFS_PATH)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        for key, path in REEXPORTED.items():
+            sys.modules[key] = _exec_copy(path, f"{name}_{path.stem}")
+        module = _exec_copy(UDFS_PATH, name)
     finally:
         xlwings.func, xlwings.arg, xlwings.ret = saved
+        for key, original in saved_modules.items():
+            if original is None:
+                sys.modules.pop(key, None)
+            else:
+                sys.modules[key] = original
     return module
 
 
