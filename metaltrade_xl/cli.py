@@ -97,7 +97,9 @@ def _run_workbook(args: argparse.Namespace) -> int:
     from metaltrade_xl import report, workbook
 
     if args.scenarios or args.data:
-        raise CliError("--workbook reads its own Data and Scenarios sheets: give no SCENARIO or --data")
+        raise CliError(
+            "--workbook reads its own Data and Scenarios sheets: give no SCENARIO or --data"
+        )
     if not args.out:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
     results = workbook.run_workbook(args.workbook, args.out, force=args.force)
@@ -113,8 +115,10 @@ def _share(args: argparse.Namespace) -> int:
     from metaltrade_xl.sharing import share
 
     done = share(args.src, args.out, force=args.force)
-    print(f"froze {done.frozen} MT_ formula cell(s); dropped "
-          f"{', '.join(done.dropped_sheets) or 'no sheet'}{' and the VBA' if done.had_vba else ''}")
+    print(
+        f"froze {done.frozen} MT_ formula cell(s); dropped "
+        f"{', '.join(done.dropped_sheets) or 'no sheet'}{' and the VBA' if done.had_vba else ''}"
+    )
     print(f"wrote {done.out} (with a Provenance sheet)")
     return 0
 
@@ -151,8 +155,10 @@ def _print_summary(summary) -> None:
             f"{name:<40} {row.horizon:>7} {row.exports_growth_avg:>10.2%} {row.deficit:>10,.0f} "
             f"{row.coverage:>8.3f} {row.gap_to_rival:>9,.0f}"
         )
-    print("(USD millions at the horizon; exp.growth = average yearly export growth; "
-          "gap = rival exports − exports)")
+    print(
+        "(USD millions at the horizon; exp.growth = average yearly export growth; "
+        "gap = rival exports − exports)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,12 +180,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO.toml")
     p.add_argument("--data", metavar="FILE", help="figures in the tidy layout (.csv or .xlsx)")
     p.add_argument("--out", metavar="PATH.xlsx", help="default: projections.xlsx")
-    p.add_argument("--workbook", metavar="IN.xlsm",
-                   help="read Data and Scenarios from this workbook and write a copy of it with "
-                   "the projection sheets to --out, as the scenario macro does in Excel")
+    p.add_argument(
+        "--workbook",
+        metavar="IN.xlsm",
+        help="read Data and Scenarios from this workbook and write a copy of it with "
+        "the projection sheets to --out, as the scenario macro does in Excel",
+    )
     p.add_argument("--json", metavar="PATH.json", help="also write the results as JSON")
     p.add_argument("--force", action="store_true", help="replace existing output files")
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
     p.set_defaults(func=_run)
 
     p = sub.add_parser(
@@ -191,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("src", metavar="IN.xlsx|xlsm")
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
     p.set_defaults(func=_share)
 
     p = sub.add_parser("data", help="trade data: import UN Comtrade, CEPII BACI or tidy files")
@@ -205,13 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
         "and rejected, with reasons.",
     )
     d.add_argument("files", nargs="+", metavar="FILE")
-    d.add_argument("--format", choices=("comtrade", "baci", "tidy"),
-                   help="default: detected from the columns")
-    d.add_argument("--sector", metavar="SECTOR.toml", help="default: the bundled metal-mechanical sector")
+    d.add_argument(
+        "--format", choices=("comtrade", "baci", "tidy"), help="default: detected from the columns"
+    )
+    d.add_argument(
+        "--sector", metavar="SECTOR.toml", help="default: the bundled metal-mechanical sector"
+    )
     d.add_argument("--reporter", metavar="PER", help="keep one reporter (name, ISO3 or BACI code)")
     d.add_argument("--out", required=True, metavar="DATA.xlsx|csv")
     d.add_argument("--force", action="store_true", help="replace --out if it exists")
-    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    d.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
     d.set_defaults(func=_data_import)
 
     p = sub.add_parser("workbook", help="the analyst workbook")
@@ -219,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
     w.add_argument("path", metavar="PATH.xlsm")
     w.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    w.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
+    w.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
     w.set_defaults(func=_workbook_new)
     return parser
 

@@ -13,14 +13,11 @@ Office.js (xlwings Server / Lite): the ``run_scenarios_script`` script below.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import xlwings as xw
 
 from metaltrade_xl import report
 from metaltrade_xl.data import figures_from_grid
-from metaltrade_xl.report import SHEETS, SheetLayout, Table
+from metaltrade_xl.report import FORMULA_PREFIXES, SHEETS, SheetLayout, Table, plain_value
 from metaltrade_xl.scenario_cells import scenarios_from_grid
 from metaltrade_xl.scenarios import run_full
 
@@ -28,7 +25,6 @@ from metaltrade_xl.scenarios import run_full
 CHART_TYPES = {"line": "line", "bar": "bar_clustered", "fan": "line"}
 #: Points per centimetre, for chart sizes.
 PT_PER_CM = 72 / 2.54
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 def sheet_grid(sheet) -> list[list]:
@@ -50,7 +46,9 @@ def read_inputs(book):
     if missing:
         raise ValueError(f"the workbook has no sheet named {', '.join(missing)}")
     figures = figures_from_grid(sheet_grid(_sheet(book, SHEETS["data"])), SHEETS["data"])
-    scenarios = scenarios_from_grid(sheet_grid(_sheet(book, SHEETS["scenarios"])), SHEETS["scenarios"])
+    scenarios = scenarios_from_grid(
+        sheet_grid(_sheet(book, SHEETS["scenarios"])), SHEETS["scenarios"]
+    )
     return figures, scenarios
 
 
@@ -64,7 +62,9 @@ def run_scenarios(book) -> list:
     results = [run_full(s, figures) for s in scenarios]
     summary = _sheet(book, SHEETS["summary"])
     layouts, stale = report.workbook_outputs(
-        results, figures, [s.name for s in book.sheets],
+        results,
+        figures,
+        [s.name for s in book.sheets],
         sheet_grid(summary) if summary is not None else None,
     )
     write_layouts(book, layouts, stale=stale)
@@ -90,18 +90,10 @@ def write_layouts(book, layouts: list[SheetLayout], *, stale=()) -> None:
 
 
 def cell(value):
-    """A value as xlwings should write it: NaN -> empty, numpy -> Python, formula-like text kept
-    as text with Excel's leading apostrophe."""
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """A value as xlwings should write it (see :func:`report.plain_value`); formula-like text
+    is kept as text with Excel's leading apostrophe."""
+    v = plain_value(value)
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
 
 
 def _write_table(sheet, table: Table) -> None:
@@ -110,14 +102,16 @@ def _write_table(sheet, table: Table) -> None:
     rows = [[cell(c) for c in table.frame.columns]]
     rows += [[cell(v) for v in row] for row in table.frame.itertuples(index=False)]
     ncols = len(table.frame.columns)
-    sheet.range((table.header_row, table.col), (table.header_row + len(rows) - 1,
-                table.col + ncols - 1)).value = rows
+    sheet.range(
+        (table.header_row, table.col), (table.header_row + len(rows) - 1, table.col + ncols - 1)
+    ).value = rows
     if len(table.frame):
         for j, name in enumerate(table.frame.columns):
             fmt = table.format_of(name)
             if fmt != "General":
-                sheet.range((table.first_row, table.col + j),
-                            (table.last_row, table.col + j)).number_format = fmt
+                sheet.range(
+                    (table.first_row, table.col + j), (table.last_row, table.col + j)
+                ).number_format = fmt
 
 
 def _write_sheet(sheet, layout: SheetLayout) -> None:
@@ -130,8 +124,7 @@ def _write_sheet(sheet, layout: SheetLayout) -> None:
         data = spec.data
         # a live workbook gets the fan as lines: every column but the band width (the last)
         width = len(data.frame.columns) - (1 if spec.kind == "fan" else 0)
-        source = sheet.range((data.header_row, data.col),
-                             (data.last_row, data.col + width - 1))
+        source = sheet.range((data.header_row, data.col), (data.last_row, data.col + width - 1))
         chart = sheet.charts.add(
             chart_type=CHART_TYPES[spec.kind],
             source=source,

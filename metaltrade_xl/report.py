@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,35 @@ COLUMN_FORMATS = {
     "rival_growth_avg": RATE,
     "first_year_reaching_rival": YEAR,
 }
+
+
+#: Text starting with one of these would be read as a formula by Excel: data text that starts so
+#: is always written as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def plain_value(value):
+    """A table value as a writer needs it: numpy -> Python, NaN/NA -> None (an empty cell),
+    dates kept, anything else as text.
+
+    Examples
+    --------
+    >>> [plain_value(v) for v in (np.int64(3), np.float64("nan"), pd.NA, "x")]
+    [3, None, None, 'x']
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, (datetime, date)):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -232,14 +262,29 @@ def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
     )
     charts, row = [], top
     for i, (title, series) in enumerate(specs):
-        charts.append(chart("line", title, t, "year", series, anchor=_anchor(right, top + 16 * i),
-                            data_at=(row, block_col), key=f"chart{i + 1}", x_title="year"))
+        charts.append(
+            chart(
+                "line",
+                title,
+                t,
+                "year",
+                series,
+                anchor=_anchor(right, top + 16 * i),
+                data_at=(row, block_col),
+                key=f"chart{i + 1}",
+                x_title="year",
+            )
+        )
         row = charts[-1].data.bottom + 2
     tables = [params, years]
     if result.montecarlo is not None:
         mc_tables, mc_charts = _uncertainty_layout(
-            result, row=years.bottom + 3, chart_col=right, chart_row=top + 16 * len(specs),
-            block=(row, block_col), first_key=len(charts) + 1,
+            result,
+            row=years.bottom + 3,
+            chart_col=right,
+            chart_row=top + 16 * len(specs),
+            block=(row, block_col),
+            first_key=len(charts) + 1,
         )
         tables += mc_tables
         charts += mc_charts
@@ -281,39 +326,74 @@ def _uncertainty_layout(result, *, row, chart_col, chart_row, block, first_key):
         tables.append(Table(key, frame, row=at, title=title, **kw))
         return tables[-1]
 
-    deficit = add("mc_deficit", mc.fan("deficit"),
-                  f"Monte Carlo: deficit percentiles ({mc.n_paths:,} paths, {seed})")
+    deficit = add(
+        "mc_deficit",
+        mc.fan("deficit"),
+        f"Monte Carlo: deficit percentiles ({mc.n_paths:,} paths, {seed})",
+    )
     exports = add("mc_exports", mc.fan("exports"), "Monte Carlo: exports percentiles")
-    add("mc_reach", mc.reach, f"Probability that exports reach {s.rival.name} "
-        "(se = Monte Carlo standard error)", formats={"year": YEAR, **{c: RATIO for c in
-        ("p_ahead", "se_ahead", "p_reached_by", "se_reached_by")}})
-    add("mc_first_year", mc.first_year, f"First year exports reach {s.rival.name}",
-        formats={"probability": RATIO, "paths": "#,##0"})
+    add(
+        "mc_reach",
+        mc.reach,
+        f"Probability that exports reach {s.rival.name} (se = Monte Carlo standard error)",
+        formats={
+            "year": YEAR,
+            **{c: RATIO for c in ("p_ahead", "se_ahead", "p_reached_by", "se_reached_by")},
+        },
+    )
+    add(
+        "mc_first_year",
+        mc.first_year,
+        f"First year exports reach {s.rival.name}",
+        formats={"probability": RATIO, "paths": "#,##0"},
+    )
     add("mc_horizon", mc.horizon_deficit, "Deficit in the horizon year")
     swings = result.tornado
-    tornado_frame = pd.DataFrame({
-        "input": swings["input"],
-        "at P10": swings["outcome_low"] - swings["base"],
-        "at P90": swings["outcome_high"] - swings["base"],
-    }).iloc[::-1]  # largest swing drawn on top
-    add("tornado", swings, "Tornado: horizon deficit with each input at its P10 and P90, "
-        "the others at their medians", formats={"low_value": RATIO, "high_value": RATIO})
+    tornado_frame = pd.DataFrame(
+        {
+            "input": swings["input"],
+            "at P10": swings["outcome_low"] - swings["base"],
+            "at P90": swings["outcome_high"] - swings["base"],
+        }
+    ).iloc[::-1]  # largest swing drawn on top
+    add(
+        "tornado",
+        swings,
+        "Tornado: horizon deficit with each input at its P10 and P90, the others at their medians",
+        formats={"low_value": RATIO, "high_value": RATIO},
+    )
 
     # the rival's central path: the simulation summarises exports and the gap, not the rival
     extra = {f"{s.rival.name} (central case)": result.table["rival_exports"].to_numpy()}
     blocks = [
-        ("fan", "Deficit: P10–P90 band and median (Monte Carlo)",
-         fan_block(deficit.frame, mc.percentile_levels), "year"),
-        ("fan", f"Exports (P10–P90, median) vs {s.rival.name}",
-         fan_block(exports.frame, mc.percentile_levels, extra), "year"),
+        (
+            "fan",
+            "Deficit: P10–P90 band and median (Monte Carlo)",
+            fan_block(deficit.frame, mc.percentile_levels),
+            "year",
+        ),
+        (
+            "fan",
+            f"Exports (P10–P90, median) vs {s.rival.name}",
+            fan_block(exports.frame, mc.percentile_levels, extra),
+            "year",
+        ),
         ("bar", "Tornado: change in the horizon deficit", tornado_frame, "input"),
     ]
     charts, r = [], block[0]
     for i, (kind, title, frame, x) in enumerate(blocks):
         series = tuple(c for c in frame.columns if c != x)
-        c = chart(kind, title, frame, x, series, anchor=_anchor(chart_col, chart_row + 16 * i),
-                  data_at=(r, block[1]), key=f"chart{first_key + i}",
-                  x_title="year" if x == "year" else " ")
+        c = chart(
+            kind,
+            title,
+            frame,
+            x,
+            series,
+            anchor=_anchor(chart_col, chart_row + 16 * i),
+            data_at=(r, block[1]),
+            key=f"chart{first_key + i}",
+            x_title="year" if x == "year" else " ",
+        )
         charts.append(c)
         r = c.data.bottom + 2
     return tables, charts
@@ -337,7 +417,8 @@ def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
                 "scenario": r.scenario.name,
                 "horizon": int(last.year),
                 "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
-                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n) - 1,
+                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n)
+                - 1,
                 "rival": r.scenario.rival.name,
                 "rival_growth_avg": (last.rival_exports / first.rival_exports) ** (1 / n) - 1,
                 "exports": last.exports,
@@ -347,7 +428,9 @@ def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
                 "rival_exports": last.rival_exports,
                 "gap_to_rival": last.gap_to_rival,
                 "substitution_effect": last.substitution_effect,
-                "first_year_reaching_rival": first_hit if first_hit is not None else "not by horizon",
+                "first_year_reaching_rival": first_hit
+                if first_hit is not None
+                else "not by horizon",
             }
         )
     frame = pd.DataFrame(rows)
@@ -358,7 +441,7 @@ def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
 
 def deficit_paths(results, labels: Sequence[str]) -> pd.DataFrame:
     """Year × scenario table of the deficit (blank where a scenario's horizon ends earlier)."""
-    frames = [r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels)]
+    frames = [r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)]
     out = pd.concat(frames, axis=1).sort_index()
     out.index.name = "year"
     return out.reset_index()
@@ -369,8 +452,9 @@ SUMMARY_TITLE = "metaltrade_xl: scenario summary"
 
 def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> SheetLayout:
     """Scenarios side by side at their horizons, the deficit paths, and two charts."""
-    summary = Table("summary", summary_frame(results, sheets), row=3,
-                    title="Scenarios at the horizon")
+    summary = Table(
+        "summary", summary_frame(results, sheets), row=3, title="Scenarios at the horizon"
+    )
     paths = Table(
         "deficit_paths",
         deficit_paths(results, labels),
@@ -378,12 +462,31 @@ def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> Shee
         title="Deficit by scenario (USD millions)",
     )
     right = max(summary.col + len(summary.frame.columns), paths.col + len(paths.frame.columns)) + 1
-    bars = chart("bar", "Deficit at each scenario's horizon", summary.frame, "scenario",
-                 ("deficit",), anchor=_anchor(right, 3), data_at=(3, right + 13), key="chart1",
-                 x_title=" ", height_cm=9)
-    lines = chart("line", "Deficit by scenario", paths.frame, "year", tuple(labels),
-                  anchor=_anchor(right, 23), data_at=(bars.data.bottom + 2, right + 13),
-                  key="chart2", x_title="year", width_cm=20, height_cm=10)
+    bars = chart(
+        "bar",
+        "Deficit at each scenario's horizon",
+        summary.frame,
+        "scenario",
+        ("deficit",),
+        anchor=_anchor(right, 3),
+        data_at=(3, right + 13),
+        key="chart1",
+        x_title=" ",
+        height_cm=9,
+    )
+    lines = chart(
+        "line",
+        "Deficit by scenario",
+        paths.frame,
+        "year",
+        tuple(labels),
+        anchor=_anchor(right, 23),
+        data_at=(bars.data.bottom + 2, right + 13),
+        key="chart2",
+        x_title="year",
+        width_cm=20,
+        height_cm=10,
+    )
     charts = (bars, lines)
     texts = ((1, 1, SUMMARY_TITLE), (2, 1, f"written by metaltrade_xl {__version__}"))
     return SheetLayout(SHEETS["summary"], (summary, paths), charts, texts)
@@ -419,8 +522,19 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
         right = table.col + len(frame.columns) + 1
         year = int(latest["year"].iloc[0])
         title = f"Sector exports {year} (lower bounds where flagged)"
-        charts.append(chart("bar", title, latest, "reporter", ("value",), key="chart1",
-                            anchor=_anchor(right, 3), data_at=(3, right + 10), x_title=" "))
+        charts.append(
+            chart(
+                "bar",
+                title,
+                latest,
+                "reporter",
+                ("value",),
+                key="chart1",
+                anchor=_anchor(right, 3),
+                data_at=(3, right + 10),
+                x_title=" ",
+            )
+        )
     texts = ((1, 1, f"Data sources ({DATA_VINTAGE} unless a row says otherwise)"),)
     return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
 
@@ -467,7 +581,7 @@ def build_report(
     scenario_names = [r.scenario.name for r in results]
     names = safe_sheet_names(scenario_names, reserved=[*SHEETS.values(), *reserved])
     sheets = [summary_sheet(results, unique_labels(scenario_names), names)]
-    sheets += [scenario_sheet(r, n, figures) for r, n in zip(results, names)]
+    sheets += [scenario_sheet(r, n, figures) for r, n in zip(results, names, strict=True)]
     if sources:
         sheets.append(sources_sheet(figures, results))
     return sheets

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 
 from metaltrade_xl.engine.montecarlo import DEFAULT_PERCENTILES
-from metaltrade_xl.scenarios import Scenario, ScenarioError, find_scenario, scenario_from_dict
+from metaltrade_xl.scenarios import Scenario, ScenarioError, scenario_from_dict
 
 _DIST = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$")
 
@@ -44,7 +44,7 @@ def _distribution_table(text: str, source: str, key: str) -> dict:
 
 def _uncertainty_value(key: str, value, source: str):
     """Cell text of the uncertainty section -> the value the TOML parser would have produced."""
-    sub = key[len("uncertainty."):]
+    sub = key[len("uncertainty.") :]
     if sub in ("paths", "seed") and isinstance(value, float) and value.is_integer():
         return int(value)
     if sub == "correlation" and isinstance(value, str):
@@ -56,13 +56,17 @@ def _uncertainty_value(key: str, value, source: str):
             try:
                 rows.append([parts[0], parts[1], float(parts[2])])
             except ValueError:
-                raise ScenarioError(f"{source}: {key}: expected a number as rho, got {parts[2]!r}") from None
+                raise ScenarioError(
+                    f"{source}: {key}: expected a number as rho, got {parts[2]!r}"
+                ) from None
         return rows
     if sub == "percentiles" and isinstance(value, str):
         try:
             return [float(p) for p in value.split(",") if p.strip()]
         except ValueError:
-            raise ScenarioError(f"{source}: {key}: expected numbers separated by commas, got {value!r}") from None
+            raise ScenarioError(
+                f"{source}: {key}: expected numbers separated by commas, got {value!r}"
+            ) from None
     if isinstance(value, str) and "(" in value:
         return _distribution_table(value, source, key)
     return value
@@ -88,7 +92,11 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
         key = "" if key is None else str(key).strip()
         if not key or value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if isinstance(value, float) and value.is_integer() and key.endswith(("year", "horizon", "years")):
+        if (
+            isinstance(value, float)
+            and value.is_integer()
+            and key.endswith(("year", "horizon", "years"))
+        ):
             value = int(value)
         parts = key.split(".")
         if key == "substitution.origins" and isinstance(value, str):
@@ -96,7 +104,7 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
         if key.startswith("uncertainty."):
             value = _uncertainty_value(key, value, source)
             # input names carry a dot of their own: keep them whole under [uncertainty]
-            sub = key[len("uncertainty."):]
+            sub = key[len("uncertainty.") :]
             head, _, rest = sub.partition(".")
             parts = ["uncertainty", head, rest] if head == "persistence" else ["uncertainty", sub]
         target = nested
@@ -108,8 +116,6 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
             raise ScenarioError(f"{source}: {key}: given twice")
         target[parts[-1]] = value
     return scenario_from_dict(nested, source)
-
-
 
 
 def column_letter(col: int) -> str:
@@ -161,6 +167,7 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
 
     Examples
     --------
+    >>> from metaltrade_xl.scenarios import find_scenario
     >>> s = find_scenario("substitute_china")
     >>> scenario_from_pairs(scenario_to_pairs(s), s.source) == s
     True

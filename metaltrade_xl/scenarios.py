@@ -41,8 +41,8 @@ import pandas as pd
 from metaltrade_xl.data import DataError, find_figure, import_share
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, UncertaintySpec, simulate
-from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.engine.projection import TO_CLOSE, Projection, ProjectionInputs, project
+from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.uncertainty import parse_uncertainty
 
 if sys.version_info >= (3, 11):
@@ -150,11 +150,17 @@ class _Checker:
         return value.strip()
 
     def number(self, value, key: str, *, low=None, high=None, low_open=False) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             raise self.fail(key, f"expected a number, got {_show(value)}")
         value = float(value)
         if low is not None and (value <= low if low_open else value < low):
-            raise self.fail(key, f"expected a number {'>' if low_open else '>='} {low:g}, got {value:g}")
+            raise self.fail(
+                key, f"expected a number {'>' if low_open else '>='} {low:g}, got {value:g}"
+            )
         if high is not None and value > high:
             raise self.fail(key, f"expected a number <= {high:g}, got {value:g}")
         return value
@@ -173,7 +179,9 @@ class _Checker:
                 try:
                     y = int(str(year))
                 except ValueError:
-                    raise self.fail(key, f"expected years as keys of the rate table, got '{year}'") from None
+                    raise self.fail(
+                        key, f"expected years as keys of the rate table, got '{year}'"
+                    ) from None
                 table[y] = self.rate(rate, f"{key}.{y}", allow_to_close=False)
             if not table:
                 raise self.fail(key, "the table of yearly rates is empty")
@@ -268,7 +276,9 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
     rival = RivalSpec(
         name=c.text(r["name"], "rival.name"),
         growth=rival_growth,
-        start=None if r.get("start") is None else c.number(r["start"], "rival.start", low=0, low_open=True),
+        start=None
+        if r.get("start") is None
+        else c.number(r["start"], "rival.start", low=0, low_open=True),
     )
 
     substitution = None
@@ -283,16 +293,22 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             )
         phase = s.get("phase_in_years", 0)
         if isinstance(phase, bool) or not isinstance(phase, int) or phase < 0:
-            raise c.fail("substitution.phase_in_years", f"expected a whole number >= 0, got {_show(phase)}")
+            raise c.fail(
+                "substitution.phase_in_years", f"expected a whole number >= 0, got {_show(phase)}"
+            )
         origins = s.get("origins", [])
         if isinstance(origins, str):
             origins = [origins]
         if not isinstance(origins, (list, tuple)):
-            raise c.fail("substitution.origins", f"expected a list of partner names, got {_show(origins)}")
+            raise c.fail(
+                "substitution.origins", f"expected a list of partner names, got {_show(origins)}"
+            )
         origins = tuple(c.text(o, "substitution.origins") for o in origins)
         substitution = SubstitutionSpec(
             share=c.number(s["share"], "substitution.share", low=0, high=1),
-            import_content=c.number(s["import_content"], "substitution.import_content", low=0, high=1),
+            import_content=c.number(
+                s["import_content"], "substitution.import_content", low=0, high=1
+            ),
             start_year=start_year,
             phase_in_years=int(phase),
             origins=origins,
@@ -322,7 +338,9 @@ def _check_table_years(c: _Checker, growth, key: str, base: int, horizon: int) -
             raise c.fail(key, f"the table of yearly rates has no rate for {shown}")
         extra = [y for y in growth if not base < y <= horizon]
         if extra:
-            raise c.fail(key, f"rate for {extra[0]}, outside the projected years {base + 1}-{horizon}")
+            raise c.fail(
+                key, f"rate for {extra[0]}, outside the projected years {base + 1}-{horizon}"
+            )
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -391,7 +409,9 @@ class ScenarioResult:
         return out
 
 
-def resolve_inputs(scenario: Scenario, figures: pd.DataFrame) -> tuple[ProjectionInputs, tuple[str, ...]]:
+def resolve_inputs(
+    scenario: Scenario, figures: pd.DataFrame
+) -> tuple[ProjectionInputs, tuple[str, ...]]:
     """Start values and origin share for ``scenario`` from ``figures`` (overrides win).
 
     Returns the inputs and the ids of the figures used. Errors name the scenario and the key that
@@ -464,7 +484,11 @@ def default_scenario_dir() -> Path:
     repository's ``scenarios/`` next to the package (a checkout), else the copy inside the package
     (an installed wheel)."""
     package = Path(__file__).resolve().parent
-    for folder in (Path.cwd() / "scenarios", package.parent / "scenarios", package / "bundled_scenarios"):
+    for folder in (
+        Path.cwd() / "scenarios",
+        package.parent / "scenarios",
+        package / "bundled_scenarios",
+    ):
         if folder.is_dir() and any(folder.glob("*.toml")):
             return folder
     raise ScenarioError("no scenarios folder found (looked in ./scenarios and the package)")

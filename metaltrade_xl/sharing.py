@@ -47,7 +47,11 @@ def _cells_of(value, cell) -> list[str]:
     """Coordinates a formula fills: its array range, or the cell itself."""
     if isinstance(value, ArrayFormula) and value.ref:
         ws = cell.parent
-        return [c.coordinate for row in ws[value.ref] for c in (row if isinstance(row, tuple) else (row,))]
+        return [
+            c.coordinate
+            for row in ws[value.ref]
+            for c in (row if isinstance(row, tuple) else (row,))
+        ]
     return [cell.coordinate]
 
 
@@ -129,7 +133,9 @@ def share(src: str | Path, out: str | Path, *, force: bool = False) -> ShareRepo
     src, out = Path(src), Path(out)
     check_distinct(src, out)
     if out.suffix.lower() != ".xlsx":
-        raise ValueError(f"expected a .xlsx output (a shared copy carries no VBA), got '{out.name}'")
+        raise ValueError(
+            f"expected a .xlsx output (a shared copy carries no VBA), got '{out.name}'"
+        )
     formulas = open_workbook(src)  # without keep_vba: the VBA is not carried over
     values = open_workbook(src, data_only=True)
     had_vba = formulas.vba_archive is not None or src.suffix.lower() == ".xlsm"

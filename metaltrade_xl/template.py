@@ -17,10 +17,9 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import load_figures
-from metaltrade_xl.report import SHEETS, scenarios_grid
+from metaltrade_xl.report import SHEETS, Table, scenarios_grid
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 from metaltrade_xl.workbook import open_workbook, put, save_atomic, write_table
-from metaltrade_xl.report import Table
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 #: Fixed document dates, so the same version writes the same workbook.
@@ -34,24 +33,69 @@ README_LINES = (
     ("metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections", True),
     ("", False),
     ("ESPAÑOL", True),
-    ("1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)", False),
-    ("2. Instale el complemento de xlwings una vez: xlwings addin install  (o use este libro tal cual).", False),
-    ("3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').", False),
-    ("4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.", False),
-    ("5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).", False),
-    ("   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.", False),
-    ("6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).", False),
-    ("7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance).", False),
+    (
+        "1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)",
+        False,
+    ),
+    (
+        "2. Instale el complemento de xlwings una vez: xlwings addin install  (o use este libro tal cual).",
+        False,
+    ),
+    (
+        "3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').",
+        False,
+    ),
+    (
+        "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
+        False,
+    ),
+    (
+        "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).",
+        False,
+    ),
+    (
+        "   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.",
+        False,
+    ),
+    (
+        "6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).",
+        False,
+    ),
+    (
+        "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance).",
+        False,
+    ),
     ("", False),
     ("ENGLISH", True),
-    ("1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .)", False),
-    ("2. Install the xlwings add-in once: xlwings addin install  (or use this workbook as it is).", False),
-    ("3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').", False),
-    ("4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.", False),
+    (
+        "1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .)",
+        False,
+    ),
+    (
+        "2. Install the xlwings add-in once: xlwings addin install  (or use this workbook as it is).",
+        False,
+    ),
+    (
+        "3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').",
+        False,
+    ),
+    (
+        "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
+        False,
+    ),
     ("5. Run the scenarios: Alt+F8 > SampleCall > Run (or the xlwings ribbon > Run main).", False),
-    ("   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.", False),
-    ("6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).", False),
-    ("7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet).", False),
+    (
+        "   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.",
+        False,
+    ),
+    (
+        "6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).",
+        False,
+    ),
+    (
+        "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet).",
+        False,
+    ),
     ("", False),
     (f"metaltrade_xl {__version__}; data: {DATA_VINTAGE}", False),
 )
@@ -63,12 +107,24 @@ FUNCTION_EXAMPLES = (
     ("Coverage Jan-Nov 2025", "=MT_COVERAGE(727, 19548)", 727 / 19548, "727 / 19548"),
     ("China's share of imports", "=MT_SHARE(8325, 19548)", 8325 / 19548, "8325 / 19548 (42.6 %)"),
     ("2025 exports from 11 months", "=MT_ANNUALIZE(727, 11)", 727 * 12 / 11, "727 x 12 / 11"),
-    ("World sector exports CAGR 2001-2024", "=MT_CAGR(2.5, 9, 23)", (9 / 2.5) ** (1 / 23) - 1,
-     "(9 / 2.5)^(1/23) - 1"),
-    ("Growth to reach Chile by 2034, Chile flat", "=MT_GROWTH_TO_CLOSE(750, 4000, 10)",
-     (4000 / 750) ** 0.1 - 1, "(4000 / 750)^(1/10) - 1"),
-    ("... Chile growing 3 %", "=MT_GROWTH_TO_CLOSE(750, 4000, 10, 0.03)",
-     (4000 * 1.03**10 / 750) ** 0.1 - 1, "(4000 x 1.03^10 / 750)^(1/10) - 1"),
+    (
+        "World sector exports CAGR 2001-2024",
+        "=MT_CAGR(2.5, 9, 23)",
+        (9 / 2.5) ** (1 / 23) - 1,
+        "(9 / 2.5)^(1/23) - 1",
+    ),
+    (
+        "Growth to reach Chile by 2034, Chile flat",
+        "=MT_GROWTH_TO_CLOSE(750, 4000, 10)",
+        (4000 / 750) ** 0.1 - 1,
+        "(4000 / 750)^(1/10) - 1",
+    ),
+    (
+        "... Chile growing 3 %",
+        "=MT_GROWTH_TO_CLOSE(750, 4000, 10, 0.03)",
+        (4000 * 1.03**10 / 750) ** 0.1 - 1,
+        "(4000 x 1.03^10 / 750)^(1/10) - 1",
+    ),
     ("Peru's imports 2024", '=MT_DATA("imports", "Peru", 2024)', 18203, "the release"),
 )
 
@@ -113,10 +169,12 @@ def _functions(ws) -> None:
         put(ws, i, 3, expected, "0.00000" if abs(expected) < 1 else "#,##0.00")
         put(ws, i, 4, how)
     row = len(FUNCTION_EXAMPLES) + 3
-    put(ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034").font = Font(bold=True)
+    put(
+        ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034"
+    ).font = Font(bold=True)
     ref = f"B{row + 1}:C{row + 12}"
     ws[f"B{row + 1}"] = ArrayFormula(ref, "=MT_PROJECT(750, 0.057, 10, 2024)")
-    for j, width in zip("ABCD", (42, 44, 20, 36)):
+    for j, width in zip("ABCD", (42, 44, 20, 36), strict=True):
         ws.column_dimensions[j].width = width
 
 
@@ -134,14 +192,18 @@ def build(path: str | Path, *, force: bool = False) -> Path:
     """Write the analyst workbook to ``path`` (.xlsm)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
-        raise ValueError(f"expected a .xlsm file name (the workbook carries VBA), got '{path.name}'")
+        raise ValueError(
+            f"expected a .xlsm file name (the workbook carries VBA), got '{path.name}'"
+        )
     wb = open_workbook(QUICKSTART, keep_vba=True)
     first, conf = wb.worksheets[0], wb["_xlwings.conf"]
     first.title = SHEETS["readme"]
     _readme(first)
     _data(wb.create_sheet(SHEETS["data"], 1), load_figures())
-    _scenarios(wb.create_sheet(SHEETS["scenarios"], 2),
-               [load_scenario(f) for f in default_scenario_files()])
+    _scenarios(
+        wb.create_sheet(SHEETS["scenarios"], 2),
+        [load_scenario(f) for f in default_scenario_files()],
+    )
     _functions(wb.create_sheet(SHEETS["functions"], 3))
     _config(conf)
     wb.active = 0

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import AreaChart, BarChart, LineChart, Reference
@@ -16,32 +13,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from metaltrade_xl._files import atomic_path
-from metaltrade_xl.report import SheetLayout, Table
+from metaltrade_xl.report import FORMULA_PREFIXES, SheetLayout, Table, plain_value
 
-#: Text starting with one of these would be read as a formula by Excel.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
 
 
 def cell_value(value):
-    """A Python/numpy/pandas value as something openpyxl writes faithfully (NaN -> empty)."""
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, (datetime, date)):
-        return value
-    try:
-        if value != value:  # pandas NA / NaT
-            return None
-    except (TypeError, ValueError):
-        pass
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    """A table value as openpyxl writes it faithfully (see :func:`report.plain_value`), without
+    the control characters XML cannot hold."""
+    v = plain_value(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
 
 
 def put(ws, row: int, col: int, value, number_format: str | None = None):
@@ -84,8 +66,13 @@ def _axes(chart, spec) -> None:
 
 def _refs(ws, data, first: int, last: int):
     """Reference to data columns ``first..last`` (1 = the first series) with their headers."""
-    return Reference(ws, min_col=data.col + first, max_col=data.col + last,
-                     min_row=data.header_row, max_row=data.last_row)
+    return Reference(
+        ws,
+        min_col=data.col + first,
+        max_col=data.col + last,
+        min_row=data.header_row,
+        max_row=data.last_row,
+    )
 
 
 def add_chart(ws, spec) -> None:
@@ -154,8 +141,12 @@ def render(wb, sheets: Iterable[SheetLayout]) -> None:
 
 def sheet_grid(ws) -> list[list]:
     """An openpyxl sheet's values from A1 to its last used cell, as a 2-D list."""
-    return [list(r) for r in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row,
-                                          max_col=ws.max_column, values_only=True)]
+    return [
+        list(r)
+        for r in ws.iter_rows(
+            min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True
+        )
+    ]
 
 
 def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> list:
@@ -164,7 +155,6 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
 
     ``src`` is never modified; ``out`` must be another path and keep ``src``'s macro-ness.
     """
-    from openpyxl import load_workbook
 
     from metaltrade_xl.data import figures_from_grid
     from metaltrade_xl.report import SHEETS, workbook_outputs
@@ -185,8 +175,9 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     scenarios = scenarios_from_grid(sheet_grid(wb[SHEETS["scenarios"]]), SHEETS["scenarios"])
     results = [run_full(s, figures) for s in scenarios]
     summary = wb[SHEETS["summary"]] if SHEETS["summary"] in wb.sheetnames else None
-    layouts, stale = workbook_outputs(results, figures, wb.sheetnames,
-                                      sheet_grid(summary) if summary is not None else None)
+    layouts, stale = workbook_outputs(
+        results, figures, wb.sheetnames, sheet_grid(summary) if summary is not None else None
+    )
     for name in stale:
         wb.remove(wb[name])
     render(wb, layouts)

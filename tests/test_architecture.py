@@ -31,8 +31,9 @@ BLOCKER = textwrap.dedent(
 
 
 def test_engine_is_pure():
-    done = subprocess.run([sys.executable, "-c", BLOCKER], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKER], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) >= 5  # _validate, balance, catchup, projection, substitution
 

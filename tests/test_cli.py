@@ -122,9 +122,12 @@ def test_never_overwrites_without_force(cli, tmp_path):
 
 
 def test_user_data_file_and_its_errors(cli, tmp_path):
-    rows = ["indicator,reporter,partner,year,months,value,lower_bound",
-            "exports,Peru,World,2024,12,800,false", "imports,Peru,World,2024,12,18000,false",
-            "exports,Chile,World,2024,12,4200,true"]
+    rows = [
+        "indicator,reporter,partner,year,months,value,lower_bound",
+        "exports,Peru,World,2024,12,800,false",
+        "imports,Peru,World,2024,12,18000,false",
+        "exports,Chile,World,2024,12,4200,true",
+    ]
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
     no_overrides = ISSUE_CASE.split("[substitution]")[0].replace("start = 750\n", "")
     path = scenario_file(tmp_path, no_overrides.replace("start = 4000\n", ""))
@@ -133,15 +136,21 @@ def test_user_data_file_and_its_errors(cli, tmp_path):
     (r,) = json.loads((tmp_path / "o.json").read_text())
     assert r["years"][0]["exports"] == 800 and r["years"][0]["imports"] == 18000
 
-    (tmp_path / "bad.csv").write_text("\n".join(rows[:2] + ["imports,Peru,World,2024,12,lots,false"]))
+    (tmp_path / "bad.csv").write_text(
+        "\n".join(rows[:2] + ["imports,Peru,World,2024,12,lots,false"])
+    )
     code, _, err = cli("run", path, "--data", "bad.csv", "--out", "p.xlsx")
     assert code == 2
-    assert err.strip() == "metaltrade: error: bad.csv: row 3, column value: expected a number, got 'lots'"
+    assert (
+        err.strip()
+        == "metaltrade: error: bad.csv: row 3, column value: expected a number, got 'lots'"
+    )
 
 
 def test_formula_like_text_is_written_as_text(cli, tmp_path):
-    body = ISSUE_CASE.replace('name = "Issue check"',
-                              'name = "=HYPERLINK(1)"\ndescription = "+cmd|x"')
+    body = ISSUE_CASE.replace(
+        'name = "Issue check"', 'name = "=HYPERLINK(1)"\ndescription = "+cmd|x"'
+    )
     path = scenario_file(tmp_path, body)
     code, _, err = cli("run", path, "--out", "o.xlsx")
     assert code == 0, err
@@ -156,14 +165,29 @@ def test_console_script_outside_the_repo(tmp_path):
     exe = shutil.which("metaltrade", path=os.path.dirname(sys.executable))
     cmd = [exe] if exe else [sys.executable, "-m", "metaltrade_xl.cli"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(cmd + ["run", "--json", "r.json"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        cmd + ["run", "--json", "r.json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "projections.xlsx").exists()
     assert len(json.loads((tmp_path / "r.json").read_text())) == len(default_scenario_files())
-    bad = subprocess.run(cmd + ["run", "missing.toml", "--out", "other.xlsx"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and bad.stderr.strip() == "metaltrade: error: missing.toml: no such file"
+    bad = subprocess.run(
+        cmd + ["run", "missing.toml", "--out", "other.xlsx"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (
+        bad.returncode == 2
+        and bad.stderr.strip() == "metaltrade: error: missing.toml: no such file"
+    )
 
 
 def test_uncertain_scenario_adds_fan_tornado_and_json(cli, tmp_path):
@@ -193,8 +217,16 @@ def test_data_import_then_run(cli, tmp_path):
     assert "rejected" in out and "wrote peru.xlsx" in out
     # by hand (see tests/files/test_trade_import.py): 2024 exports 188, imports 800
     body = ISSUE_CASE.split("[substitution]")[0].replace("start = 750\n", "")
-    code, _, err = cli("run", scenario_file(tmp_path, body), "--data", "peru.xlsx",
-                       "--out", "p.xlsx", "--json", "p.json")
+    code, _, err = cli(
+        "run",
+        scenario_file(tmp_path, body),
+        "--data",
+        "peru.xlsx",
+        "--out",
+        "p.xlsx",
+        "--json",
+        "p.json",
+    )
     assert code == 0, err
     first = json.loads((tmp_path / "p.json").read_text())[0]["years"][0]
     assert (first["exports"], first["imports"], first["balance"]) == (188, 800, -612)

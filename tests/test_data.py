@@ -14,13 +14,13 @@ def figures():
 @pytest.mark.parametrize(
     "fid, value, months, lower",
     [
-        ("peru_exports_2024", 750, 12, True),        # "superar los USD 750 millones"
+        ("peru_exports_2024", 750, 12, True),  # "superar los USD 750 millones"
         ("peru_exports_2025_jan_nov", 727, 11, False),
         ("peru_imports_2024", 18203, 12, False),
         ("peru_imports_2025_jan_nov", 19548, 11, True),  # "superaron"
         ("peru_deficit_2025_jan_nov", 18821, 11, False),
-        ("chile_exports_2024", 4000, 12, True),       # "superan"
-        ("colombia_exports_2024", 3000, 12, True),    # "más de"
+        ("chile_exports_2024", 4000, 12, True),  # "superan"
+        ("colombia_exports_2024", 3000, 12, True),  # "más de"
         ("peru_imports_china_2025_jan_nov", 8325, 11, False),
         ("world_exports_2024", 9_000_000, 12, False),
     ],
@@ -40,10 +40,14 @@ def test_every_figure_has_a_source_and_quote(figures):
 
 def test_seed_is_internally_consistent(figures):
     f = figures.set_index("id").value
-    assert f["peru_imports_2025_jan_nov"] - f["peru_exports_2025_jan_nov"] == f["peru_deficit_2025_jan_nov"]
-    assert round(f["peru_imports_china_2025_jan_nov"] / f["peru_imports_2025_jan_nov"], 3) == f[
-        "peru_import_share_china_2025_jan_nov"
-    ]
+    assert (
+        f["peru_imports_2025_jan_nov"] - f["peru_exports_2025_jan_nov"]
+        == f["peru_deficit_2025_jan_nov"]
+    )
+    assert (
+        round(f["peru_imports_china_2025_jan_nov"] / f["peru_imports_2025_jan_nov"], 3)
+        == f["peru_import_share_china_2025_jan_nov"]
+    )
     shares = figures[(figures.indicator == "world_export_share") & (figures.year == 2024)]
     assert shares.value.sum() == pytest.approx(0.99)  # 51 + 34 + 14: the release's rounding
 
@@ -66,8 +70,14 @@ def write_csv(tmp_path, rows, name="mine.csv"):
     return p
 
 
-GOOD = {"indicator": "exports", "reporter": "Peru", "partner": "World", "year": 2024,
-        "months": 12, "value": 800}
+GOOD = {
+    "indicator": "exports",
+    "reporter": "Peru",
+    "partner": "World",
+    "year": 2024,
+    "months": 12,
+    "value": 800,
+}
 
 
 def test_user_csv_and_xlsx(tmp_path):
@@ -82,8 +92,14 @@ def test_user_csv_and_xlsx(tmp_path):
     "rows, message",
     [
         ([{k: v for k, v in GOOD.items() if k != "value"}], "mine.csv: missing column(s) value"),
-        ([GOOD, {**GOOD, "value": "n/a"}], "mine.csv: row 3, column value: expected a number, got 'n/a'"),
-        ([{**GOOD, "value": ""}], "mine.csv: row 2, column value: expected a number, got an empty cell"),
+        (
+            [GOOD, {**GOOD, "value": "n/a"}],
+            "mine.csv: row 3, column value: expected a number, got 'n/a'",
+        ),
+        (
+            [{**GOOD, "value": ""}],
+            "mine.csv: row 2, column value: expected a number, got an empty cell",
+        ),
         ([{**GOOD, "value": "2,5"}], "row 2, column value: expected a number, got '2,5'"),
         ([{**GOOD, "year": 2024.5}], "row 2, column year: expected a whole number"),
         ([{**GOOD, "months": 13}], "row 2, column months: expected 1 to 12"),

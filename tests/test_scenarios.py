@@ -5,6 +5,7 @@ import textwrap
 import pytest
 
 from metaltrade_xl.data import load_figures
+from metaltrade_xl.scenario_cells import scenario_from_pairs
 from metaltrade_xl.scenarios import (
     ScenarioError,
     default_scenario_files,
@@ -12,7 +13,6 @@ from metaltrade_xl.scenarios import (
     load_scenario,
     run,
 )
-from metaltrade_xl.scenario_cells import scenario_from_pairs
 
 CORE = textwrap.dedent(
     """
@@ -57,7 +57,9 @@ def test_core_accepted_and_resolved_from_data(tmp_path):
     assert r.inputs.origin_share == 0.426
     assert r.parameters()["exports"]["growth"] == pytest.approx(0.21769, abs=1e-5)
     assert set(r.figure_ids) == {
-        "peru_exports_2024", "peru_imports_2024", "chile_exports_2024",
+        "peru_exports_2024",
+        "peru_imports_2024",
+        "chile_exports_2024",
         "peru_import_share_china_2025_jan_nov",
     }
 
@@ -104,11 +106,19 @@ def test_start_overrides_win(tmp_path):
 def test_pairs_from_cells_match_the_file(tmp_path):
     from_file = load_scenario(write(tmp_path, CORE))
     pairs = [
-        ("name", "Close the gap with Chile by 2034"), ("base_year", 2024.0), ("horizon", 2034.0),
-        ("exports.growth", "to_close"), ("imports.growth", 0.04), ("rival.name", "Chile"),
-        ("rival.growth", 0.03), ("substitution.share", 0.1), ("substitution.origins", "China"),
-        ("substitution.import_content", 0.35), ("substitution.start_year", 2026.0),
-        ("substitution.phase_in_years", 5.0), (None, None),
+        ("name", "Close the gap with Chile by 2034"),
+        ("base_year", 2024.0),
+        ("horizon", 2034.0),
+        ("exports.growth", "to_close"),
+        ("imports.growth", 0.04),
+        ("rival.name", "Chile"),
+        ("rival.growth", 0.03),
+        ("substitution.share", 0.1),
+        ("substitution.origins", "China"),
+        ("substitution.import_content", 0.35),
+        ("substitution.start_year", 2026.0),
+        ("substitution.phase_in_years", 5.0),
+        (None, None),
     ]
     assert scenario_from_pairs(pairs) == from_file
 

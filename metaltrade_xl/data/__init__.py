@@ -256,9 +256,7 @@ def find_figure(
     if rows.empty:
         when = f" in {year}" if year is not None else ""
         cover = ", full year" if months == 12 else (f", {months} months" if months else "")
-        raise DataError(
-            f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}"
-        )
+        raise DataError(f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}")
     rows = rows.sort_values(["year", "months"], kind="stable")
     if year is not None and months is not None and len(rows) > 1:
         ids = ", ".join(rows["id"])

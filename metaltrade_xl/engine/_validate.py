@@ -68,7 +68,9 @@ def require(condition: object, message: str) -> None:
 def as_year_count(value: object, name: str) -> float | np.ndarray:
     """A number of years: finite and > 0 (fractional years are allowed)."""
     years = as_float(value, name)
-    require(np.asarray(years) > 0, f"{name}: expected a number of years > 0, got {_describe(years)}")
+    require(
+        np.asarray(years) > 0, f"{name}: expected a number of years > 0, got {_describe(years)}"
+    )
     return years
 
 
@@ -90,5 +92,7 @@ def as_fraction(value: object, name: str) -> float | np.ndarray:
     """A share between 0 and 1 inclusive."""
     out = as_float(value, name)
     arr = np.asarray(out)
-    require((arr >= 0) & (arr <= 1), f"{name}: expected a share between 0 and 1, got {_describe(out)}")
+    require(
+        (arr >= 0) & (arr <= 1), f"{name}: expected a share between 0 and 1, got {_describe(out)}"
+    )
     return out

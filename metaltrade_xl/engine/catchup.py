@@ -115,7 +115,9 @@ def _import_path(imports, import_growth, years: int) -> np.ndarray:
     return compound(imports, g)[1:]
 
 
-def growth_for_deficit(exports, imports, import_growth, target_deficit, years, *, measure="horizon"):
+def growth_for_deficit(
+    exports, imports, import_growth, target_deficit, years, *, measure="horizon"
+):
     """Constant export growth that brings the deficit to ``target_deficit`` after ``years`` years.
 
     Parameters

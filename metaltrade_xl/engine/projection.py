@@ -216,7 +216,7 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
 def _rate_summary(rates: np.ndarray, years: np.ndarray):
     if np.all(rates == rates[0]):
         return float(rates[0])
-    return {int(y): float(r) for y, r in zip(years, rates)}
+    return {int(y): float(r) for y, r in zip(years, rates, strict=True)}
 
 
 def first_year_reaching(table: pd.DataFrame) -> int | None:

@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metaltrade_xl.engine import InputError, annualize, balance, cagr, coverage, deficit, growth, shares
+from metaltrade_xl.engine import (
+    InputError,
+    annualize,
+    balance,
+    cagr,
+    coverage,
+    deficit,
+    growth,
+    shares,
+)
 
 money = st.floats(min_value=0, max_value=1e9, allow_nan=False)
 
@@ -93,6 +102,10 @@ def test_shares_sum_to_one(parts):
     assert np.sum(shares(parts)) == pytest.approx(1.0)
 
 
-@given(st.floats(min_value=1, max_value=1e6), st.floats(min_value=-0.5, max_value=1), st.integers(1, 40))
+@given(
+    st.floats(min_value=1, max_value=1e6),
+    st.floats(min_value=-0.5, max_value=1),
+    st.integers(1, 40),
+)
 def test_cagr_inverts_compounding(start, rate, years):
     assert cagr(start, start * (1 + rate) ** years, years) == pytest.approx(rate, abs=1e-9)

@@ -98,7 +98,9 @@ def test_growth_to_close_bad_input(args, message):
 @given(positive, positive, horizon, rate)
 def test_projecting_at_solved_growth_lands_on_target(start, target, years, target_growth):
     g = growth_to_close(start, target, years, target_growth)
-    assert start * (1 + g) ** years == pytest.approx(target * (1 + target_growth) ** years, rel=1e-9)
+    assert start * (1 + g) ** years == pytest.approx(
+        target * (1 + target_growth) ** years, rel=1e-9
+    )
 
 
 @given(positive, positive, st.floats(0.001, 0.5), st.floats(-0.2, 0.3))

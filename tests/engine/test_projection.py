@@ -11,8 +11,11 @@ from metaltrade_xl.scenarios import scenario_from_dict
 
 def make(**over):
     d = {
-        "name": "t", "base_year": 2024, "horizon": 2034,
-        "exports": {"growth": 0.05}, "imports": {"growth": 0.04},
+        "name": "t",
+        "base_year": 2024,
+        "horizon": 2034,
+        "exports": {"growth": 0.05},
+        "imports": {"growth": 0.04},
         "rival": {"name": "Chile", "growth": 0.03},
     }
     d.update(over)
@@ -44,8 +47,15 @@ def test_rate_table_per_year():
 
 
 def test_substitution_cuts_imports_by_the_net_effect():
-    s = make(substitution={"share": 0.1, "import_content": 0.35, "origins": ["China"],
-                           "start_year": 2026, "phase_in_years": 5})
+    s = make(
+        substitution={
+            "share": 0.1,
+            "import_content": 0.35,
+            "origins": ["China"],
+            "start_year": 2026,
+            "phase_in_years": 5,
+        }
+    )
     t = project(s, ProjectionInputs(750, 18203, 4000, origin_share=0.426)).table
     row = t[t.year == 2030].iloc[0]
     # full strength in 2030: 0.1 × 0.426 × imports_2030 × 0.65
@@ -61,14 +71,28 @@ def test_bad_start_values():
 
 @settings(max_examples=60)
 @given(
-    st.floats(1, 1e5), st.floats(1, 1e5), st.floats(1, 1e5),
-    st.floats(-0.5, 0.5), st.floats(-0.5, 0.5), st.integers(1, 30),
-    st.floats(0, 1), st.floats(0, 1), st.floats(0, 1),
+    st.floats(1, 1e5),
+    st.floats(1, 1e5),
+    st.floats(1, 1e5),
+    st.floats(-0.5, 0.5),
+    st.floats(-0.5, 0.5),
+    st.integers(1, 30),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.floats(0, 1),
 )
 def test_identities_hold_every_year(x0, m0, r0, gx, gm, n, share, content, origin):
-    s = make(horizon=2024 + n, exports={"growth": gx}, imports={"growth": gm},
-             substitution={"share": share, "import_content": content, "start_year": 2025,
-                           "phase_in_years": 3})
+    s = make(
+        horizon=2024 + n,
+        exports={"growth": gx},
+        imports={"growth": gm},
+        substitution={
+            "share": share,
+            "import_content": content,
+            "start_year": 2025,
+            "phase_in_years": 3,
+        },
+    )
     t = project(s, ProjectionInputs(x0, m0, r0, origin_share=origin)).table
     np.testing.assert_allclose(t.balance, t.exports - t.imports)
     np.testing.assert_array_equal(t.deficit, -t.balance)

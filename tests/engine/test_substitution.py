@@ -19,8 +19,15 @@ def test_china_programme_by_hand():
     # imports 18 203 flat; China 42.6 % -> 7 754.478 targeted; 10 % of it replaced at full
     # strength = 775.4478 gross; 35 % of that is imported inputs -> net 504.04107
     years = np.arange(2025, 2032)
-    t = substitution_path(years, np.full(7, 18203.0), 0.10, 0.35, start_year=2026,
-                          phase_in_years=5, origin_share=0.426)
+    t = substitution_path(
+        years,
+        np.full(7, 18203.0),
+        0.10,
+        0.35,
+        start_year=2026,
+        phase_in_years=5,
+        origin_share=0.426,
+    )
     assert t["targeted_imports"].iloc[0] == pytest.approx(7754.478)
     assert t["substituted"].tolist() == pytest.approx(
         [0, 155.08956, 310.17912, 465.26868, 620.35824, 775.4478, 775.4478]
@@ -41,12 +48,18 @@ def test_bad_shares():
 fraction = st.floats(min_value=0, max_value=1)
 
 
-@given(fraction, st.floats(min_value=0, max_value=0.999), fraction, st.integers(0, 10),
-       st.lists(st.floats(0, 1e6), min_size=1, max_size=15))
+@given(
+    fraction,
+    st.floats(min_value=0, max_value=0.999),
+    fraction,
+    st.integers(0, 10),
+    st.lists(st.floats(0, 1e6), min_size=1, max_size=15),
+)
 def test_substitution_never_raises_the_deficit(share, content, origin, n, imports):
     years = np.arange(2025, 2025 + len(imports))
-    t = substitution_path(years, imports, share, content, start_year=2026, phase_in_years=n,
-                          origin_share=origin)
+    t = substitution_path(
+        years, imports, share, content, start_year=2026, phase_in_years=n, origin_share=origin
+    )
     assert (t["deficit_effect"] >= 0).all()
     assert (t["deficit_effect"] <= t["substituted"] + 1e-9).all()
     assert (t["substituted"] <= t["targeted_imports"] + 1e-9).all()

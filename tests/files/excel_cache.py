@@ -23,7 +23,9 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     workbook = z.read("xl/workbook.xml").decode()
     rels = z.read("xl/_rels/workbook.xml.rels").decode()
     targets = dict(re.findall(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    targets.update(
+        {k: v for v, k in re.findall(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    )
     out = {}
     for name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
         target = targets[rid].lstrip("/")
@@ -46,7 +48,7 @@ def with_cached_values(path: Path, out: Path, values: dict[str, dict[str, object
             if m:
                 attrs = re.sub(r'\s+t="[^"]*"', "", m.group(1))
                 inner = re.sub(r"<v>.*?</v>|<v\s*/>", "", m.group(3) or "", flags=re.S)
-                xml = xml[: m.start()] + f'<c r="{coord}"{attrs}{t}>{inner}{v}</c>' + xml[m.end():]
+                xml = xml[: m.start()] + f'<c r="{coord}"{attrs}{t}>{inner}{v}</c>' + xml[m.end() :]
             else:
                 row = re.match(r"[A-Z]+(\d+)", coord).group(1)
                 rm = re.search(rf'<row r="{row}"[^>]*?(/>|>)', xml)
@@ -54,9 +56,9 @@ def with_cached_values(path: Path, out: Path, values: dict[str, dict[str, object
                 if rm is None:
                     xml = xml.replace("</sheetData>", f'<row r="{row}">{cell}</row></sheetData>')
                 elif rm.group(1) == "/>":
-                    xml = xml[: rm.start()] + rm.group(0)[:-2] + f">{cell}</row>" + xml[rm.end():]
+                    xml = xml[: rm.start()] + rm.group(0)[:-2] + f">{cell}</row>" + xml[rm.end() :]
                 else:
-                    xml = xml[: rm.end()] + cell + xml[rm.end():]
+                    xml = xml[: rm.end()] + cell + xml[rm.end() :]
         items[name] = xml.encode()
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:

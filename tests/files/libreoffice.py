@@ -21,9 +21,19 @@ def to_pdf(workbook: Path, outdir: Path) -> Path:
     """Convert with a private profile (parallel runs do not share a lock) and return the PDF."""
     profile = outdir / "lo-profile"
     done = subprocess.run(
-        [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(outdir), str(workbook)],
-        capture_output=True, text=True, timeout=180,
+        [
+            soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     pdf = outdir / (workbook.stem + ".pdf")
     if done.returncode != 0 or not pdf.exists():
@@ -32,11 +42,16 @@ def to_pdf(workbook: Path, outdir: Path) -> Path:
 
 
 def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return done.stdout
 
 
 def pdf_pages(pdf: Path) -> int:
     done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(next(l for l in done.stdout.splitlines() if l.startswith("Pages:")).split()[1])
+    return int(next(line for line in done.stdout.splitlines() if line.startswith("Pages:")).split()[1])

@@ -71,9 +71,13 @@ def test_committed_workbook_is_what_the_command_writes(cli, tmp_path):
     assert sorted(committed.namelist()) == sorted(fresh.namelist())
     for name in fresh.namelist():
         # openpyxl stamps the save time into dcterms:modified; everything else must match
-        a, b = (re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"", z.read(name))
-                for z in (committed, fresh))
-        assert a == b, f"{name} differs: run `metaltrade workbook new workbooks/metaltrade.xlsm --force`"
+        a, b = (
+            re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"", z.read(name))
+            for z in (committed, fresh)
+        )
+        assert a == b, (
+            f"{name} differs: run `metaltrade workbook new workbooks/metaltrade.xlsm --force`"
+        )
 
 
 def add_foreign_content(src, dst):
@@ -98,8 +102,14 @@ def test_run_workbook_round_trip_keeps_what_is_not_ours(analyst, cli, tmp_path):
     assert code == 0, err
     assert digest(src) == before  # the input is never modified
     wb = openpyxl.load_workbook(tmp_path / "out.xlsm", keep_vba=True)
-    assert wb.sheetnames[:6] == ["README", "Data", "Scenarios", "Functions", "xlwings.conf",
-                                 "My analysis"]
+    assert wb.sheetnames[:6] == [
+        "README",
+        "Data",
+        "Scenarios",
+        "Functions",
+        "xlwings.conf",
+        "My analysis",
+    ]
     assert wb.sheetnames[6] == "Summary" and len(wb.sheetnames) == 7 + N
     assert wb["My analysis"]["C1"].value == "=SUM(B1:B5)"
     assert len(wb["My analysis"]._charts) == 1
@@ -113,7 +123,8 @@ def test_run_workbook_round_trip_keeps_what_is_not_ours(analyst, cli, tmp_path):
     again = openpyxl.load_workbook(tmp_path / "again.xlsm")
     assert again.sheetnames == wb.sheetnames
     assert [len(again[n]._charts) for n in again.sheetnames] == [
-        len(wb[n]._charts) for n in wb.sheetnames]
+        len(wb[n]._charts) for n in wb.sheetnames
+    ]
 
 
 def test_run_workbook_refuses_to_overwrite_or_lose_vba(analyst, cli, tmp_path):
@@ -131,8 +142,9 @@ def test_run_workbook_bad_parameter_names_column_and_key(analyst, cli, tmp_path)
     wb.save(tmp_path / "bad.xlsm")
     code, _, err = cli("run", "--workbook", "bad.xlsm", "--out", "o.xlsm")
     assert code == 2
-    assert err.strip() == ("metaltrade: error: Scenarios!F: substitution.share: expected a number "
-                           ">= 0, got -0.2")
+    assert err.strip() == (
+        "metaltrade: error: Scenarios!F: substitution.share: expected a number >= 0, got -0.2"
+    )
 
 
 def cached_functions(path, out):
@@ -162,8 +174,13 @@ def test_share_freezes_mt_formulas_and_keeps_the_rest(analyst, cli, tmp_path):
     assert vba(tmp_path / "shared.xlsx") is None
     assert wb["Functions"]["B2"].value == 18821
     assert wb["Functions"]["B9"].value == pytest.approx((4000 * 1.03**10 / 750) ** 0.1 - 1)
-    formulas = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith("=")]
+    formulas = [
+        c.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert "=SUM(B1:B5)" in formulas
     assert not any("MT_" in f for f in formulas)
     assert len(wb["My analysis"]._charts) == 1 and len(wb["Summary"]._charts) == 2

@@ -28,17 +28,28 @@ def analyst(tmp_path_factory):
 
 def sheet_payload(ws, charts=()):
     values = [["" if v is None else v for v in row] for row in sheet_grid(ws)]
-    return {"name": ws.title, "values": values, "pictures": [], "tables": [],
-            "charts": [{"name": c, "chart_type": "Line", "left": 0, "top": 0, "width": 300,
-                        "height": 200} for c in charts]}
+    return {
+        "name": ws.title,
+        "values": values,
+        "pictures": [],
+        "tables": [],
+        "charts": [
+            {"name": c, "chart_type": "Line", "left": 0, "top": 0, "width": 300, "height": 200}
+            for c in charts
+        ],
+    }
 
 
 def book(sheets):
-    return xw.Book(json={
-        "client": "Office.js", "version": xw.__version__,
-        "book": {"name": "metaltrade.xlsm", "active_sheet_index": 0, "selection": "A1"},
-        "names": [], "sheets": sheets,
-    })
+    return xw.Book(
+        json={
+            "client": "Office.js",
+            "version": xw.__version__,
+            "book": {"name": "metaltrade.xlsm", "active_sheet_index": 0, "selection": "A1"},
+            "names": [],
+            "sheets": sheets,
+        }
+    )
 
 
 def payload_of(path, charts=None):
@@ -99,8 +110,9 @@ def test_removed_scenario_sheet_is_deleted_and_user_sheets_kept(analyst, tmp_pat
     scen = next(s for s in sheets if s["name"] == "Scenarios")
     for row in scen["values"]:
         del row[-1]  # drop the last scenario column
-    sheets.append({"name": "My notes", "values": [["keep me"]], "pictures": [], "tables": [],
-                   "charts": []})
+    sheets.append(
+        {"name": "My notes", "values": [["keep me"]], "pictures": [], "tables": [], "charts": []}
+    )
     b = book(sheets)
     macros.run_scenarios(b)
     assert len(actions(b, "sheetDelete")) == 1
@@ -132,8 +144,15 @@ def test_formula_like_text_is_written_as_text(analyst):
 
 
 def test_summary_of_somebody_else_is_not_overwritten(analyst):
-    sheets = payload_of(analyst) + [{"name": "Summary", "values": [["my own summary"]],
-                                     "pictures": [], "tables": [], "charts": []}]
+    sheets = payload_of(analyst) + [
+        {
+            "name": "Summary",
+            "values": [["my own summary"]],
+            "pictures": [],
+            "tables": [],
+            "charts": [],
+        }
+    ]
     with pytest.raises(ValueError, match="sheet named Summary that metaltrade did not write"):
         macros.run_scenarios(book(sheets))
 
