@@ -458,6 +458,8 @@ def evaluate(
         if f"{key}.growth" not in values:
             return rates[key]
         g = np.asarray(values[f"{key}.growth"], dtype=float)
+        if g.size and not g.min() > -1:  # also catches NaN
+            raise InputError(f"{key}.growth: expected rates above -1 (-100 %), got {g.min():g}")
         g = g.reshape(1, -1) if g.ndim <= 1 else g
         if g.shape[0] not in (1, n):
             raise InputError(f"{key}.growth: expected {n} yearly rows, got {g.shape[0]}")

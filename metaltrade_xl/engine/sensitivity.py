@@ -78,9 +78,9 @@ def outcome_values(
     return np.array(out[outcome][row])
 
 
-def _check_lever(name: str) -> None:
+def _check_lever(name: str, label: str = "lever") -> None:
     if name not in INPUT_NAMES:
-        raise InputError(f"lever: expected one of {', '.join(INPUT_NAMES)}, got {name!r}")
+        raise InputError(f"{label}: expected one of {', '.join(INPUT_NAMES)}, got {name!r}")
 
 
 def tornado(
@@ -169,8 +169,8 @@ def grid(
     ...      "imports.growth", [0, 0.5]).values.tolist()
     [[200.0, 100.0], [350.0, 250.0]]
     """
-    _check_lever(lever_x)
-    _check_lever(lever_y)
+    _check_lever(lever_x, "lever_x")
+    _check_lever(lever_y, "lever_y")
     if lever_x == lever_y:
         raise InputError(f"lever_y: expected a lever other than lever_x ({lever_x})")
     vx = np.atleast_1d(as_float(np.asarray(values_x, dtype=object), lever_x))

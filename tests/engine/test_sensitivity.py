@@ -99,7 +99,7 @@ def test_grid_matches_project():
             )
     # more exports and more substitution both cut the deficit
     assert (np.diff(g.to_numpy(), axis=0) < 0).all() and (np.diff(g.to_numpy(), axis=1) < 0).all()
-    with pytest.raises(InputError, match="lever: expected one of"):
+    with pytest.raises(InputError, match="lever_x: expected one of"):
         sens.grid(scenario(), INPUTS, "exports.speed", [0.1], "imports.growth", [0.1])
 
 
@@ -144,3 +144,9 @@ def test_sobol_ranks_imports_first():
     assert t.ST.iloc[0] > 0.8
     rival = t.set_index("input").loc["rival.growth"]
     assert abs(rival.ST) < 0.05
+
+
+def test_levers_at_or_below_minus_100_percent_are_refused():
+    # a fall of 100 % or more a year has no compound meaning: goal seek must not land there
+    with pytest.raises(InputError, match=r"exports.growth: expected rates above -1 \(-100 %\)"):
+        sens.goal_seek(scenario(), INPUTS, "exports.growth", 18203, bounds=(-3, 0))

@@ -81,7 +81,7 @@ def test_bundled_uncertain_scenario_parses():
         ('exports.growth = { dist = "beta", a = 1 }', "unknown distribution 'beta'"),
         (
             'paths = 0\nexports.growth = { dist = "normal", mean = 0.1, sd = 0.1 }',
-            "uncertainty.paths: expected a whole number 1-10000000, got 0",
+            "uncertainty.paths: expected a whole number 1-2000000, got 0",
         ),
         (
             'seed = -1\nexports.growth = { dist = "normal", mean = 0.1, sd = 0.1 }',

@@ -322,8 +322,8 @@ def test_paths_are_capped_so_a_cell_never_hangs(call):
     assert "expected at most 705,882 paths for 2024-2040" in error_of(
         call, "MT_MONTECARLO", longer, None, 800_000
     )
-    huge = cells(*UNCERTAIN, ("uncertainty.paths", 5_000_000))
-    assert "the scenario asks for 5,000,000 paths" in error_of(call, "MT_PROB_CLOSE", huge)
+    huge = cells(*UNCERTAIN, ("uncertainty.paths", 1_500_000))
+    assert "the scenario asks for 1,500,000 paths" in error_of(call, "MT_PROB_CLOSE", huge)
     assert error_of(call, "MT_MONTECARLO", "uncertain_export_push", None, 0) == (
         "MT_MONTECARLO: paths: expected a whole number >= 1, got 0"
     )
