@@ -19,7 +19,7 @@ from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import load_figures
 from metaltrade_xl.report import SHEETS, Table, scenarios_grid
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
-from metaltrade_xl.workbook import open_workbook, put, save_atomic, write_table
+from metaltrade_xl.workbook import fit_page, open_workbook, put, save_atomic, write_table
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 #: Fixed document dates, so the same version writes the same workbook.
@@ -206,6 +206,8 @@ def build(path: str | Path, *, force: bool = False) -> Path:
     )
     _functions(wb.create_sheet(SHEETS["functions"], 3))
     _config(conf)
+    for ws in wb.worksheets:
+        fit_page(ws)
     wb.active = 0
     wb.properties.created = wb.properties.modified = FIXED_DATE
     wb.properties.creator = wb.properties.lastModifiedBy = f"metaltrade_xl {__version__}"

@@ -116,6 +116,14 @@ def add_chart(ws, spec) -> None:
     ws.add_chart(chart, spec.anchor)
 
 
+def fit_page(ws) -> None:
+    """Print (and PDF export) one page wide, landscape: tables and charts stay together."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
 def render(wb, sheets: Iterable[SheetLayout]) -> None:
     """Write each layout into ``wb``, replacing a sheet of the same name in place (same position)
     and leaving every other sheet untouched."""
@@ -132,11 +140,7 @@ def render(wb, sheets: Iterable[SheetLayout]) -> None:
         for spec in layout.charts:
             write_table(ws, spec.data)
             add_chart(ws, spec)
-        # print (and PDF export) one page wide, landscape: tables and charts stay together
-        ws.page_setup.orientation = "landscape"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        fit_page(ws)
 
 
 def sheet_grid(ws) -> list[list]:
