@@ -13,6 +13,8 @@ Office.js (xlwings Server / Lite): the ``run_scenarios_script`` script below.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import xlwings as xw
 
 from metaltrade_xl import report
@@ -20,6 +22,7 @@ from metaltrade_xl.data import figures_from_grid
 from metaltrade_xl.report import FORMULA_PREFIXES, SHEETS, SheetLayout, Table, plain_value
 from metaltrade_xl.scenario_cells import scenarios_from_grid
 from metaltrade_xl.scenarios import run_full
+from metaltrade_xl.sharing import share
 
 #: xlwings chart types for the layout's chart kinds.
 CHART_TYPES = {"line": "line", "bar": "bar_clustered", "fan": "line"}
@@ -134,6 +137,36 @@ def _write_sheet(sheet, layout: SheetLayout) -> None:
             name=f"{data.key}",
         )
         chart.title = spec.title
+
+
+def share_copy(book, out=None) -> Path:
+    """Write a shareable copy of ``book`` as last saved (see :mod:`metaltrade_xl.sharing`).
+
+    The copy goes next to the workbook as ``<name> (shared).xlsx`` (numbered if taken); the
+    workbook itself is only read. Desktop Excel only: the Office.js runtime has no file to copy.
+    """
+    src = Path(book.fullname)
+    if not src.is_file():
+        raise ValueError(
+            f"{book.name} has not been saved to a file: save it first (the copy is made from "
+            "the saved file, with the values Excel stored)"
+        )
+    if out is None:
+        out, k = src.with_name(f"{src.stem} (shared).xlsx"), 2
+        while out.exists():
+            out, k = src.with_name(f"{src.stem} (shared {k}).xlsx"), k + 1
+    return share(src, out).out
+
+
+def share_copy_caller() -> None:
+    """Desktop entry point: ``RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()"``."""
+    book = xw.Book.caller()
+    try:
+        path = share_copy(book)
+    except ValueError as exc:
+        report_error(book, exc)
+        return
+    book.app.alert(f"Wrote {path} (values as last saved).", title="metaltrade: shared copy")
 
 
 def report_error(book, exc: Exception) -> None:

@@ -175,6 +175,7 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
     pairs: list[tuple[str, object]] = [
         ("name", scenario.name),
         ("description", scenario.description),
+        ("reporter", scenario.reporter),
         ("base_year", scenario.base_year),
         ("horizon", scenario.horizon),
     ]

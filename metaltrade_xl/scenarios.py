@@ -55,6 +55,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 MAX_RATE = 1.0
 
 
+#: The country whose trade is projected when a scenario does not say.
+DEFAULT_REPORTER = "Peru"
+
+
 class ScenarioError(ValueError):
     """An invalid scenario; the message names where (file or scenario), the key and the problem."""
 
@@ -102,11 +106,13 @@ class Scenario:
     source: str = field(default="", compare=False)
     #: What is uncertain, for Monte Carlo runs (see :mod:`metaltrade_xl.uncertainty`).
     uncertainty: UncertaintySpec | None = None
+    #: Whose exports and imports are projected (start values and origin shares come from it).
+    reporter: str = DEFAULT_REPORTER
 
 
 _TOP = {
-    "name", "description", "base_year", "horizon", "exports", "imports", "rival", "substitution",
-    "uncertainty",
+    "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
+    "substitution", "uncertainty",
 }  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start"},
@@ -251,6 +257,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             c.keys(data[section], section, _SECTIONS[section])
 
     name = c.text(data["name"], "name")
+    reporter = c.text(data.get("reporter", DEFAULT_REPORTER), "reporter")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise c.fail("description", f"expected text, got {_show(description)}")
@@ -323,6 +330,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
         substitution=substitution,
         description=description.strip(),
         source=source,
+        reporter=reporter,
     )
     if "uncertainty" in data:
         spec = parse_uncertainty(data["uncertainty"], source, scenario)
@@ -382,6 +390,7 @@ class ScenarioResult:
         out = {
             "name": s.name,
             "description": s.description,
+            "reporter": s.reporter,
             "base_year": s.base_year,
             "horizon": s.horizon,
             "exports": {
@@ -430,14 +439,14 @@ def resolve_inputs(
         used.append(row.id)
         return float(row.value)
 
-    exports = start(scenario.exports.start, "exports", "Peru", "exports.start")
-    imports = start(scenario.imports.start, "imports", "Peru", "imports.start")
+    exports = start(scenario.exports.start, "exports", scenario.reporter, "exports.start")
+    imports = start(scenario.imports.start, "imports", scenario.reporter, "imports.start")
     rival = start(scenario.rival.start, "exports", scenario.rival.name, "rival.start")
     share = 1.0
     sub = scenario.substitution
     if sub is not None and sub.origins:
         try:
-            share, ids = import_share(figures, "Peru", sub.origins)
+            share, ids = import_share(figures, scenario.reporter, sub.origins)
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: substitution.origins: {exc}") from None
         used += ids

@@ -29,75 +29,36 @@ DATA_COLUMNS = (
     "source_publisher", "source_title", "source_date", "quote", "note",
 )  # fmt: skip
 
+_ES = (
+    "1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)",
+    "2. Instale el complemento de xlwings una vez: xlwings addin install  (o use este libro tal cual).",
+    "3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').",
+    "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
+    "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).",
+    "   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.",
+    "6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).",
+    "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance),",
+    '   o desde VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (guarde antes).',
+)
+_EN = (
+    "1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .)",
+    "2. Install the xlwings add-in once: xlwings addin install  (or use this workbook as it is).",
+    "3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').",
+    "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
+    "5. Run the scenarios: Alt+F8 > SampleCall > Run (or the xlwings ribbon > Run main).",
+    "   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.",
+    "6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).",
+    "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet),",
+    '   or from VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (save first).',
+)
+_TITLE = "metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections"
+#: The README sheet, line by line: (text, is a heading)
 README_LINES = (
-    ("metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections", True),
-    ("", False),
-    ("ESPAÑOL", True),
-    (
-        "1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)",
-        False,
-    ),
-    (
-        "2. Instale el complemento de xlwings una vez: xlwings addin install  (o use este libro tal cual).",
-        False,
-    ),
-    (
-        "3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').",
-        False,
-    ),
-    (
-        "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
-        False,
-    ),
-    (
-        "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).",
-        False,
-    ),
-    (
-        "   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.",
-        False,
-    ),
-    (
-        "6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).",
-        False,
-    ),
-    (
-        "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance).",
-        False,
-    ),
-    ("", False),
-    ("ENGLISH", True),
-    (
-        "1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .)",
-        False,
-    ),
-    (
-        "2. Install the xlwings add-in once: xlwings addin install  (or use this workbook as it is).",
-        False,
-    ),
-    (
-        "3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').",
-        False,
-    ),
-    (
-        "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
-        False,
-    ),
-    ("5. Run the scenarios: Alt+F8 > SampleCall > Run (or the xlwings ribbon > Run main).", False),
-    (
-        "   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.",
-        False,
-    ),
-    (
-        "6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).",
-        False,
-    ),
-    (
-        "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet).",
-        False,
-    ),
-    ("", False),
-    (f"metaltrade_xl {__version__}; data: {DATA_VINTAGE}", False),
+    ((_TITLE, True), ("", False), ("ESPAÑOL", True))
+    + tuple((line, False) for line in _ES)
+    + (("", False), ("ENGLISH", True))
+    + tuple((line, False) for line in _EN)
+    + (("", False), (f"metaltrade_xl {__version__}; data: {DATA_VINTAGE}", False))
 )
 
 #: (description, formula, expected value worked by hand, how)

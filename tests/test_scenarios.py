@@ -133,3 +133,25 @@ def test_every_reference_scenario_runs_on_bundled_data():
     assert find_scenario("Close the gap with Chile by 2040").horizon == 2040
     with pytest.raises(ScenarioError, match="no scenario named"):
         find_scenario("nothing like it")
+
+
+def test_reporter_other_than_peru(tmp_path):
+    # Colombia against Chile, from the bundled lower bounds: (4000 / 3000)^(1/10) − 1 with a flat
+    # rival; Colombia's imports are not in the release, so they must be given
+    text = CORE.split("[substitution]")[0].replace(
+        "horizon = 2034", 'horizon = 2034\nreporter = "Colombia"'
+    )
+    text = text.replace("growth = 0.04", "growth = 0.04\nstart = 10000").replace(
+        "growth = 0.03", "growth = 0.0"
+    )
+    r = run(load_scenario(write(tmp_path, text)), load_figures())
+    assert r.inputs.exports_start == 3000 and "colombia_exports_2024" in r.figure_ids
+    assert r.parameters()["exports"]["growth"] == pytest.approx((4000 / 3000) ** 0.1 - 1)
+    assert r.parameters()["reporter"] == "Colombia"
+    missing = CORE.split("[substitution]")[0].replace(
+        "horizon = 2034", 'horizon = 2034\nreporter = "Colombia"'
+    )
+    with pytest.raises(
+        ScenarioError, match="imports.start: not given and no figure for imports of Colombia"
+    ):
+        run(load_scenario(write(tmp_path, missing, "c.toml")), load_figures())

@@ -169,3 +169,30 @@ def test_workbook_macro_entry_point_is_installed():
     import metaltrade
 
     assert metaltrade.main is macros.main
+
+
+class SavedBook:
+    """What share_copy needs of a desktop Book: its name and where it is saved."""
+
+    def __init__(self, path):
+        self.fullname, self.name = str(path), path.name
+
+
+def test_share_copy_writes_beside_the_saved_workbook(analyst, tmp_path):
+    from tests.files.test_workbooks import cached_functions
+
+    saved = cached_functions(analyst, tmp_path / "metaltrade.xlsm")
+    before = saved.read_bytes()
+    first = macros.share_copy(SavedBook(saved))
+    second = macros.share_copy(SavedBook(saved))
+    assert first.name == "metaltrade (shared).xlsx" and second.name == "metaltrade (shared 2).xlsx"
+    assert saved.read_bytes() == before
+    assert openpyxl_value(first, "Functions", "B2") == 18821
+    with pytest.raises(ValueError, match="has not been saved"):
+        macros.share_copy(SavedBook(tmp_path / "never saved.xlsm"))
+
+
+def openpyxl_value(path, sheet, cell):
+    import openpyxl
+
+    return openpyxl.load_workbook(path)[sheet][cell].value
