@@ -1,8 +1,11 @@
 """Import a BACI-shaped file of 1 000 000 rows to sector aggregates, against a plain read_csv.
 
-Prints ``import_1m_rows_s: T`` (best of 5, all reporters, the default metal-mechanical sector)
-and ``import_vs_read_csv_ratio: R`` (T over the best of 5 plain ``pandas.read_csv`` of the same
+Prints ``import_1m_rows_s: T`` (median of 7, all reporters, the default metal-mechanical sector)
+and ``import_vs_read_csv_ratio: R`` (T over the median of 7 plain ``pandas.read_csv`` of the same
 file, timed in the same run). Targets: T <= 3 s on 2 cores, R <= 1.5.
+
+The timings are interleaved, one of each per round, so that a change of load on a shared machine
+falls on both sides of the ratio rather than on whichever was timed at that moment.
 
 Run: ``python benchmarks/trade_import.py [--rows N] [--seed S]``.
 """
@@ -66,13 +69,16 @@ def make_baci(folder: Path, rows: int, seed: int) -> Path:
     return path
 
 
-def best(fn, repeat: int = 5) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
+def median_times(fns: dict, rounds: int = 7) -> tuple[dict, dict]:
+    """Median seconds per function, timed in interleaved rounds; and each one's last result."""
+    times = {name: [] for name in fns}
+    out = {}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            out[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}, out
 
 
 def main(argv=None) -> None:
@@ -82,10 +88,16 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = make_baci(Path(tmp), args.rows, args.seed)
-        pd.read_csv(path)  # warm the file cache for both
-        t_read, _ = best(lambda: pd.read_csv(path))
-        t_import, result = best(lambda: import_trade(path))
-        t_peru, _ = best(lambda: import_trade(path, reporter="Peru"))
+        pd.read_csv(path)  # warm the file cache (and first-call costs) for both
+        import_trade(path)
+        med, out = median_times(
+            {
+                "read": lambda: pd.read_csv(path),
+                "import": lambda: import_trade(path),
+                "peru": lambda: import_trade(path, reporter="Peru"),
+            }
+        )
+    t_read, t_import, t_peru, result = med["read"], med["import"], med["peru"], out["import"]
     counts = result.counts().iloc[0]
     print(
         f"rows: {counts.read} read, {counts.kept} kept, {counts.rejected} rejected; "

@@ -1,0 +1,169 @@
+"""Aggregated trade rows of every format to the tidy layout: ids, sources and notes added."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from metaltrade_xl.data import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, WORLD, DataError
+from metaltrade_xl.data.sectors import Sector
+
+#: Columns written by :func:`~metaltrade_xl.data.trade.write_tidy`: the tidy layout, then extras
+#: that load_figures ignores.
+TIDY_COLUMNS = (
+    ("id",)
+    + REQUIRED_COLUMNS
+    + tuple(c for c in OPTIONAL_COLUMNS if c != "id")
+    + (
+        "sector",
+        "reporter_iso",
+        "partner_iso",
+        "classification",
+    )
+)
+
+_PUBLISHER = {
+    "comtrade": "UN Comtrade (United Nations Statistics Division)",
+    "baci": "CEPII (BACI)",
+    "tidy": "tidy file",
+}
+_NOTE = {
+    "comtrade": "primaryValue; X = total exports, M = total imports (re-exports/re-imports inside)",
+    "baci": "BACI v (thousand USD) / 1000; FOB on both sides: imports are the partners' "
+    "reconciled exports, lower than CIF imports in national statistics",
+    "tidy": "from a tidy file",
+}
+
+
+def objects(values) -> pd.Series:
+    """Text as an object column: converting large text columns to pandas' string type costs more
+    than the aggregation, and nothing downstream needs it."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
+
+
+def repeated(text: str, n: int) -> np.ndarray:
+    """``n`` times the same text object (``np.full`` would make ``n`` copies of the text)."""
+    return np.array([text], dtype=object).repeat(n)
+
+
+def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
+    """Aggregated rows (columns flow, reporter, reporter_iso, partner, partner_iso, year, months,
+    value, files, fmt, classification) of all files -> the tidy layout, :data:`TIDY_COLUMNS`.
+
+    Sorted by reporter, flow, year, months, World first, then the largest partner first, unless
+    the only part says it is sorted already (``attrs["sorted"]``). The same figure from two files
+    is an error.
+    """
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=list(TIDY_COLUMNS))
+    presorted = len(parts) == 1 and parts[0].attrs.get("sorted", False)
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    keys = ["flow", "reporter", "partner", "year", "months"]
+    if len(parts) > 1:
+        dup = out.duplicated(keys, keep=False)
+        if dup.any():
+            d = out[dup].sort_values(keys).iloc[:2]
+            a, b = d.iloc[0], d.iloc[1]
+            raise DataError(
+                f"{b['files']}: {a['flow']} of {a['reporter']} from {a['partner']} in "
+                f"{a['year']} also come from {a['files']}: the same figures twice"
+            )
+    if not presorted:
+        out = (
+            out.assign(_w=out["partner"] != WORLD, _v=-out["value"])
+            .sort_values(["reporter", "flow", "year", "months", "_w", "_v"], kind="stable")
+            .drop(columns=["_w", "_v"])
+            .reset_index(drop=True)
+        )
+    fmt, flow = _text(out["fmt"]), _text(out["flow"])
+    rep, par = _text(out["reporter"]), _text(out["partner"])
+    rep_iso, par_iso = _text(out["reporter_iso"]), _text(out["partner_iso"])
+    year = out["year"].to_numpy().astype(int)
+    months = out["months"].to_numpy().astype(int)
+    ids = _ids(
+        sector.name,
+        flow,
+        np.where(rep_iso.astype(bool), rep_iso, rep),  # the ISO code, else the name
+        np.where(par_iso.astype(bool), par_iso, par),
+        year,
+        months,
+    )
+    if len(set(ids.tolist())) < len(ids):  # two names with one ISO code: fall back to names
+        ids = _ids(sector.name, flow, rep, par, year, months)
+    f_code, f_uniq = pd.factorize(fmt)
+    m_code, m_uniq = pd.factorize(months)
+    notes = np.array(
+        [
+            f"{sector.describe()}; {_NOTE[f]}"
+            + (f"; January-{calendar.month_name[m]}" if m < 12 else "")
+            for f in f_uniq
+            for m in m_uniq
+        ],
+        dtype=object,
+    )
+    publisher = np.array([_PUBLISHER[f] for f in f_uniq], dtype=object)
+    n = len(out)
+
+    def same(text):
+        return objects(repeated(text, n))
+
+    return pd.DataFrame(
+        {
+            "id": objects(ids),
+            "indicator": objects(flow),
+            "reporter": objects(rep),
+            "partner": objects(par),
+            "year": year,
+            "months": months,
+            "value": out["value"].to_numpy(dtype=float),
+            "unit": same("USD million"),
+            "lower_bound": np.zeros(n, dtype=bool),
+            "source_publisher": objects(publisher[f_code]),
+            "source_title": objects(out["files"].to_numpy(dtype=object)),
+            "source_date": same(date.today().isoformat()),
+            "quote": same(""),
+            "note": objects(notes[f_code * len(m_uniq) + m_code]),
+            "sector": same(sector.name),
+            "reporter_iso": objects(rep_iso),
+            "partner_iso": objects(par_iso),
+            "classification": objects(out["classification"].fillna("").to_numpy(dtype=object)),
+        },
+        copy=False,  # fresh columns; copying them into one block costs more than making them
+    )
+
+
+def _text(column: pd.Series) -> np.ndarray:
+    return column.to_numpy(dtype=object)
+
+
+def _per_distinct(values, make) -> np.ndarray:
+    """``make(value)`` for each value, called once per distinct value (object array)."""
+    codes, uniq = pd.factorize(values)
+    return np.array([make(u) for u in uniq], dtype=object).reshape(-1)[codes]
+
+
+def _ids(name: str, flow, reporter, partner, year, months) -> np.ndarray:
+    """``f"{name}:{flow}:{reporter}:{partner}:{year}:{months}m"`` per row, each part formatted
+    once per distinct value and the parts joined by numpy: the output of a BACI year has ~10^5
+    rows, and formatting each one costs more than the aggregation.
+
+    Examples
+    --------
+    >>> _ids("s", np.array(["exports", "imports"], dtype=object),
+    ...      np.array(["PER", "PER"], dtype=object), np.array(["WLD", "CHL"], dtype=object),
+    ...      np.array([2024, 2025]), np.array([12, 3])).tolist()
+    ['s:exports:PER:WLD:2024:12m', 's:imports:PER:CHL:2025:3m']
+    """
+    f_code, f_uniq = pd.factorize(flow)
+    r_code, r_uniq = pd.factorize(reporter)
+    head = _per_distinct(
+        f_code * len(r_uniq) + r_code,
+        lambda c: f"{name}:{f_uniq[c // len(r_uniq)]}:{r_uniq[c % len(r_uniq)]}:",
+    )
+    middle = _per_distinct(partner, lambda p: f"{p}:")
+    tail = _per_distinct(np.asarray(year) * 100 + months, lambda ym: f"{ym // 100}:{ym % 100}m")
+    return head + middle + tail
