@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -452,6 +452,8 @@ def evaluate(
 
     def start(key, default):
         v = values.get(f"{key}.start", default)
+        if isinstance(v, (int, float)) and v > 0 and math.isfinite(v):
+            return float(v)  # the common case, checked without building an array
         return as_positive(v if np.ndim(v) == 0 else np.asarray(v, dtype=float), f"{key}.start")
 
     def growth(key):
@@ -538,13 +540,19 @@ def _factors(spec: UncertaintySpec):
     return out
 
 
-def _draw_block(spec: UncertaintySpec, n_years: int, width: int, rng: np.random.Generator) -> dict:
-    """Draws of every uncertain input for one block of paths (see :func:`sample`)."""
+def _draw_block(
+    spec: UncertaintySpec, n_years: int, width: int, rng: np.random.Generator, factors=None
+) -> dict:
+    """Draws of every uncertain input for one block of paths (see :func:`sample`).
+
+    ``factors`` are :func:`_factors` of ``spec``, computed once per run rather than per block.
+    """
+    factors = _factors(spec) if factors is None else factors
     out = {}
     yearly, once = spec.yearly, spec.once
     simple = (
         yearly
-        and _factors(spec)[0] is None
+        and factors[0] is None
         and all(spec.inputs[n].kind == "normal" and not spec.persistence.get(n) for n in yearly)
     )
     if simple:
@@ -556,7 +564,7 @@ def _draw_block(spec: UncertaintySpec, n_years: int, width: int, rng: np.random.
             _check_growth(name, g)
     elif yearly:
         z = rng.standard_normal((len(yearly), n_years, width))
-        f = _factors(spec)[0]
+        f = factors[0]
         if f is not None:
             z = np.einsum("ij,jtp->itp", f, z)
         for i, name in enumerate(yearly):
@@ -574,7 +582,7 @@ def _draw_block(spec: UncertaintySpec, n_years: int, width: int, rng: np.random.
             out[name] = g
     if once:
         z = rng.standard_normal((len(once), width))
-        f = _factors(spec)[1]
+        f = factors[1]
         if f is not None:
             z = f @ z
         for i, name in enumerate(once):
@@ -612,7 +620,11 @@ def sample(spec: UncertaintySpec, n_years: int, n_paths: int, rng: np.random.Gen
     ((10, 1000), True)
     """
     blocks, gens = _child_generators(rng, n_paths)
-    parts = [_draw_block(spec, n_years, b - a, g) for (a, b), g in zip(blocks, gens, strict=True)]
+    factors = _factors(spec)
+    parts = [
+        _draw_block(spec, n_years, b - a, g, factors)
+        for (a, b), g in zip(blocks, gens, strict=True)
+    ]
     return {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
 
 
@@ -812,10 +824,12 @@ def simulate(
     gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
     blocks, gens = _child_generators(gen, n_paths)
+    factors = _factors(spec)
 
     def run_block(i):
         a, b = blocks[i]
-        out = evaluate(scenario, inputs, _draw_block(spec, n, b - a, gens[i]), b - a, _rates=rates)
+        draws = _draw_block(spec, n, b - a, gens[i], factors)
+        out = evaluate(scenario, inputs, draws, b - a, _rates=rates)
         x[:, a:b], m[:, a:b], d[:, a:b] = out["exports"], out["imports"], out["deficit"]
         if gap is not None:
             gap[:, a:b] = out["gap_to_rival"]
@@ -864,7 +878,8 @@ def simulate(
         both = levels + tuple(100.0 - q for q in levels)
         jobs = {"exports": (x, both), "imports": (m, levels), "deficit": (d, levels)}
     with ThreadPoolExecutor(min(THREADS, len(jobs))) as pool:
-        done = dict(zip(jobs, pool.map(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())))
+        found = pool.map(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
+        done = dict(zip(jobs, found, strict=True))
     if r is not None:
         pct = done
     else:
