@@ -441,7 +441,9 @@ def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
 
 def deficit_paths(results, labels: Sequence[str]) -> pd.DataFrame:
     """Year × scenario table of the deficit (blank where a scenario's horizon ends earlier)."""
-    frames = [r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)]
+    frames = [
+        r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)
+    ]
     out = pd.concat(frames, axis=1).sort_index()
     out.index.name = "year"
     return out.reset_index()

@@ -54,4 +54,6 @@ def pdf_text(pdf: Path) -> str:
 
 def pdf_pages(pdf: Path) -> int:
     done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(next(line for line in done.stdout.splitlines() if line.startswith("Pages:")).split()[1])
+    return int(
+        next(line for line in done.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
