@@ -161,6 +161,15 @@ def _print_summary(summary) -> None:
     )
 
 
+def _output_options(parser: argparse.ArgumentParser, replaces: str) -> None:
+    """--force and --debug, as every subcommand that writes files takes them."""
+    parser.add_argument("--force", action="store_true", help=f"replace {replaces}")
+    # SUPPRESS: `metaltrade --debug run` keeps the top-level flag instead of resetting it
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="metaltrade",
@@ -187,10 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the projection sheets to --out, as the scenario macro does in Excel",
     )
     p.add_argument("--json", metavar="PATH.json", help="also write the results as JSON")
-    p.add_argument("--force", action="store_true", help="replace existing output files")
-    p.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
-    )
+    _output_options(p, "existing output files")
     p.set_defaults(func=_run)
 
     p = sub.add_parser(
@@ -201,10 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("src", metavar="IN.xlsx|xlsm")
     p.add_argument("out", metavar="OUT.xlsx")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    p.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
-    )
+    _output_options(p, "OUT if it exists")
     p.set_defaults(func=_share)
 
     p = sub.add_parser("data", help="trade data: import UN Comtrade, CEPII BACI or tidy files")
@@ -226,20 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--reporter", metavar="PER", help="keep one reporter (name, ISO3 or BACI code)")
     d.add_argument("--out", required=True, metavar="DATA.xlsx|csv")
-    d.add_argument("--force", action="store_true", help="replace --out if it exists")
-    d.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
-    )
+    _output_options(d, "--out if it exists")
     d.set_defaults(func=_data_import)
 
     p = sub.add_parser("workbook", help="the analyst workbook")
     wsub = p.add_subparsers(dest="workbook_command", required=True)
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
     w.add_argument("path", metavar="PATH.xlsm")
-    w.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    w.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
-    )
+    _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
     return parser
 

@@ -19,7 +19,7 @@ import xlwings as xw
 
 from metaltrade_xl import report
 from metaltrade_xl.data import figures_from_grid
-from metaltrade_xl.report import FORMULA_PREFIXES, SHEETS, SheetLayout, Table, plain_value
+from metaltrade_xl.layout import FORMULA_PREFIXES, SHEETS, SheetLayout, Table, plain_value
 from metaltrade_xl.scenario_cells import scenarios_from_grid
 from metaltrade_xl.scenarios import run_full
 from metaltrade_xl.sharing import share
@@ -93,7 +93,7 @@ def write_layouts(book, layouts: list[SheetLayout], *, stale=()) -> None:
 
 
 def cell(value):
-    """A value as xlwings should write it (see :func:`report.plain_value`); formula-like text
+    """A value as xlwings should write it (see :func:`layout.plain_value`); formula-like text
     is kept as text with Excel's leading apostrophe."""
     v = plain_value(value)
     return "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v

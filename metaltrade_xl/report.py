@@ -1,210 +1,32 @@
 """Results -> sheets to write: tables at anchors and chart specifications, target-neutral.
 
-One description of the output, several writers: the openpyxl writer (:mod:`metaltrade_xl.workbook`)
-renders it into files, the xlwings writer (:mod:`metaltrade_xl.macros`) into a live workbook.
-Sheet names used by the project live in :data:`SHEETS` and nowhere else.
+One description of the output (in the terms of :mod:`metaltrade_xl.layout`), several writers: the
+openpyxl writer (:mod:`metaltrade_xl.workbook`) renders it into files, the xlwings writer
+(:mod:`metaltrade_xl.macros`) into a live workbook.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl.data import FIGURE_COLUMNS
 from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.scenario_cells import column_letter, scenario_to_pairs
-
-#: Every sheet name the project reads or writes.
-SHEETS = {
-    "summary": "Summary",
-    "sources": "Sources",
-    "data": "Data",
-    "scenarios": "Scenarios",
-    "provenance": "Provenance",
-    "readme": "README",
-    "functions": "Functions",
-    "config": "xlwings.conf",
-}
-
-#: Excel's limit on sheet-name length, and the characters it forbids in one.
-MAX_SHEET_NAME = 31
-_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-MONEY = "#,##0.0"
-RATE = "0.00%"
-RATIO = "0.0000"
-YEAR = "0"
-
-COLUMN_FORMATS = {
-    "year": YEAR,
-    "coverage": RATIO,
-    "exports_growth_avg": RATE,
-    "imports_growth_avg": RATE,
-    "rival_growth_avg": RATE,
-    "first_year_reaching_rival": YEAR,
-}
-
-
-#: Text starting with one of these would be read as a formula by Excel: data text that starts so
-#: is always written as text.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def plain_value(value):
-    """A table value as a writer needs it: numpy -> Python, NaN/NA -> None (an empty cell),
-    dates kept, anything else as text.
-
-    Examples
-    --------
-    >>> [plain_value(v) for v in (np.int64(3), np.float64("nan"), pd.NA, "x")]
-    [3, None, None, 'x']
-    """
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, (datetime, date)):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Table:
-    """A DataFrame written with its header at (``row`` + 1 if titled, ``col``), 1-based."""
-
-    key: str
-    frame: pd.DataFrame
-    row: int
-    col: int = 1
-    title: str = ""
-    formats: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def header_row(self) -> int:
-        return self.row + (1 if self.title else 0)
-
-    @property
-    def first_row(self) -> int:
-        return self.header_row + 1
-
-    @property
-    def last_row(self) -> int:
-        return self.header_row + len(self.frame)
-
-    @property
-    def bottom(self) -> int:
-        """The last row the table uses (header only when empty)."""
-        return max(self.last_row, self.header_row)
-
-    def column(self, name: str) -> int:
-        """Sheet column number (1-based) of column ``name``."""
-        return self.col + list(self.frame.columns).index(name)
-
-    def format_of(self, name: str) -> str:
-        if name in self.formats:
-            return self.formats[name]
-        if name in COLUMN_FORMATS:
-            return COLUMN_FORMATS[name]
-        dtype = self.frame[name].dtype
-        return MONEY if dtype.kind == "f" else "General"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A native chart drawn from its own contiguous data block.
-
-    ``data``'s first column holds the categories (its header is blank, so Excel and LibreOffice
-    take it as categories when given the whole block), each further column one series. Every
-    writer draws the chart from that one block, so the charts look the same in every target.
-    """
-
-    kind: str  # "line" or "bar"
-    title: str
-    data: Table
-    anchor: str
-    y_title: str = "USD millions"
-    x_title: str = ""
-    width_cm: float = 16.0
-    height_cm: float = 7.5
-
-    @property
-    def series(self) -> tuple[str, ...]:
-        return tuple(self.data.frame.columns[1:])
-
-
-def chart(kind, title, frame, x, series, *, anchor, data_at, key, **options) -> Chart:
-    """A :class:`Chart` of ``frame[series]`` against ``frame[x]``, its data block at ``data_at``."""
-    block = pd.DataFrame({"": frame[x].to_numpy()})
-    for name in series:
-        block[name] = frame[name].to_numpy()
-    data = Table(key, block, row=data_at[0], col=data_at[1], title=f"Chart data: {title}")
-    return Chart(kind, title, data, anchor, **options)
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    """One sheet: free text cells, tables and charts."""
-
-    name: str
-    tables: tuple[Table, ...] = ()
-    charts: tuple[Chart, ...] = ()
-    texts: tuple[tuple[int, int, str], ...] = ()
-
-    def table(self, key: str) -> Table:
-        for t in self.tables:
-            if t.key == key:
-                return t
-        raise KeyError(key)
-
-
-def _anchor(col: int, row: int) -> str:
-    return f"{column_letter(col)}{row}"
-
-
-def safe_sheet_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
-    """Valid, unique Excel sheet names for ``names`` (forbidden characters replaced, ≤ 31 chars).
-
-    Examples
-    --------
-    >>> safe_sheet_names(["Close the gap with Chile by 2034", "a/b", "a/b"], ["Summary"])
-    ['Close the gap with Chi… by 2034', 'a_b', 'a_b (2)']
-    """
-    taken = {r.lower() for r in reserved}
-    out = []
-    for name in names:
-        base = _shorten(_FORBIDDEN.sub("_", str(name)).strip().strip("'") or "Scenario")
-        candidate, k = base, 2
-        while candidate.lower() in taken:
-            suffix = f" ({k})"
-            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
-            k += 1
-        taken.add(candidate.lower())
-        out.append(candidate)
-    return out
-
-
-def _shorten(name: str) -> str:
-    """At most 31 characters; a trailing year or number survives (it tells scenarios apart)."""
-    if len(name) <= MAX_SHEET_NAME:
-        return name
-    head, _, last = name.rpartition(" ")
-    tail = last if head and any(ch.isdigit() for ch in last) else ""
-    if tail:
-        prefix, _, word = head.rpartition(" ")
-        tail = f"{word} {tail}" if prefix and len(word) <= 3 else tail
-    room = MAX_SHEET_NAME - len(tail) - (2 if tail else 1)
-    return name[:room].rstrip() + "…" + (f" {tail}" if tail else "")
+from metaltrade_xl.layout import (
+    RATIO,
+    SHEETS,
+    YEAR,
+    SheetLayout,
+    Table,
+    anchor,
+    chart,
+    safe_sheet_names,
+    unique_labels,
+)
+from metaltrade_xl.scenario_cells import scenario_to_pairs
 
 
 def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
@@ -269,7 +91,7 @@ def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
                 t,
                 "year",
                 series,
-                anchor=_anchor(right, top + 16 * i),
+                anchor=anchor(right, top + 16 * i),
                 data_at=(row, block_col),
                 key=f"chart{i + 1}",
                 x_title="year",
@@ -389,7 +211,7 @@ def _uncertainty_layout(result, *, row, chart_col, chart_row, block, first_key):
             frame,
             x,
             series,
-            anchor=_anchor(chart_col, chart_row + 16 * i),
+            anchor=anchor(chart_col, chart_row + 16 * i),
             data_at=(r, block[1]),
             key=f"chart{first_key + i}",
             x_title="year" if x == "year" else " ",
@@ -470,7 +292,7 @@ def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> Shee
         summary.frame,
         "scenario",
         ("deficit",),
-        anchor=_anchor(right, 3),
+        anchor=anchor(right, 3),
         data_at=(3, right + 13),
         key="chart1",
         x_title=" ",
@@ -482,7 +304,7 @@ def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> Shee
         paths.frame,
         "year",
         tuple(labels),
-        anchor=_anchor(right, 23),
+        anchor=anchor(right, 23),
         data_at=(bars.data.bottom + 2, right + 13),
         key="chart2",
         x_title="year",
@@ -494,12 +316,6 @@ def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> Shee
     return SheetLayout(SHEETS["summary"], (summary, paths), charts, texts)
 
 
-SOURCE_COLUMNS = (
-    "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
-    "source_publisher", "source_title", "source_date", "quote", "note", "used_by",
-)  # fmt: skip
-
-
 def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
     """Every figure of the data with its source and lower-bound flag, and which scenario used it."""
     used: dict[str, list[str]] = {}
@@ -508,7 +324,7 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
             used.setdefault(fid, []).append(r.scenario.name)
     frame = figures.copy()
     frame["used_by"] = [", ".join(used.get(i, [])) for i in frame["id"]]
-    frame = frame[list(SOURCE_COLUMNS)]
+    frame = frame[[*FIGURE_COLUMNS, "used_by"]]
     table = Table(
         "sources",
         frame,
@@ -532,7 +348,7 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
                 "reporter",
                 ("value",),
                 key="chart1",
-                anchor=_anchor(right, 3),
+                anchor=anchor(right, 3),
                 data_at=(3, right + 10),
                 x_title=" ",
             )
@@ -555,22 +371,6 @@ def _latest_exports(figures: pd.DataFrame) -> pd.DataFrame:
         return f.iloc[:0][["reporter", "value", "lower_bound"]]
     rows = f[f["year"] == years.max()]
     return rows[["reporter", "value", "lower_bound", "year"]].reset_index(drop=True)
-
-
-def unique_labels(names: Sequence[str]) -> list[str]:
-    """``names`` with repeats numbered, so they can head columns.
-
-    Examples
-    --------
-    >>> unique_labels(["a", "b", "a"])
-    ['a', 'b', 'a (2)']
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return out
 
 
 def build_report(

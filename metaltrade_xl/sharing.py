@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.formula import ArrayFormula
 
 from metaltrade_xl import DATA_VINTAGE, __version__
-from metaltrade_xl.report import SHEETS
+from metaltrade_xl.layout import SHEETS
 from metaltrade_xl.workbook import check_distinct, open_workbook, put, save_atomic, sheet_grid
 
 #: A call of one of our functions, however Excel stored it: MT_X(, XLWINGS.MT_X(, _xludf.MT_X(

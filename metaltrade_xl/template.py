@@ -16,18 +16,15 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from metaltrade_xl import DATA_VINTAGE, __version__
-from metaltrade_xl.data import load_figures
-from metaltrade_xl.report import SHEETS, Table, scenarios_grid
+from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
+from metaltrade_xl.layout import SHEETS, Table
+from metaltrade_xl.report import scenarios_grid
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 from metaltrade_xl.workbook import fit_page, open_workbook, put, save_atomic, write_table
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 #: Fixed document dates, so the same version writes the same workbook.
 FIXED_DATE = datetime(2026, 1, 26)
-DATA_COLUMNS = (
-    "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
-    "source_publisher", "source_title", "source_date", "quote", "note",
-)  # fmt: skip
 
 _ES = (
     "1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)",
@@ -99,9 +96,9 @@ def _readme(ws) -> None:
 
 
 def _data(ws, figures) -> None:
-    frame = figures[list(DATA_COLUMNS)]
+    frame = figures[list(FIGURE_COLUMNS)]
     write_table(ws, Table("figures", frame, row=1))
-    ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(DATA_COLUMNS)).coordinate}"
+    ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(FIGURE_COLUMNS)).coordinate}"
     table = ExcelTable(displayName="Figures", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)

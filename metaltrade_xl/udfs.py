@@ -39,7 +39,7 @@ from metaltrade_xl._excel_args import bundled_figures as _bundled_figures
 from metaltrade_xl._excel_args import elementwise as _elementwise
 from metaltrade_xl._excel_args import figures_arg as _figures
 from metaltrade_xl._excel_args import summary_as_description as _summary_as_description
-from metaltrade_xl.data import DataError, find_figure
+from metaltrade_xl.data import FIGURE_COLUMNS, DataError, find_figure
 from metaltrade_xl.engine.projection import COLUMNS, compound, yearly_rates
 from metaltrade_xl.scenarios import run
 
@@ -56,11 +56,6 @@ from metaltrade_xl.udfs_analysis import (  # noqa: F401
     MT_TOP_PARTNERS,
     MT_TORNADO,
 )
-
-SOURCE_COLUMNS = (
-    "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
-    "source_publisher", "source_title", "source_date", "quote", "note",
-)  # fmt: skip
 
 
 def _optional(value, name: str, default: float):
@@ -636,7 +631,7 @@ def MT_SOURCES():
     """
     with excel_errors("MT_SOURCES"):
         f = _bundled_figures()
-        return table(SOURCE_COLUMNS, [f[c].to_numpy() for c in SOURCE_COLUMNS])
+        return table(FIGURE_COLUMNS, [f[c].to_numpy() for c in FIGURE_COLUMNS])
 
 
 @_summary_as_description

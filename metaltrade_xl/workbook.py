@@ -13,14 +13,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from metaltrade_xl._files import atomic_path
-from metaltrade_xl.report import FORMULA_PREFIXES, SheetLayout, Table, plain_value
+from metaltrade_xl.layout import FORMULA_PREFIXES, SheetLayout, Table, plain_value
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
 
 
 def cell_value(value):
-    """A table value as openpyxl writes it faithfully (see :func:`report.plain_value`), without
+    """A table value as openpyxl writes it faithfully (see :func:`layout.plain_value`), without
     the control characters XML cannot hold."""
     v = plain_value(value)
     return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
@@ -161,7 +161,8 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     """
 
     from metaltrade_xl.data import figures_from_grid
-    from metaltrade_xl.report import SHEETS, workbook_outputs
+    from metaltrade_xl.layout import SHEETS
+    from metaltrade_xl.report import workbook_outputs
     from metaltrade_xl.scenario_cells import scenarios_from_grid
     from metaltrade_xl.scenarios import run_full
 

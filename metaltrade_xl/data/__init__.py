@@ -41,6 +41,8 @@ OPTIONAL_COLUMNS = (
     "quote",
     "note",
 )
+#: Every column of the layout, in the order files and sheets show them.
+FIGURE_COLUMNS = ("id", *REQUIRED_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c != "id"))
 WORLD = "World"
 
 
