@@ -18,6 +18,11 @@ Uncertain inputs (:data:`YEARLY` are drawn for every projected year, :data:`ONCE
 Correlation between inputs of the same kind uses a Gaussian copula: the normal scores are
 correlated with the given matrix (``kind="rank"`` converts Spearman rank correlations with
 ``2 sin(pi r / 6)``) and mapped through each input's quantile function.
+
+Where things live: the distributions in :mod:`metaltrade_xl.engine.distributions`, the
+specification in :mod:`metaltrade_xl.engine.uncertainty_spec`, the exact percentiles in
+:mod:`metaltrade_xl.engine._order_stats`; their public names are importable from here too.
+This module samples, evaluates the model on every path and summarises (:func:`simulate`).
 """
 
 from __future__ import annotations
@@ -26,27 +31,48 @@ import math
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
+# Private helpers tests reach as ``montecarlo._order_statistics``: re-exported by redundant alias.
+from metaltrade_xl.engine._order_stats import _order_statistics as _order_statistics
+from metaltrade_xl.engine._order_stats import _percentiles
+from metaltrade_xl.engine._order_stats import _ranks as _ranks
 from metaltrade_xl.engine._validate import InputError, as_fraction, as_positive
+from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
 from metaltrade_xl.engine.projection import TO_CLOSE, ProjectionInputs, yearly_rates
 from metaltrade_xl.engine.substitution import phase_in
-
-YEARLY = ("exports.growth", "imports.growth", "rival.growth")
-ONCE = (
-    "exports.start",
-    "imports.start",
-    "rival.start",
-    "substitution.share",
-    "substitution.import_content",
-    "substitution.origin_share",
+from metaltrade_xl.engine.uncertainty_spec import (
+    DEFAULT_PERCENTILES,
+    INPUT_NAMES,
+    ONCE,
+    YEARLY,
+    UncertaintySpec,
+    check_percentiles,
 )
-INPUT_NAMES = YEARLY + ONCE
-DEFAULT_PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
+
+__all__ = [
+    "BLOCK",
+    "DEFAULT_PERCENTILES",
+    "DISTRIBUTIONS",
+    "INPUT_NAMES",
+    "ONCE",
+    "OUTCOMES",
+    "REACH_TOL",
+    "THREADS",
+    "YEARLY",
+    "Distribution",
+    "MonteCarloResult",
+    "Paths",
+    "UncertaintySpec",
+    "distribution",
+    "evaluate",
+    "sample",
+    "simulate",
+]
+
 #: Paths per block; each block has its own child generator (blocks keep the work in cache).
 BLOCK = 4096
 #: Threads for drawing and evaluating blocks (results do not depend on it).
@@ -54,326 +80,6 @@ THREADS = min(4, os.cpu_count() or 1)
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
 OUTCOMES = ("exports", "imports", "deficit", "gap_to_rival")
-
-# --- distributions -------------------------------------------------------------------------------
-
-_PARAMS = {
-    "normal": (("mean", "sd"), {}),
-    "truncnormal": (("mean", "sd"), {"low": -math.inf, "high": math.inf}),
-    "uniform": (("low", "high"), {}),
-    "triangular": (("low", "mode", "high"), {}),
-    "pert": (("low", "mode", "high"), {"lamb": 4.0}),
-    "lognormal": (("median", "sigma"), {"shift": 0.0}),
-}
-DISTRIBUTIONS = tuple(_PARAMS)
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """A validated marginal distribution; build it with :func:`distribution`.
-
-    Kinds and parameters: ``normal(mean, sd)``; ``truncnormal(mean, sd, low=-inf, high=inf)``
-    (a normal cut to ``[low, high]``); ``uniform(low, high)``; ``triangular(low, mode, high)``;
-    ``pert(low, mode, high, lamb=4)`` (beta-PERT); ``lognormal(median, sigma, shift=0)``:
-    ``shift + (median - shift) * exp(sigma * Z)``, so a growth rate with ``shift = -1`` has a
-    lognormal ``1 + g`` and the given median. A spread of 0 (``sd``, ``sigma``, ``low == high``)
-    is allowed and gives a constant.
-    """
-
-    kind: str
-    params: tuple[tuple[str, float], ...]
-
-    def __getitem__(self, key: str) -> float:
-        return dict(self.params)[key]
-
-    @property
-    def support(self) -> tuple[float, float]:
-        """Smallest and largest possible values (may be infinite)."""
-        p = dict(self.params)
-        if self.kind == "normal":
-            return (-math.inf, math.inf) if p["sd"] > 0 else (p["mean"], p["mean"])
-        if self.kind == "truncnormal":
-            return (p["low"], p["high"]) if p["sd"] > 0 else (p["mean"], p["mean"])
-        if self.kind == "lognormal":
-            return (p["shift"], math.inf) if p["sigma"] > 0 else (p["median"], p["median"])
-        return (p["low"], p["high"])
-
-    def ppf(self, u):
-        """Quantile function: the value below which a share ``u`` (in (0, 1)) of draws fall."""
-        u = np.asarray(u, dtype=float)
-        return self._from_uniform(u, None)
-
-    def median(self) -> float:
-        return float(self.ppf(0.5))
-
-    def from_normal(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Map standard normal scores to this distribution (monotone; ``out`` may be ``z``)."""
-        p = dict(self.params)
-        if self.kind == "normal":
-            out = np.multiply(z, p["sd"], out=out)
-            return np.add(out, p["mean"], out=out)
-        if self.kind == "lognormal":
-            out = np.multiply(z, p["sigma"], out=out)
-            np.exp(out, out=out)
-            np.multiply(out, p["median"] - p["shift"], out=out)
-            return np.add(out, p["shift"], out=out)
-        return self._from_uniform(special.ndtr(z), z)
-
-    def _from_uniform(self, u, z):
-        p = dict(self.params)
-        k = self.kind
-        if k == "normal":
-            return p["mean"] + p["sd"] * special.ndtri(u)
-        if k == "lognormal":
-            return p["shift"] + (p["median"] - p["shift"]) * np.exp(p["sigma"] * special.ndtri(u))
-        if k == "truncnormal":
-            if p["sd"] == 0:
-                return np.full(np.shape(u), p["mean"])
-            a, b = (p["low"] - p["mean"]) / p["sd"], (p["high"] - p["mean"]) / p["sd"]
-            x = stats.truncnorm.ppf(u, a, b, loc=p["mean"], scale=p["sd"])
-        elif k == "uniform":
-            x = p["low"] + (p["high"] - p["low"]) * u
-        elif k == "triangular":
-            lo, mode, hi = p["low"], p["mode"], p["high"]
-            w = hi - lo
-            if w == 0:
-                return np.full(np.shape(u), lo)
-            c = (mode - lo) / w
-            left = lo + np.sqrt(u * w * (mode - lo))
-            right = hi - np.sqrt((1 - u) * w * (hi - mode))
-            x = np.where(u < c, left, right)
-        else:  # pert
-            lo, mode, hi = p["low"], p["mode"], p["high"]
-            w = hi - lo
-            if w == 0:
-                return np.full(np.shape(u), lo)
-            alpha = 1 + p["lamb"] * (mode - lo) / w
-            beta = 1 + p["lamb"] * (hi - mode) / w
-            x = lo + w * special.betaincinv(alpha, beta, u)
-        lo, hi = self.support
-        return np.clip(x, lo, hi)  # rounding must never leave the support
-
-    def sample(self, rng: np.random.Generator, size) -> np.ndarray:
-        """``size`` independent draws using ``rng``."""
-        return self.from_normal(rng.standard_normal(size))
-
-
-def distribution(kind: str, name: str = "distribution", **params) -> Distribution:
-    """A validated :class:`Distribution`; errors name ``name`` (the input it is for).
-
-    Examples
-    --------
-    >>> distribution("triangular", low=0.0, mode=0.04, high=0.08).support
-    (0.0, 0.08)
-    >>> round(distribution("pert", low=0, mode=0.1, high=0.4).median(), 4)  # 0.4 x Beta(2, 4)
-    0.1255
-    >>> distribution("normal", "exports.growth", mean=0.12, sd=-0.05)
-    Traceback (most recent call last):
-    ...
-    metaltrade_xl.engine._validate.InputError: exports.growth: normal: expected sd >= 0, got -0.05
-    """
-    if kind not in _PARAMS:
-        raise InputError(
-            f"{name}: unknown distribution {kind!r}; expected one of {', '.join(DISTRIBUTIONS)}"
-        )
-    required, optional = _PARAMS[kind]
-    unknown = sorted(set(params) - set(required) - set(optional))
-    if unknown:
-        allowed = ", ".join(required + tuple(optional))
-        raise InputError(f"{name}: {kind}: unknown parameter '{unknown[0]}'; expected {allowed}")
-    missing = [r for r in required if r not in params]
-    if missing:
-        raise InputError(f"{name}: {kind}: missing parameter '{missing[0]}'")
-    p = dict(optional)
-    for key, value in params.items():
-        inf_ok = kind == "truncnormal" and key in ("low", "high")
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-            raise InputError(f"{name}: {kind}: expected a number for {key}, got {value!r}")
-        value = float(value)
-        if math.isnan(value) or (math.isinf(value) and not inf_ok):
-            raise InputError(f"{name}: {kind}: expected a finite number for {key}, got {value}")
-        p[key] = value
-
-    def need(ok: bool, message: str) -> None:
-        if not ok:
-            raise InputError(f"{name}: {kind}: {message}")
-
-    if kind in ("normal", "truncnormal"):
-        need(p["sd"] >= 0, f"expected sd >= 0, got {p['sd']:g}")
-    if kind == "truncnormal":
-        need(p["low"] < p["high"], f"expected low < high, got low {p['low']:g}, high {p['high']:g}")
-        need(
-            p["low"] <= p["mean"] <= p["high"],
-            f"expected low <= mean <= high, got {p['low']:g}, {p['mean']:g}, {p['high']:g}",
-        )
-    if kind == "uniform":
-        need(
-            p["low"] <= p["high"], f"expected low <= high, got low {p['low']:g}, high {p['high']:g}"
-        )
-    if kind in ("triangular", "pert"):
-        need(
-            p["low"] <= p["mode"] <= p["high"],
-            f"expected low <= mode <= high, got {p['low']:g}, {p['mode']:g}, {p['high']:g}",
-        )
-    if kind == "pert":
-        need(p["lamb"] > 0, f"expected lamb > 0, got {p['lamb']:g}")
-    if kind == "lognormal":
-        need(p["sigma"] >= 0, f"expected sigma >= 0, got {p['sigma']:g}")
-        need(
-            p["median"] > p["shift"],
-            f"expected median > shift (the lowest value), got median {p['median']:g}, "
-            f"shift {p['shift']:g}",
-        )
-    order = required + tuple(optional)
-    return Distribution(kind, tuple((k, p[k]) for k in order))
-
-
-# --- the specification ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UncertaintySpec:
-    """What is uncertain and how it is simulated.
-
-    Attributes
-    ----------
-    inputs : mapping of input name (:data:`INPUT_NAMES`) -> Distribution
-    correlation : tuple of (name, name, coefficient)
-        Pairs not listed are independent. Both names must be yearly or both once-per-path.
-    correlation_kind : ``"gaussian"`` (coefficients of the normal scores) or ``"rank"`` (Spearman)
-    persistence : mapping of yearly input name -> rho in [0, 1]; 0 (default) = independent years
-    paths : int, number of paths
-    seed : int or None
-    percentiles : tuple of float in [0, 100]
-    """
-
-    inputs: Mapping[str, Distribution]
-    correlation: tuple[tuple[str, str, float], ...] = ()
-    correlation_kind: str = "gaussian"
-    persistence: Mapping[str, float] = field(default_factory=dict)
-    paths: int = 10_000
-    seed: int | None = None
-    percentiles: tuple[float, ...] = DEFAULT_PERCENTILES
-
-    def __post_init__(self):
-        for name, dist in self.inputs.items():
-            if name not in INPUT_NAMES:
-                raise InputError(
-                    f"{name}: not an uncertain input; expected one of {', '.join(INPUT_NAMES)}"
-                )
-            if not isinstance(dist, Distribution):
-                raise InputError(f"{name}: expected a Distribution, got {dist!r}")
-            lo, hi = dist.support
-
-            # A lognormal never reaches its shift: its support is open below.
-            def above(v, lo=lo, kind=dist.kind):
-                return lo >= v if kind == "lognormal" else lo > v
-
-            if name.endswith(".growth") and not above(-1):
-                kinds = "truncnormal with low > -1, or a lognormal with shift -1"
-                # Unbounded normals are allowed (the tail below -100 % is checked on the draws).
-                if dist.kind != "normal":
-                    raise InputError(
-                        f"{name}: the distribution reaches rates <= -1 (-100 %); use {kinds}"
-                    )
-            if name.endswith(".start") and not above(0) and dist.kind != "normal":
-                raise InputError(
-                    f"{name}: the distribution reaches values <= 0; start values must be > 0"
-                )
-            if name.startswith("substitution.") and (lo < 0 or hi > 1):
-                raise InputError(
-                    f"{name}: a share must stay within [0, 1] but this {dist.kind} ranges over "
-                    f"[{lo:g}, {hi:g}]; use uniform, triangular, pert or truncnormal with low/high"
-                )
-        if self.correlation_kind not in ("gaussian", "rank"):
-            raise InputError(
-                f"correlation_kind: expected 'gaussian' or 'rank', got {self.correlation_kind!r}"
-            )
-        seen = set()
-        for item in self.correlation:
-            if len(item) != 3:
-                raise InputError(
-                    f"correlation: expected [name, name, coefficient], got {list(item)!r}"
-                )
-            a, b, r = item
-            for n in (a, b):
-                if n not in self.inputs:
-                    raise InputError(f"correlation: '{n}' is not an uncertain input of this spec")
-            if a == b:
-                raise InputError(f"correlation: '{a}' paired with itself")
-            if (a in YEARLY) != (b in YEARLY):
-                raise InputError(
-                    f"correlation: '{a}' and '{b}': a yearly growth can only be correlated with "
-                    "another yearly growth, a once-per-path input with another once-per-path input"
-                )
-            if isinstance(r, bool) or not isinstance(r, (int, float)) or not -1 <= r <= 1:
-                raise InputError(
-                    f"correlation: '{a}', '{b}': expected a coefficient in [-1, 1], got {r!r}"
-                )
-            if frozenset((a, b)) in seen:
-                raise InputError(f"correlation: '{a}', '{b}' given twice")
-            seen.add(frozenset((a, b)))
-        for name, rho in self.persistence.items():
-            if name not in YEARLY or name not in self.inputs:
-                raise InputError(
-                    f"persistence: {name}: expected an uncertain yearly growth "
-                    f"({', '.join(YEARLY)})"
-                )
-            if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 <= rho <= 1:
-                raise InputError(f"persistence: {name}: expected rho in [0, 1], got {rho!r}")
-        if (
-            isinstance(self.paths, bool)
-            or not isinstance(self.paths, (int, np.integer))
-            or self.paths < 1
-        ):
-            raise InputError(f"paths: expected a whole number >= 1, got {self.paths!r}")
-        if self.seed is not None and (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, (int, np.integer))
-            or self.seed < 0
-        ):
-            raise InputError(f"seed: expected a whole number >= 0, got {self.seed!r}")
-        _check_percentiles(self.percentiles)
-        for group in (self.yearly, self.once):
-            self.correlation_matrix(group)  # PSD check up front
-
-    @property
-    def yearly(self) -> tuple[str, ...]:
-        return tuple(n for n in YEARLY if n in self.inputs)
-
-    @property
-    def once(self) -> tuple[str, ...]:
-        return tuple(n for n in ONCE if n in self.inputs)
-
-    def correlation_matrix(self, names) -> np.ndarray:
-        """Correlation of the normal scores of ``names``; an error if not positive semi-definite."""
-        idx = {n: i for i, n in enumerate(names)}
-        c = np.eye(len(names))
-        for a, b, r in self.correlation:
-            if a in idx and b in idx:
-                r = 2 * math.sin(math.pi * r / 6) if self.correlation_kind == "rank" else float(r)
-                c[idx[a], idx[b]] = c[idx[b], idx[a]] = r
-        if len(names) > 1:
-            low = float(np.linalg.eigvalsh(c).min())
-            if low < -1e-10:
-                raise InputError(
-                    f"correlation: the matrix of {', '.join(names)} is not positive semi-definite "
-                    f"(smallest eigenvalue {low:.3g}); these coefficients cannot hold together"
-                )
-        return c
-
-
-def _check_percentiles(levels) -> None:
-    if not len(levels) or any(
-        isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100 for q in levels
-    ):
-        raise InputError(f"percentiles: expected numbers between 0 and 100, got {list(levels)!r}")
-
-
-def _factor(c: np.ndarray) -> np.ndarray:
-    """L with L @ L.T == c, also for singular PSD matrices (eigen-decomposition)."""
-    w, v = np.linalg.eigh(c)
-    return v * np.sqrt(np.clip(w, 0, None))
 
 
 # --- the vectorised model ------------------------------------------------------------------------
@@ -529,6 +235,12 @@ def _check_growth(name: str, g: np.ndarray) -> None:
             f"{name}: {bad} of {g.size} draws fall at or below -1 (-100 %); narrow the "
             "distribution or use a truncnormal with low > -1"
         )
+
+
+def _factor(c: np.ndarray) -> np.ndarray:
+    """L with L @ L.T == c, also for singular PSD matrices (eigen-decomposition)."""
+    w, v = np.linalg.eigh(c)
+    return v * np.sqrt(np.clip(w, 0, None))
 
 
 def _factors(spec: UncertaintySpec):
@@ -695,67 +407,6 @@ def _label(q: float) -> str:
     return f"P{q:g}"
 
 
-def _ranks(n: int, levels):
-    q = np.asarray(levels, dtype=float) / 100.0
-    h = (n - 1) * q
-    lo = np.floor(h)
-    t = h - lo
-    lo = lo.astype(np.intp)
-    return lo, np.minimum(lo + 1, n - 1), t
-
-
-def _percentiles(buf: np.ndarray, levels, first_fixed: bool = False) -> np.ndarray:
-    """``np.percentile(buf, levels, axis=1).T`` (linear method, numpy's arithmetic), reordering
-    each row of ``buf`` in place; shape (rows, levels)."""
-    lo, hi, t = _ranks(buf.shape[1], levels)
-    ranks = np.concatenate((lo, hi))
-    # Rows that do not vary (the observed base year) need no selection.
-    if first_fixed:
-        varies = np.arange(1, buf.shape[0])
-    else:
-        varies = np.flatnonzero(buf.min(axis=1) != buf.max(axis=1))
-    a = np.repeat(buf[:, :1], lo.size, axis=1)
-    b = a.copy()
-    if varies.size:
-        contiguous = varies[-1] - varies[0] + 1 == varies.size
-        # A slice is a view (no copy); scattered rows are cheaper to select in place than to copy.
-        sub = buf[varies[0] : varies[-1] + 1] if contiguous else buf
-        varies = varies if contiguous else np.arange(buf.shape[0])
-        found = _order_statistics(sub, ranks)
-        a[varies] = np.stack([found[int(i)] for i in lo], axis=1)
-        b[varies] = np.stack([found[int(i)] for i in hi], axis=1)
-    d = b - a
-    out = a + d * t
-    np.subtract(b, d * (1 - t), out=out, where=t >= 0.5)
-    return out
-
-
-def _order_statistics(buf: np.ndarray, ranks) -> dict:
-    """Values of the given ranks (0-based) in every row of ``buf``, reordering rows in place.
-
-    Equal to ``np.sort(buf, axis=1)[:, ranks]`` at a fraction of the cost: a recursion of
-    single-rank partitions (numpy's SIMD selection) over ever smaller segments, all rows at once.
-    """
-    found = {}
-    todo = [(0, buf.shape[1], sorted(set(int(r) for r in ranks)))]
-    while todo:
-        a, b, rs = todo.pop()
-        if not rs:
-            continue
-        if rs == [a]:
-            found[a] = buf[:, a:b].min(axis=1)
-            continue
-        if rs == [b - 1]:
-            found[b - 1] = buf[:, a:b].max(axis=1)
-            continue
-        mid = rs[len(rs) // 2]
-        buf[:, a:b].partition(mid - a, axis=1)
-        found[mid] = buf[:, mid].copy()
-        todo.append((a, mid, [r for r in rs if r < mid]))
-        todo.append((mid + 1, b, [r for r in rs if r > mid]))
-    return found
-
-
 def simulate(
     scenario,
     inputs: ProjectionInputs,
@@ -805,7 +456,7 @@ def simulate(
     if isinstance(n_paths, bool) or not isinstance(n_paths, (int, np.integer)) or n_paths < 1:
         raise InputError(f"paths: expected a whole number >= 1, got {n_paths!r}")
     levels = tuple(float(q) for q in (spec.percentiles if percentiles is None else percentiles))
-    _check_percentiles(levels)
+    check_percentiles(levels)
     gen = _rng(rng, seed, spec)
     base, horizon = int(scenario.base_year), int(scenario.horizon)
     if horizon <= base:
