@@ -272,3 +272,14 @@ def test_progress_bar_only_after_a_second_and_on_a_terminal():
     q.step("x")
     q.done()
     assert quiet.text == ""
+
+
+def test_outputs_get_the_usual_file_mode(cli, tmp_path):
+    import stat
+
+    code, _, err = cli("run", "--out", "o.xlsx", "--json", "o.json")
+    assert code == 0, err
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in ("o.xlsx", "o.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~mask
