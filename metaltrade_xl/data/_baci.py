@@ -7,7 +7,8 @@ sides, so BACI imports are lower than CIF imports from national statistics). Cou
 numbers, named through BACI's ``country_codes_V*.csv``.
 
 Everything per row is done with numpy on integer codes; text (HS codes, country names) is handled
-once per distinct value.
+once per distinct value. A file whose codes are all six digits (BACI as published) never hashes
+them: the digits become integers and a table of the sector's codes classifies each row.
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ import numpy as np
 import pandas as pd
 
 from metaltrade_xl.data import WORLD, DataError
-from metaltrade_xl.data._cells import alias, numbers, read_text_csv, reporter_key, split_header
-from metaltrade_xl.data._hs import ZERO, hs6_in_sector, hs_codes
-from metaltrade_xl.data._output import objects, repeated
+from metaltrade_xl.data._cells import (
+    NAME_ALIASES,
+    numbers,
+    read_text_csv,
+    reporter_key,
+    split_header,
+)
+from metaltrade_xl.data._hs import ZERO, hs6_in_sector, hs6_table, hs_codes
+from metaltrade_xl.data._output import coded_ids, constant, objects
 from metaltrade_xl.data._summary import Tally
 from metaltrade_xl.data.sectors import Sector
 
@@ -58,7 +65,7 @@ def baci_file(
             )
         sel = countries.loc[hit, "code"].to_numpy()
 
-    t, i, j, uniques, idx, v, exact_text = read_baci(path, label, arrow_csv)
+    t, i, j, k, v, exact_text = read_baci(path, label, arrow_csv)
     n = len(t)
     tally.add(label, fmt, "read", "", n)
     if len(v) and not v.min() >= 0:  # one pass; a NaN makes the minimum NaN
@@ -68,44 +75,19 @@ def baci_file(
         r = int(np.argmax(v < 0))
         raise DataError(f"{label}: row {r + 2}, column v: expected a value >= 0, got {v[r]:g}")
 
-    # classify each distinct code once, then spread to rows by index
-    u_code, u_problem = hs_codes(uniques, 6)
-    valid = np.isin(u_problem, ["", ZERO])
-    u_zero = u_problem == ZERO
-    u_norm = np.zeros(len(uniques), dtype=np.int64)
-    u_norm[valid] = u_code[valid].astype(np.int64)
-    u_in = valid & hs6_in_sector(u_norm, sector)
-    per_code = np.bincount(idx, minlength=len(uniques))
-
-    def first_row(u_mask) -> int:
-        # in blocks: a reason's first row is nearly always near the top, and the file is long
-        for start in range(0, len(idx), 1 << 16):
-            hit = u_mask[idx[start : start + (1 << 16)]]
-            if hit.any():
-                return start + int(np.argmax(hit)) + 2
-        return 0
-
     rejected = {}
-    for problem in dict.fromkeys(u_problem[~valid].tolist()):  # in order of first code
-        u_mask = u_problem == problem
-        rejected[problem] = (int(per_code[u_mask].sum()), first_row(u_mask))
-    if u_zero.any() and (exact_text or not padded):
-        tally.add(
-            label,
-            fmt,
-            "warning",
-            "HS code written without its leading zero (5 digits); read "
-            "as 6 digits with the zero restored",
-            int(per_code[u_zero].sum()),
-            first_row(u_zero),
-        )
-    out_codes = valid & ~u_in
-    out_rows = int(per_code[out_codes].sum())
-    if out_rows:
-        rejected[f"HS code outside sector {sector.name}"] = (out_rows, first_row(out_codes))
-
-    rows = np.flatnonzero(u_in[idx])
-    t, i, j, v, k = t[rows], i[rows], j[rows], v[rows], u_norm[idx[rows]]
+    if isinstance(k, np.ndarray):  # every code six digits: classified by a table lookup per row
+        row_in = hs6_table(sector)[k]
+        rows = np.flatnonzero(row_in)
+        if len(rows) < n:
+            rejected[f"HS code outside sector {sector.name}"] = (
+                n - len(rows),
+                int(np.argmin(row_in)) + 2,  # the first False
+            )
+        k = k[rows]
+    else:
+        rows, k = _classify_texts(k, sector, padded, exact_text, rejected, label, tally)
+    t, i, j, v = t[rows], i[rows], j[rows], v[rows]
     if sel is not None:
         mine = np.isin(i, sel) | np.isin(j, sel)
         if (~mine).any():
@@ -168,8 +150,10 @@ def baci_file(
     isos = names.copy()
     names[countries["code"]] = countries["name"].to_numpy()
     isos[countries["code"]] = countries["iso"].to_numpy()
-    used = np.union1d(np.unique(rep), np.unique(par[par >= 0]))
-    unknown = [int(c) for c in used if names[c] == ""]
+    used = np.zeros(size, dtype=bool)
+    used[rep] = True
+    used[par[par >= 0]] = True
+    unknown = np.flatnonzero(used & (names == "")).tolist()
     if unknown:
         tally.add(
             label,
@@ -185,31 +169,86 @@ def baci_file(
     # sorted on numbers: sorting the strings later costs more than the whole aggregation
     rank = np.zeros(size, dtype=np.int64)
     rank[np.argsort(names.astype(str), kind="stable")] = np.arange(size)
-    order = np.lexsort((-value, par >= 0, year, flow_n, rank[rep]))
+    # one integer key for (reporter, flow, year, World first), then two stable sorts: by value,
+    # then by key (a radix sort when the key fits 16 bits) - the same order as a lexsort
+    y0, ny = (int(year.min()), int(year.max()) - int(year.min()) + 1) if len(year) else (0, 1)
+    key = ((rank[rep] * 2 + flow_n) * ny + (year - y0)) * 2 + (par >= 0)
+    if size * 4 * ny <= 1 << 16:
+        key = key.astype(np.uint16)
+    order = np.argsort(-value, kind="stable")
+    order = order[np.argsort(key[order], kind="stable")]
     flow_n, rep, par, year, value = flow_n[order], rep[order], par[order], year[order], value[order]
-    is_world = par < 0
-    par_safe = np.where(is_world, 0, par)
+    # World as one more country, so that partners index one table
+    names = np.append(names, np.array([WORLD], dtype=object))
+    isos = np.append(isos, np.array(["WLD"], dtype=object))
+    par = np.where(par < 0, size, par)
     version = re.search(r"(HS\d+).*?(V\d+)", path.name)
     files = f"{label} ({version.group(1)}, {version.group(2)})" if version else label
     n_out = len(rep)
+    months = np.full(n_out, 12)
+    flows = np.array(["exports", "imports"], dtype=object)
     out = pd.DataFrame(
         {
-            "flow": objects(np.array(["exports", "imports"], dtype=object)[flow_n]),
+            "id": objects(
+                coded_ids(sector.name, flows, flow_n, names, isos, rep, par, year, months)
+            ),
+            "flow": objects(flows[flow_n]),
             "reporter": objects(names[rep]),
             "reporter_iso": objects(isos[rep]),
-            "partner": objects(np.where(is_world, WORLD, names[par_safe])),
-            "partner_iso": objects(np.where(is_world, "WLD", isos[par_safe])),
+            "partner": objects(names[par]),
+            "partner_iso": objects(isos[par]),
             "year": year,
-            "months": np.full(n_out, 12),
+            "months": months,
             "value": value,
-            "files": objects(repeated(files, n_out)),
-            "fmt": objects(repeated(fmt, n_out)),
-            "classification": objects(repeated(version.group(1) if version else "", n_out)),
+            "files": constant(files, n_out),
+            "fmt": constant(fmt, n_out),
+            "classification": constant(version.group(1) if version else "", n_out),
         },
         copy=False,
     )
     out.attrs["sorted"] = True
     return out, sorted(set(yr.tolist()))
+
+
+def _classify_texts(k, sector: Sector, padded: bool, exact_text: bool, rejected, label, tally):
+    """Codes given as (distinct texts, index per row): each text classified once, then spread to
+    the rows. Returns the rows in the sector and their codes (int); reasons go to ``rejected``."""
+    uniques, idx = k
+    u_code, u_problem = hs_codes(uniques, 6)
+    valid = np.isin(u_problem, ["", ZERO])
+    u_zero = u_problem == ZERO
+    u_norm = np.zeros(len(uniques), dtype=np.int64)
+    u_norm[valid] = u_code[valid].astype(np.int64)
+    u_in = valid & hs6_in_sector(u_norm, sector)
+    per_code = np.bincount(idx, minlength=len(uniques))
+
+    def first_row(u_mask) -> int:
+        # in blocks: a reason's first row is nearly always near the top, and the file is long
+        for start in range(0, len(idx), 1 << 16):
+            hit = u_mask[idx[start : start + (1 << 16)]]
+            if hit.any():
+                return start + int(np.argmax(hit)) + 2
+        return 0
+
+    for problem in dict.fromkeys(u_problem[~valid].tolist()):  # in order of first code
+        u_mask = u_problem == problem
+        rejected[problem] = (int(per_code[u_mask].sum()), first_row(u_mask))
+    if u_zero.any() and (exact_text or not padded):
+        tally.add(
+            label,
+            "baci",
+            "warning",
+            "HS code written without its leading zero (5 digits); read "
+            "as 6 digits with the zero restored",
+            int(per_code[u_zero].sum()),
+            first_row(u_zero),
+        )
+    out_codes = valid & ~u_in
+    out_rows = int(per_code[out_codes].sum())
+    if out_rows:
+        rejected[f"HS code outside sector {sector.name}"] = (out_rows, first_row(out_codes))
+    rows = np.flatnonzero(u_in[idx])
+    return rows, u_norm[idx[rows]]
 
 
 def country_table(path: Path, label: str, given) -> pd.DataFrame:
@@ -244,15 +283,18 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
     if "country_code" not in raw.columns or c_name is None:
         raise DataError(f"{name}: missing column(s) country_code, country_name")
     code = numbers(raw["country_code"].astype(str), name, "country_code", whole=True).astype(int)
-    return pd.DataFrame(
+    names = raw[c_name].astype(str).str.strip().to_numpy(dtype=object)
+    table = pd.DataFrame(
         {
             "code": code,
-            "name": alias(raw[c_name].astype(str).str.strip()).to_numpy(),
+            # alias() one name at a time: a dict lookup costs less than Series.replace here
+            "name": np.array([NAME_ALIASES.get(x, x) for x in names.tolist()], dtype=object),
             "iso": (
                 raw[c_iso].astype(str).str.strip() if c_iso else pd.Series("", index=raw.index)
             ).to_numpy(),
         }
-    ).drop_duplicates("code")
+    )
+    return table[~pd.Index(code).duplicated()]  # as drop_duplicates("code"): the first stays
 
 
 def _sniff_k(path: Path) -> tuple[list[str], bool]:
@@ -272,8 +314,12 @@ def _sniff_k(path: Path) -> tuple[list[str], bool]:
 
 
 def read_baci(path: Path, label: str, arrow_csv=None):
-    """t, i, j (int), k as (unique texts, index per row), v (float), and whether the texts are
-    the file's own (not numbers that lost their leading zeros) — fast, or a DataError."""
+    """t, i, j (int), k, v (float), and whether the texts of k are the file's own (not numbers
+    that lost their leading zeros) — fast, or a DataError.
+
+    k is either an integer array, when every code in the file is six digits (what BACI writes),
+    or (unique texts, index per row) for any other file, so that odd codes can be reported.
+    """
     try:
         if arrow_csv is not None:
             return _read_arrow(path, arrow_csv)
@@ -288,31 +334,58 @@ def read_baci(path: Path, label: str, arrow_csv=None):
 def _read_arrow(path: Path, arrow_csv):
     import pyarrow as pa
 
-    types = {
-        "t": pa.int32(),
-        "i": pa.int32(),
-        "j": pa.int32(),
-        "k": pa.dictionary(pa.int32(), pa.string()),
-        "v": pa.float64(),
-    }
+    # k as bytes: six ASCII digits per row become an integer with numpy, without a dictionary
+    # (hashing a million texts costs as much as parsing them)
+    types = {"t": pa.int32(), "i": pa.int32(), "j": pa.int32(), "k": pa.binary(), "v": pa.float64()}
     table = arrow_csv.read_csv(
         path,
+        read_options=arrow_csv.ReadOptions(use_threads=True),
         convert_options=arrow_csv.ConvertOptions(
             include_columns=_COLUMNS, column_types=types, strings_can_be_null=False
         ),
     )
     if any(table.column(c).null_count for c in _COLUMNS):
         raise ValueError("empty cell")
-    table = table.unify_dictionaries()
-    kc = table.column("k")
-    uniques = kc.chunk(0).dictionary.to_pylist() if kc.num_chunks else []
-    idx = (
-        np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in kc.chunks])
-        if kc.num_chunks
-        else np.zeros(0, dtype=np.intp)
-    ).astype(np.intp, copy=False)  # bincount and take want intp: convert once
+    k = table.column("k")
+    codes = []
+    for chunk in k.chunks if len(k) else ():
+        codes.append(_six_digits(chunk))
+        if codes[-1] is None:
+            break
+    if codes and codes[-1] is not None:
+        codes = np.concatenate(codes)
+    else:  # not all six digits: the distinct texts, in order of first appearance
+        k = pa.table({"k": k.dictionary_encode()}).unify_dictionaries().column("k")
+        uniques = k.chunk(0).dictionary.cast(pa.string()).to_pylist() if k.num_chunks else []
+        idx = (
+            np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in k.chunks])
+            if k.num_chunks
+            else np.zeros(0, dtype=np.intp)
+        ).astype(np.intp, copy=False)  # bincount and take want intp: convert once
+        codes = (uniques, idx)
     t, i, j, v = (table.column(c).to_numpy() for c in "tijv")
-    return t, i, j, uniques, idx, v, True
+    return t, i, j, codes, v, True
+
+
+def _six_digits(k) -> np.ndarray | None:
+    """A pyarrow binary array of six ASCII digits per row as integers, or None if any row is
+    another text (other length, a space, a sign, a non-digit)."""
+    n = len(k)
+    if n == 0:
+        return np.zeros(0, dtype=np.int32)
+    _, offsets, data = k.buffers()
+    off = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=k.offset * 4)
+    if off[-1] - off[0] != 6 * n or (np.diff(off) != 6).any():
+        return None
+    d = np.frombuffer(data, dtype=np.uint8, count=6 * n, offset=int(off[0])) - np.uint8(48)
+    if d.max() > 9:  # below '0' wraps around to large numbers too
+        return None
+    d = d.reshape(n, 6)
+    code = d[:, 0].astype(np.int32)
+    for c in range(1, 6):
+        code *= 10
+        code += d[:, c]
+    return code
 
 
 def _read_pandas(path: Path):
@@ -329,8 +402,7 @@ def _read_pandas(path: Path):
         frame["t"].to_numpy(),
         frame["i"].to_numpy(),
         frame["j"].to_numpy(),
-        uniques,
-        idx,
+        (uniques, idx),
         frame["v"].to_numpy(),
         exact,
     )

@@ -83,3 +83,27 @@ def hs6_in_sector(codes: np.ndarray, sector: Sector) -> np.ndarray:
         return hit
 
     return starts_with(sector.include) & ~starts_with(sector.exclude)
+
+
+def hs6_table(sector: Sector) -> np.ndarray:
+    """:func:`hs6_in_sector` of every 6-digit code 000000-999999 as one boolean table, so that a
+    column of codes (as integers) is classified by indexing: ``hs6_table(s)[codes]``. A prefix of
+    ``n`` digits is a run of ``10 ** (6 - n)`` consecutive codes, so the table is built from slices.
+
+    Examples
+    --------
+    >>> s = Sector("demo", include=("73", "7610", "847130"), exclude=("7302",))
+    >>> hs6_table(s)[[730890, 730210, 761090, 847130, 847141, 10121]].tolist()
+    [True, False, True, True, False, False]
+    """
+
+    def runs(prefixes) -> np.ndarray:
+        hit = np.zeros(1_000_000, dtype=bool)
+        for n in (2, 4, 6):
+            # the same prefixes as hs6_in_sector: other lengths and non-digits match nothing
+            for p in [int(p) for p in prefixes if len(p) == n and p.isdigit()]:
+                width = 10 ** (6 - n)
+                hit[p * width : (p + 1) * width] = True
+        return hit
+
+    return runs(sector.include) & ~runs(sector.exclude)

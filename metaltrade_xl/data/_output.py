@@ -44,6 +44,13 @@ def objects(values) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
 
 
+def constant(text: str, n: int) -> pd.Categorical:
+    """``n`` times the same text as a categorical column of one category: a part's column that
+    :func:`finish` reads without hashing ``n`` texts (``fmt``, ``files``, ``classification``)."""
+    categories = pd.Index(np.array([text], dtype=object), dtype=object)  # not arrow strings
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=categories)
+
+
 def repeated(text: str, n: int) -> np.ndarray:
     """``n`` times the same text object (``np.full`` would make ``n`` copies of the text)."""
     return np.array([text], dtype=object).repeat(n)
@@ -79,22 +86,25 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
             .drop(columns=["_w", "_v"])
             .reset_index(drop=True)
         )
-    fmt, flow = _text(out["fmt"]), _text(out["flow"])
+    flow = _text(out["flow"])
     rep, par = _text(out["reporter"]), _text(out["partner"])
     rep_iso, par_iso = _text(out["reporter_iso"]), _text(out["partner_iso"])
     year = out["year"].to_numpy().astype(int)
     months = out["months"].to_numpy().astype(int)
-    ids = _ids(
-        sector.name,
-        flow,
-        np.where(rep_iso.astype(bool), rep_iso, rep),  # the ISO code, else the name
-        np.where(par_iso.astype(bool), par_iso, par),
-        year,
-        months,
-    )
-    if len(set(ids.tolist())) < len(ids):  # two names with one ISO code: fall back to names
-        ids = _ids(sector.name, flow, rep, par, year, months)
-    f_code, f_uniq = pd.factorize(fmt)
+    if presorted and "id" in out.columns:  # made by the part from integer codes (coded_ids)
+        ids = out["id"].to_numpy(dtype=object)
+    else:
+        ids = _ids(
+            sector.name,
+            flow,
+            np.where(rep_iso.astype(bool), rep_iso, rep),  # the ISO code, else the name
+            np.where(par_iso.astype(bool), par_iso, par),
+            year,
+            months,
+        )
+        if len(set(ids.tolist())) < len(ids):  # two names with one ISO code: fall back to names
+            ids = _ids(sector.name, flow, rep, par, year, months)
+    f_code, f_uniq = pd.factorize(out["fmt"])  # a categorical column is not hashed again
     m_code, m_uniq = pd.factorize(months)
     notes = np.array(
         [
@@ -107,6 +117,11 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
     )
     publisher = np.array([_PUBLISHER[f] for f in f_uniq], dtype=object)
     n = len(out)
+    classification = out["classification"]
+    missing = classification.isna().to_numpy()
+    classification = classification.to_numpy(dtype=object)
+    if missing.any():  # as fillna(""), which a categorical column would refuse
+        classification = np.where(missing, "", classification)
 
     def same(text):
         return objects(repeated(text, n))
@@ -130,10 +145,57 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
             "sector": same(sector.name),
             "reporter_iso": objects(rep_iso),
             "partner_iso": objects(par_iso),
-            "classification": objects(out["classification"].fillna("").to_numpy(dtype=object)),
+            "classification": objects(classification),
         },
         copy=False,  # fresh columns; copying them into one block costs more than making them
     )
+
+
+def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, months) -> np.ndarray:
+    """The ids :func:`finish` makes from text (``name:flow:reporter:partner:year:monthsm``, each
+    country by its ISO code, else its name; by names for all rows if ISO codes make two ids
+    equal), for rows given as integer codes: ``flow`` into the distinct texts ``flows``,
+    ``reporter`` and ``partner`` into the country tables ``names`` and ``isos``. Text is made once
+    per (flow, reporter) and (partner, period), and the uniqueness of ids is checked on the codes
+    (on the texts only if a part contains ':').
+
+    Examples
+    --------
+    >>> names = np.array(["Peru", "Chile", "World"], dtype=object)
+    >>> isos = np.array(["PER", "", "WLD"], dtype=object)
+    >>> coded_ids("s", np.array(["exports", "imports"], dtype=object), np.array([0, 1]),
+    ...     names, isos, np.array([0, 0]), np.array([2, 1]), np.array([2024, 2025]),
+    ...     np.array([12, 3])).tolist()
+    ['s:exports:PER:WLD:2024:12m', 's:imports:PER:Chile:2025:3m']
+    >>> coded_ids("s", np.array(["exports"], dtype=object), np.array([0, 0]), names,
+    ...     np.array(["PER", "PER", "WLD"], dtype=object), np.array([0, 1]), np.array([2, 2]),
+    ...     np.array([2024, 2024]), np.array([12, 12])).tolist()
+    ['s:exports:Peru:World:2024:12m', 's:exports:Chile:World:2024:12m']
+    """
+    names = np.asarray(names, dtype=object)
+    isos = np.asarray(isos, dtype=object)
+    flow, reporter, partner = (np.asarray(a, dtype=np.int64) for a in (flow, reporter, partner))
+    period = np.asarray(year, dtype=np.int64) * 100 + np.asarray(months, dtype=np.int64)
+    p_code, p_uniq = pd.factorize(period)
+
+    def make(key) -> tuple[np.ndarray, bool]:
+        k_code, k_uniq = pd.factorize(key)  # a country table: small
+        nk, np_ = len(k_uniq), len(p_uniq)
+        # two countries with one key text make the same ids only where their rows meet
+        rk, pk = k_code[reporter], k_code[partner]
+        unique = pd.Index(((flow * nk + rk) * nk + pk) * np_ + p_code).is_unique
+        # the texts of every (flow, reporter) and (partner, period): tables of a few hundred
+        head = np.array([f"{name}:{f}:{k}:" for f in flows for k in k_uniq], dtype=object)
+        tail = np.array(
+            [f"{k}:{p // 100}:{p % 100}m" for k in k_uniq for p in p_uniq.tolist()], dtype=object
+        )
+        ids = head[flow * nk + rk] + tail[pk * np_ + p_code]
+        if unique and any(":" in str(x) for x in [*flows, *k_uniq]):  # ':' in parts can join alike
+            unique = len(set(ids.tolist())) == len(ids)
+        return ids, unique
+
+    ids, unique = make(np.where(isos.astype(bool), isos, names))  # the ISO code, else the name
+    return ids if unique else make(names)[0]
 
 
 def _text(column: pd.Series) -> np.ndarray:
