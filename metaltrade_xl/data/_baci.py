@@ -410,7 +410,14 @@ def _read_pandas(path: Path):
 
 def _diagnose_baci(path: Path, label: str) -> None:
     """Find the first bad cell of a BACI file that the fast reader refused, and say where."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=_COLUMNS)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=_COLUMNS)
+    except UnicodeDecodeError as exc:
+        # BACI files are plain ASCII: a byte that is not UTF-8 means a damaged or foreign file
+        raise DataError(
+            f"{label}: not a text file in UTF-8 (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}); expected a BACI CSV"
+        ) from None
     for c in ("t", "i", "j"):
         numbers(raw[c].str.strip(), label, c, whole=True)
     numbers(raw["v"].str.strip(), label, "v")

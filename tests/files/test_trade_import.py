@@ -432,3 +432,14 @@ def test_partner_values_from_imported_figures():
     assert (
         by.to_dict() == {"China": 400.0, "United States": 300.0, "Chile": 30.0} and world == 740.0
     )
+
+
+def test_baci_file_with_bytes_that_are_not_utf8_is_one_clear_line(tmp_path):
+    bad = tmp_path / "BACI_HS17_Y2024_V202401.csv"
+    bad.write_bytes(b"t,i,j,k,v,q\n2024,604,152,847490,1500,1\n2024,604,152,8474\xff9,1500,1\n")
+    with pytest.raises(
+        DataError,
+        match=r"^BACI_HS17_Y2024_V202401.csv: not a text file in UTF-8 "
+        r"\(byte 0xff at offset",
+    ):
+        import_trade([bad, DATA / "country_codes_V202401.csv"])
