@@ -159,12 +159,6 @@ class SheetLayout:
     charts: tuple[Chart, ...] = ()
     texts: tuple[tuple[int, int, str], ...] = ()
 
-    def table(self, key: str) -> Table:
-        for t in self.tables:
-            if t.key == key:
-                return t
-        raise KeyError(key)
-
 
 def anchor(col: int, row: int) -> str:
     """A cell address from a 1-based column and row: ``anchor(28, 3)`` is ``"AB3"``."""
