@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -96,17 +97,23 @@ def _base_rates(scenario, years) -> dict:
     return out
 
 
-def _compound(start, rates: np.ndarray) -> np.ndarray:
-    """``start * [1, cumprod(1 + rates)]`` along axis 0, as in ``projection._compound``."""
+def _compound(start, rates: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``start * [1, cumprod(1 + rates)]`` along axis 0, as in ``projection._compound``.
+
+    ``out`` (shape ``(years, paths)``, may be a strided view) receives the result, so
+    :func:`simulate` compounds straight into its result buffer instead of copying a temporary.
+    """
     rates = np.atleast_2d(rates.T).T if rates.ndim == 1 else rates
-    f = np.empty((rates.shape[0] + 1, rates.shape[1]))
+    f = np.empty((rates.shape[0] + 1, rates.shape[1])) if out is None else out
     f[0] = 1.0
     np.add(1.0, rates, out=f[1:])
     # The running product row by row is np.cumprod(axis=0) bit for bit, and ~4x faster on
     # (years, paths) blocks: each step is one vectorised multiply over all paths.
     for t in range(2, f.shape[0]):
         np.multiply(f[t], f[t - 1], out=f[t])
-    return np.multiply(start, f, out=f) if np.ndim(start) == 0 else start * f
+    if out is None and np.ndim(start) != 0:
+        return start * f  # per-path starts may widen a shared (years, 1) factor
+    return np.multiply(start, f, out=f)  # the same elementwise product as ``start * f``
 
 
 def evaluate(
@@ -116,6 +123,8 @@ def evaluate(
     width: int = 1,
     *,
     _rates=None,
+    _out: Mapping | None = None,
+    _checked: bool = False,
 ) -> dict:
     """The projection for ``width`` paths at once, each input taken from ``values`` or the scenario.
 
@@ -128,6 +137,12 @@ def evaluate(
         ``(years - 1, width)``; any other input a scalar or shape ``(width,)``. A growth given here
         replaces the scenario's (a rate table or ``"to_close"`` included).
     width : int, number of paths
+    _out : internal; mapping of output name -> array of shape (years, width) written in place
+        (``exports``, ``imports``, ``deficit``, ``gap_to_rival``, ``rival_exports``), so
+        :func:`simulate` fills its buffers without temporaries. ``gap_to_rival`` is then only
+        computed when it is in ``_out``.
+    _checked : internal; the growths in ``values`` are known to be above -1 (simulate's draws,
+        already checked by :func:`_check_growth`), so the per-block scan is skipped.
 
     Returns
     -------
@@ -166,29 +181,33 @@ def evaluate(
         if f"{key}.growth" not in values:
             return rates[key]
         g = np.asarray(values[f"{key}.growth"], dtype=float)
-        if g.size and not g.min() > -1:  # also catches NaN
+        if not _checked and g.size and not g.min() > -1:  # also catches NaN
             raise InputError(f"{key}.growth: expected rates above -1 (-100 %), got {g.min():g}")
         g = g.reshape(1, -1) if g.ndim <= 1 else g
         if g.shape[0] not in (1, n):
             raise InputError(f"{key}.growth: expected {n} yearly rows, got {g.shape[0]}")
-        return np.broadcast_to(g, (n, g.shape[1]))
+        return g if g.shape[0] == n else np.broadcast_to(g, (n, g.shape[1]))
 
     x0 = start("exports", inputs.exports_start)
     m0 = start("imports", inputs.imports_start)
     r0 = start("rival", inputs.rival_start)
-    rival = _compound(r0, growth("rival"))
-    imports_before = _compound(m0, growth("imports"))
+    outs = _out or {}
+    sub = scenario.substitution
+    rival = _compound(r0, growth("rival"), outs.get("rival_exports"))
+    # Without substitution imports are imports_before (x - 0.0 is x bit for bit): compound them
+    # straight into the caller's buffer.
+    imports_before = _compound(m0, growth("imports"), outs.get("imports") if sub is None else None)
     g = growth("exports")
     if isinstance(g, str):  # to_close: the constant rate reaching this path's rival at the horizon
         solved = (rival[-1] / x0) ** (1.0 / n) - 1.0
         g = np.broadcast_to(solved, (n, np.size(solved)))
-    exports = _compound(x0, g)
+    exports = _compound(x0, g, outs.get("exports"))
 
-    sub = scenario.substitution
     if sub is None:
         if any(k.startswith("substitution.") for k in values):
             raise InputError("substitution: the scenario has no [substitution] to vary")
         effect = np.zeros((1, 1))
+        imports = imports_before
     else:
         if int(sub.start_year) <= base:
             raise InputError(
@@ -208,19 +227,21 @@ def evaluate(
         # Same operations, in the same order, as substitution.substitution_path.
         gross = phase * share * (origin * imports_before)
         effect = gross - gross * content
-    imports = imports_before - effect
+        imports = np.subtract(imports_before, effect, out=outs.get("imports"))
     shape = (n + 1, width)
     full = {
         "exports": exports,
         "imports_before_substitution": imports_before,
         "substitution_effect": effect,
         "imports": imports,
-        "deficit": imports - exports,
+        "deficit": np.subtract(imports, exports, out=outs.get("deficit")),
         "rival_exports": rival,
-        "gap_to_rival": rival - exports,
     }
+    if _out is None or "gap_to_rival" in _out:
+        full["gap_to_rival"] = np.subtract(rival, exports, out=outs.get("gap_to_rival"))
     try:
-        return {k: np.broadcast_to(v, shape) for k, v in full.items()}
+        # Full-size arrays as they are: broadcast_to costs ~10 us a call, per block and outcome.
+        return {k: v if v.shape == shape else np.broadcast_to(v, shape) for k, v in full.items()}
     except ValueError:
         raise InputError(f"values: expected arrays with {width} paths") from None
 
@@ -229,8 +250,9 @@ def evaluate(
 
 
 def _check_growth(name: str, g: np.ndarray) -> None:
-    if g.min() <= -1:
-        bad = int(np.count_nonzero(g <= -1))
+    # ``not min > -1`` also catches NaN, so evaluate() need not check these draws again.
+    if not g.min() > -1:
+        bad = int(np.count_nonzero(~(g > -1)))
         raise InputError(
             f"{name}: {bad} of {g.size} draws fall at or below -1 (-100 %); narrow the "
             "distribution or use a truncnormal with low > -1"
@@ -253,11 +275,19 @@ def _factors(spec: UncertaintySpec):
 
 
 def _draw_block(
-    spec: UncertaintySpec, n_years: int, width: int, rng: np.random.Generator, factors=None
+    spec: UncertaintySpec,
+    n_years: int,
+    width: int,
+    rng: np.random.Generator,
+    factors=None,
+    scratch: np.ndarray | None = None,
 ) -> dict:
     """Draws of every uncertain input for one block of paths (see :func:`sample`).
 
     ``factors`` are :func:`_factors` of ``spec``, computed once per run rather than per block.
+    ``scratch``: a flat float buffer of at least ``len(spec.yearly) * n_years * width`` that the
+    independent-normal yearly draws are written into (reused across blocks by :func:`simulate`;
+    the returned arrays are views on it, valid until the next call with the same buffer).
     """
     factors = _factors(spec) if factors is None else factors
     out = {}
@@ -270,9 +300,19 @@ def _draw_block(
     if simple:
         # Independent normal years: one pass in C per input. Consumes the generator exactly as
         # the general path below does (same order, same count).
-        for name in yearly:
+        size = n_years * width
+        for i, name in enumerate(yearly):
             d = spec.inputs[name]
-            out[name] = g = rng.normal(d["mean"], d["sd"], (n_years, width))
+            if scratch is None:
+                g = rng.normal(d["mean"], d["sd"], (n_years, width))
+            else:
+                # Bit-identical to rng.normal(mean, sd, shape), which computes mean + sd * z per
+                # element from the same standard normals, but with no fresh allocation per block.
+                g = scratch[i * size : (i + 1) * size].reshape(n_years, width)
+                rng.standard_normal(out=g)
+                g *= d["sd"]
+                g += d["mean"]
+            out[name] = g
             _check_growth(name, g)
     elif yearly:
         z = rng.standard_normal((len(yearly), n_years, width))
@@ -476,34 +516,44 @@ def simulate(
     r = np.empty(shape) if rival_varies else None
     blocks, gens = _child_generators(gen, n_paths)
     factors = _factors(spec)
+    local = threading.local()  # one scratch buffer for the draws per worker thread
 
     def run_block(i):
         a, b = blocks[i]
-        draws = _draw_block(spec, n, b - a, gens[i], factors)
-        out = evaluate(scenario, inputs, draws, b - a, _rates=rates)
-        x[:, a:b], m[:, a:b], d[:, a:b] = out["exports"], out["imports"], out["deficit"]
+        scratch = getattr(local, "scratch", None)
+        if scratch is None:
+            scratch = local.scratch = np.empty(max(1, len(spec.yearly)) * n * BLOCK)
+        draws = _draw_block(spec, n, b - a, gens[i], factors, scratch)
+        # The model writes straight into this block's columns of the result buffers.
+        cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}
         if gap is not None:
-            gap[:, a:b] = out["gap_to_rival"]
+            cols["gap_to_rival"] = gap[:, a:b]
         if r is not None:
-            r[:, a:b] = out["rival_exports"]
-        return out["rival_exports"][:, 0].copy()
+            cols["rival_exports"] = r[:, a:b]
+        out = evaluate(scenario, inputs, draws, b - a, _rates=rates, _out=cols, _checked=True)
+        # Reach counts while the block is still in cache; integer counts summed over blocks are
+        # the same in any order.
+        rival = out["rival_exports"]
+        ahead = cols["exports"] >= rival * (1 - REACH_TOL)
+        # Row by row: count_nonzero without an axis is a SIMD popcount; with one, a slow sum.
+        n_ahead = [np.count_nonzero(row) for row in ahead]
+        for t in range(1, k):  # reached by year t; row by row beats accumulate(axis=0)
+            np.logical_or(ahead[t], ahead[t - 1], out=ahead[t])
+        n_by = [np.count_nonzero(row) for row in ahead]
+        return rival[:, 0].copy(), np.array(n_ahead), np.array(n_by)
 
     # Blocks write disjoint columns and each has its own generator, so running them on threads
     # (numpy's generators and ufuncs release the GIL) gives the same numbers as running in order.
     workers = min(THREADS, len(blocks))
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:
-            rival_col = list(pool.map(run_block, range(len(blocks))))[0]
+            done_blocks = list(pool.map(run_block, range(len(blocks))))
     else:
-        rival_col = [run_block(i) for i in range(len(blocks))][0]
-    # Joint (path-wise) statistics first: the percentile step reorders each row.
-    rival_ref = r if r is not None else rival_col[:, None]
-    ahead = x >= rival_ref * (1 - REACH_TOL)
-    n_ahead = np.count_nonzero(ahead, axis=1)
-    for t in range(1, k):  # reached by year t; row by row is much faster than accumulate(axis=0)
-        np.logical_or(ahead[t], ahead[t - 1], out=ahead[t])
-    n_reached = np.count_nonzero(ahead, axis=1)
-    del ahead
+        done_blocks = [run_block(i) for i in range(len(blocks))]
+    rival_col = done_blocks[0][0]
+    n_ahead = sum(blk[1] for blk in done_blocks)
+    n_reached = sum(blk[2] for blk in done_blocks)
+    # Joint (path-wise) statistics before the percentile step, which reorders each row.
     dh = d[-1]
     mean_dh = float(dh.mean())
     sd_dh = float(dh.std(ddof=1)) if n_paths > 1 else 0.0
