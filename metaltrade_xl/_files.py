@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 
 @contextmanager
@@ -36,3 +42,15 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_toml(path: str | Path, error: type[Exception]) -> dict:
+    """A TOML file as a dict; a missing or malformed file raises ``error`` in one line."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise error(f"{path.name}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path.name}: not valid TOML ({exc})") from None

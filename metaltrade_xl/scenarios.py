@@ -31,24 +31,19 @@ from __future__ import annotations
 
 import difflib
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from metaltrade_xl._files import read_toml
 from metaltrade_xl.data import DataError, find_figure, import_share
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, UncertaintySpec, simulate
 from metaltrade_xl.engine.projection import TO_CLOSE, Projection, ProjectionInputs, project
 from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.uncertainty import parse_uncertainty
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 #: Largest yearly rate accepted in a scenario: rates are fractions, and 1.0 (100 % a year, every
 #: year) is far beyond any trade projection, so a larger number is almost surely a percentage.
@@ -353,15 +348,7 @@ def _check_table_years(c: _Checker, growth, key: str, base: int, horizon: int) -
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate one scenario file (TOML)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path.name}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path.name}: not valid TOML ({exc})") from None
-    return scenario_from_dict(data, path.name)
+    return scenario_from_dict(read_toml(path, ScenarioError), Path(path).name)
 
 
 # --- running -----------------------------------------------------------------------------------

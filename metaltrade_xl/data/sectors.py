@@ -14,17 +14,12 @@ A code is in the sector when it starts with an ``include`` prefix and with no ``
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from metaltrade_xl._files import read_toml
 from metaltrade_xl.data import DataError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 IN, OUT, COARSE = 1, 0, -1
 _KEYS = {"name", "title", "classification", "include", "exclude"}
@@ -114,13 +109,7 @@ def load_sector(path: str | Path | None = None) -> Sector:
     """
     path = default_sector_path() if path is None else Path(path)
     name = path.name
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{name}: not valid TOML ({exc})") from None
+    data = read_toml(path, DataError)
     table = data.get("sector")
     if not isinstance(table, dict):
         raise DataError(f"{name}: expected a [sector] table")
