@@ -479,6 +479,12 @@ def table(header: Sequence[str], columns: Sequence) -> list[list]:
     return [list(header)] + [[python_value(v) for v in row] for row in body]
 
 
+def frame_table(frame, columns: Sequence[str] | None = None) -> list[list]:
+    """A DataFrame (or the given columns of it) as a spilled :func:`table`."""
+    columns = list(frame.columns) if columns is None else list(columns)
+    return table(columns, [frame[c].to_numpy() for c in columns])
+
+
 def python_value(v):
     """A cell value both runtimes accept: numpy scalars to Python, NaN/None to an empty cell."""
     if v is None:

@@ -26,6 +26,7 @@ from metaltrade_xl._excel_args import (
     check,
     excel_errors,
     fail,
+    frame_table,
     is_blank,
     numbers,
     scalar,
@@ -552,7 +553,7 @@ def MT_SCENARIO(scenario, data=None):
     """
     with excel_errors("MT_SCENARIO"):
         result = run(scenario_arg(scenario), _figures(data))
-        return table(COLUMNS, [result.table[c].to_numpy() for c in COLUMNS])
+        return frame_table(result.table, COLUMNS)
 
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-/ ]\s*(\d{1,2}))?\s*$")
@@ -631,7 +632,7 @@ def MT_SOURCES():
     """
     with excel_errors("MT_SOURCES"):
         f = _bundled_figures()
-        return table(FIGURE_COLUMNS, [f[c].to_numpy() for c in FIGURE_COLUMNS])
+        return frame_table(f, FIGURE_COLUMNS)
 
 
 @_summary_as_description

@@ -31,6 +31,7 @@ from metaltrade_xl._excel_args import (
     elementwise,
     excel_errors,
     fail,
+    frame_table,
     grid,
     is_blank,
     numbers,
@@ -217,7 +218,7 @@ def MT_MONTECARLO(scenario, outcome=None, paths=None, seed=None):
         what = _choice(outcome, "outcome", montecarlo.OUTCOMES, default="deficit")
         _, result = _simulate(scenario, paths, seed)
         fan = result.fan(what)
-        return table(list(fan.columns), [fan[c].to_numpy() for c in fan.columns])
+        return frame_table(fan)
 
 
 @summary_as_description
@@ -295,7 +296,7 @@ def MT_TORNADO(scenario, outcome=None, year=None):
         chosen, inputs = _scenario(scenario)
         spec = _uncertainty(chosen)
         t = sensitivity.tornado(chosen, inputs, spec, outcome=what, year=_year(year, chosen))
-        return table(list(t.columns), [t[c].to_numpy() for c in t.columns])
+        return frame_table(t)
 
 
 @summary_as_description
@@ -676,4 +677,4 @@ def MT_TOP_PARTNERS(partners, current, previous=None, n=None, total=None):
             raise fail("total", f"expected a value > 0, got {t:g}")
         out = indicators.top_partners(cur_s, prev_s, n=top, total=t)
         cols = ("rank", "partner", "value", "share", "growth")
-        return table(cols, [out[c].to_numpy() for c in cols])
+        return frame_table(out, cols)
