@@ -48,8 +48,9 @@ class Progress:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from metaltrade_xl import report, workbook
     from metaltrade_xl.data import load_figures
+    from metaltrade_xl.files import writer as workbook
+    from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios import (
         default_scenario_dir,
         load_scenario,
@@ -94,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_workbook(args: argparse.Namespace) -> int:
-    from metaltrade_xl import report, workbook
+    from metaltrade_xl.files import writer as workbook
+    from metaltrade_xl.report import content as report
 
     if args.scenarios or args.data:
         raise CliError(
@@ -112,7 +114,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
 
 
 def _share(args: argparse.Namespace) -> int:
-    from metaltrade_xl.sharing import share
+    from metaltrade_xl.files.sharing import share
 
     done = share(args.src, args.out, force=args.force)
     print(
@@ -124,7 +126,7 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _workbook_new(args: argparse.Namespace) -> int:
-    from metaltrade_xl.template import build
+    from metaltrade_xl.files.template import build
 
     path = build(args.path, force=args.force)
     print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")

@@ -1,197 +1,33 @@
-"""Scenario macros on an xlwings Book: desktop Excel (RunPython) and xlwings' Office.js runtime.
+"""The module the analyst workbook's buttons name (VBA ``RunPython "import metaltrade_xl.macros
+as m; m.run_scenarios_caller()"``, xlwings Lite/Server scripts).
 
-The button reads the **Data** and **Scenarios** sheets, runs every scenario and writes Summary and
-one sheet per scenario, the same layout :mod:`metaltrade_xl.workbook` writes into files. Re-running
-replaces the sheets a previous run listed in its Summary and nothing else.
-
-Desktop::
-
-    RunPython "import metaltrade_xl.macros as m; m.run_scenarios_caller()"
-
-Office.js (xlwings Server / Lite): the ``run_scenarios_script`` script below.
+It only re-exports; the macros live in :mod:`metaltrade_xl.excel.macros`.
 """
 
-from __future__ import annotations
+from metaltrade_xl.excel.macros import (
+    cell,
+    main,
+    read_inputs,
+    report_error,
+    run_scenarios,
+    run_scenarios_caller,
+    run_scenarios_script,
+    share_copy,
+    share_copy_caller,
+    sheet_grid,
+    write_layouts,
+)
 
-from pathlib import Path
-
-import xlwings as xw
-
-from metaltrade_xl import report
-from metaltrade_xl.data import figures_from_grid
-from metaltrade_xl.layout import FORMULA_PREFIXES, SHEETS, SheetLayout, Table, plain_value
-from metaltrade_xl.scenario_cells import scenarios_from_grid
-from metaltrade_xl.scenarios import run_full
-from metaltrade_xl.sharing import share
-
-#: xlwings chart types for the layout's chart kinds.
-CHART_TYPES = {"line": "line", "bar": "bar_clustered", "fan": "line"}
-#: Points per centimetre, for chart sizes.
-PT_PER_CM = 72 / 2.54
-
-
-def sheet_grid(sheet) -> list[list]:
-    """A sheet's values from A1 to the end of its used range, as a 2-D list."""
-    last = sheet.used_range.last_cell
-    return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
-
-
-def _sheet(book, name: str):
-    for sheet in book.sheets:
-        if sheet.name == name:
-            return sheet
-    return None
-
-
-def read_inputs(book):
-    """(figures, scenarios) from the book's Data and Scenarios sheets; ValueError if invalid."""
-    missing = [SHEETS[k] for k in ("data", "scenarios") if _sheet(book, SHEETS[k]) is None]
-    if missing:
-        raise ValueError(f"the workbook has no sheet named {', '.join(missing)}")
-    figures = figures_from_grid(sheet_grid(_sheet(book, SHEETS["data"])), SHEETS["data"])
-    scenarios = scenarios_from_grid(
-        sheet_grid(_sheet(book, SHEETS["scenarios"])), SHEETS["scenarios"]
-    )
-    return figures, scenarios
-
-
-def run_scenarios(book) -> list:
-    """Read Data and Scenarios, run every scenario, write Summary and one sheet per scenario.
-
-    Returns the results. Invalid input raises ValueError (naming the sheet column and key)
-    before anything is written.
-    """
-    figures, scenarios = read_inputs(book)
-    results = [run_full(s, figures) for s in scenarios]
-    summary = _sheet(book, SHEETS["summary"])
-    layouts, stale = report.workbook_outputs(
-        results,
-        figures,
-        [s.name for s in book.sheets],
-        sheet_grid(summary) if summary is not None else None,
-    )
-    write_layouts(book, layouts, stale=stale)
-    return results
-
-
-def write_layouts(book, layouts: list[SheetLayout], *, stale=()) -> None:
-    """Write layouts into a live book: a sheet of the same name is cleared (its charts deleted)
-    and rewritten in place; the ``stale`` sheets are deleted."""
-    for name in stale:
-        sheet = _sheet(book, name)
-        if sheet is not None:
-            sheet.delete()
-    for layout in layouts:
-        sheet = _sheet(book, layout.name)
-        if sheet is None:
-            sheet = book.sheets.add(name=layout.name, after=book.sheets[len(book.sheets) - 1])
-        else:
-            for chart in reversed(list(sheet.charts)):  # by index: last first
-                chart.delete()
-            sheet.clear()
-        _write_sheet(sheet, layout)
-
-
-def cell(value):
-    """A value as xlwings should write it (see :func:`layout.plain_value`); formula-like text
-    is kept as text with Excel's leading apostrophe."""
-    v = plain_value(value)
-    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-
-
-def _write_table(sheet, table: Table) -> None:
-    if table.title:
-        sheet.range((table.row, table.col)).value = cell(table.title)
-    rows = [[cell(c) for c in table.frame.columns]]
-    rows += [[cell(v) for v in row] for row in table.frame.itertuples(index=False)]
-    ncols = len(table.frame.columns)
-    sheet.range(
-        (table.header_row, table.col), (table.header_row + len(rows) - 1, table.col + ncols - 1)
-    ).value = rows
-    if len(table.frame):
-        for j, name in enumerate(table.frame.columns):
-            fmt = table.format_of(name)
-            if fmt != "General":
-                sheet.range(
-                    (table.first_row, table.col + j), (table.last_row, table.col + j)
-                ).number_format = fmt
-
-
-def _write_sheet(sheet, layout: SheetLayout) -> None:
-    for row, col, text in layout.texts:
-        sheet.range((row, col)).value = cell(text)
-    for table in layout.tables:
-        _write_table(sheet, table)
-    for spec in layout.charts:
-        _write_table(sheet, spec.data)
-        data = spec.data
-        # a live workbook gets the fan as lines: every column but the band width (the last)
-        width = len(data.frame.columns) - (1 if spec.kind == "fan" else 0)
-        source = sheet.range((data.header_row, data.col), (data.last_row, data.col + width - 1))
-        chart = sheet.charts.add(
-            chart_type=CHART_TYPES[spec.kind],
-            source=source,
-            anchor=sheet.range(spec.anchor),
-            width=spec.width_cm * PT_PER_CM,
-            height=spec.height_cm * PT_PER_CM,
-            name=f"{data.key}",
-        )
-        chart.title = spec.title
-
-
-def share_copy(book, out=None) -> Path:
-    """Write a shareable copy of ``book`` as last saved (see :mod:`metaltrade_xl.sharing`).
-
-    The copy goes next to the workbook as ``<name> (shared).xlsx`` (numbered if taken); the
-    workbook itself is only read. Desktop Excel only: the Office.js runtime has no file to copy.
-    """
-    src = Path(book.fullname)
-    if not src.is_file():
-        raise ValueError(
-            f"{book.name} has not been saved to a file: save it first (the copy is made from "
-            "the saved file, with the values Excel stored)"
-        )
-    if out is None:
-        out, k = src.with_name(f"{src.stem} (shared).xlsx"), 2
-        while out.exists():
-            out, k = src.with_name(f"{src.stem} (shared {k}).xlsx"), k + 1
-    return share(src, out).out
-
-
-def share_copy_caller() -> None:
-    """Desktop entry point: ``RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()"``."""
-    book = xw.Book.caller()
-    try:
-        path = share_copy(book)
-    except ValueError as exc:
-        report_error(book, exc)
-        return
-    book.app.alert(f"Wrote {path} (values as last saved).", title="metaltrade: shared copy")
-
-
-def report_error(book, exc: Exception) -> None:
-    """Tell the user what is wrong in one message box, instead of a traceback."""
-    book.app.alert(str(exc), title="metaltrade: nothing was changed")
-
-
-def run_scenarios_caller() -> None:
-    """Desktop entry point for RunPython and the xlwings ribbon's "Run main"."""
-    book = xw.Book.caller()
-    try:
-        run_scenarios(book)
-    except ValueError as exc:
-        report_error(book, exc)
-
-
-def main() -> None:
-    """The xlwings ribbon's "Run main" calls ``main()`` of the workbook's module."""
-    run_scenarios_caller()
-
-
-@xw.script
-def run_scenarios_script(book: xw.Book):
-    """Office.js entry point (xlwings Server / Lite): the same workflow on the calling book."""
-    try:
-        run_scenarios(book)
-    except ValueError as exc:
-        report_error(book, exc)
+__all__ = [
+    "cell",
+    "main",
+    "read_inputs",
+    "report_error",
+    "run_scenarios",
+    "run_scenarios_caller",
+    "run_scenarios_script",
+    "share_copy",
+    "share_copy_caller",
+    "sheet_grid",
+    "write_layouts",
+]

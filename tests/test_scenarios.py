@@ -5,7 +5,6 @@ import textwrap
 import pytest
 
 from metaltrade_xl.data import load_figures
-from metaltrade_xl.scenario_cells import scenario_from_pairs
 from metaltrade_xl.scenarios import (
     ScenarioError,
     default_scenario_files,
@@ -13,6 +12,7 @@ from metaltrade_xl.scenarios import (
     load_scenario,
     run,
 )
+from metaltrade_xl.scenarios.cells import scenario_from_pairs
 
 CORE = textwrap.dedent(
     """

@@ -1,4 +1,5 @@
-"""Cells of a trade file as text, and checked numbers and country names made from them."""
+"""Cells of a trade file as text, checked numbers and country names made from them, and the
+spreadsheet column letters that error messages name."""
 
 from __future__ import annotations
 
@@ -118,3 +119,12 @@ def reporter_key(reporter: str) -> str:
 def files_text(files) -> str:
     """File labels as one text, each once, sorted: ``"a.csv; b.csv"``."""
     return "; ".join(sorted(set(files)))
+
+
+def column_letter(col: int) -> str:
+    """Spreadsheet column letters of a 1-based column number (1 -> A, 28 -> AB)."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from metaltrade_xl._files import read_toml
+from metaltrade_xl._io import read_toml
 from metaltrade_xl.data import DataError
 
 IN, OUT, COARSE = 1, 0, -1

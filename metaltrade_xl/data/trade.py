@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metaltrade_xl._files import atomic_path
+from metaltrade_xl._io import atomic_path
 from metaltrade_xl.data import WORLD, DataError
 from metaltrade_xl.data._aggregate import aggregate_records
 from metaltrade_xl.data._baci import baci_file

@@ -17,7 +17,7 @@ from metaltrade_xl.engine import montecarlo as mc
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.projection import ProjectionInputs, first_year_reaching, project
 from metaltrade_xl.scenarios import resolve_inputs, scenario_from_dict
-from metaltrade_xl.uncertainty import parse_uncertainty
+from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
 
 ROOT = Path(__file__).resolve().parents[2]
 REF_INPUTS = ProjectionInputs(750, 18203, 4000)

@@ -9,7 +9,7 @@ import tomllib
 
 from metaltrade_xl.engine import montecarlo as mc
 from metaltrade_xl.scenarios import ScenarioError, scenario_from_dict
-from metaltrade_xl.uncertainty import parse_uncertainty
+from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
 
 ROOT = Path(__file__).resolve().parents[2]
 

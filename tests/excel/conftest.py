@@ -23,8 +23,12 @@ import xlwings.server  # noqa: E402
 import metaltrade_xl.udfs  # noqa: E402
 
 UDFS_PATH = Path(metaltrade_xl.udfs.__file__)
+EXCEL = UDFS_PATH.parent / "excel"
 #: udfs.py re-exports the functions of these modules, which must be decorated afresh as well.
-REEXPORTED = {"metaltrade_xl.udfs_analysis": UDFS_PATH.with_name("udfs_analysis.py")}
+REEXPORTED = {
+    "metaltrade_xl.excel.analysis": EXCEL / "analysis.py",
+    "metaltrade_xl.excel.functions": EXCEL / "functions.py",
+}
 
 
 def _exec_copy(path: Path, name: str):

@@ -8,9 +8,9 @@ import pytest
 import xlwings
 from scipy import stats
 
-from metaltrade_xl._excel_args import ExcelInputError
 from metaltrade_xl.data import load_figures
 from metaltrade_xl.engine import montecarlo
+from metaltrade_xl.excel.args import ExcelInputError
 from metaltrade_xl.scenarios import find_scenario, resolve_inputs
 
 approx = pytest.approx

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import xlwings
 
-from metaltrade_xl._excel_args import MAX_CELLS, ExcelInputError
+from metaltrade_xl.excel.args import MAX_CELLS, ExcelInputError
 
 NA_COM = -2146826246  # how desktop COM hands over #N/A
 

@@ -10,10 +10,10 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 
 from metaltrade_xl import __version__
-from metaltrade_xl.scenario_cells import scenarios_from_grid
+from metaltrade_xl.files.template import FUNCTION_EXAMPLES, QUICKSTART, build
+from metaltrade_xl.files.writer import sheet_grid
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
-from metaltrade_xl.template import FUNCTION_EXAMPLES, QUICKSTART, build
-from metaltrade_xl.workbook import sheet_grid
+from metaltrade_xl.scenarios.cells import scenarios_from_grid
 from tests.files.excel_cache import with_cached_values
 from tests.files.libreoffice import pdf_text, to_pdf
 

@@ -10,10 +10,10 @@ import pytest
 import xlwings as xw
 
 from metaltrade_xl import macros
-from metaltrade_xl.report import SUMMARY_TITLE
+from metaltrade_xl.files.template import build
+from metaltrade_xl.files.writer import open_workbook, run_workbook, sheet_grid
+from metaltrade_xl.report.content import SUMMARY_TITLE
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
-from metaltrade_xl.template import build
-from metaltrade_xl.workbook import open_workbook, run_workbook, sheet_grid
 
 N = len(default_scenario_files())
 UNCERTAIN = sum(load_scenario(f).uncertainty is not None for f in default_scenario_files())

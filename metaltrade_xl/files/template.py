@@ -6,10 +6,10 @@ README, Data, Scenarios, Functions and an active ``xlwings.conf`` sheet.
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import datetime
 from pathlib import Path
 
-import xlwings
 from openpyxl.styles import Font
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table as ExcelTable
@@ -17,12 +17,13 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
-from metaltrade_xl.layout import SHEETS, Table
-from metaltrade_xl.report import scenarios_grid
+from metaltrade_xl.files.writer import fit_page, open_workbook, put, save_atomic, write_table
+from metaltrade_xl.report.content import scenarios_grid
+from metaltrade_xl.report.layout import SHEETS, Table
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
-from metaltrade_xl.workbook import fit_page, open_workbook, put, save_atomic, write_table
 
-QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+# Found without importing xlwings (this package never does): the file ships next to its __init__.
+QUICKSTART = Path(importlib.util.find_spec("xlwings").origin).parent / "quickstart_standalone.xlsm"
 #: Fixed document dates, so the same version writes the same workbook.
 FIXED_DATE = datetime(2026, 1, 26)
 

@@ -12,8 +12,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.formula import ArrayFormula
 
 from metaltrade_xl import DATA_VINTAGE, __version__
-from metaltrade_xl.layout import SHEETS
-from metaltrade_xl.workbook import check_distinct, open_workbook, put, save_atomic, sheet_grid
+from metaltrade_xl.files.writer import check_distinct, open_workbook, put, save_atomic, sheet_grid
+from metaltrade_xl.report.layout import SHEETS
 
 #: A call of one of our functions, however Excel stored it: MT_X(, XLWINGS.MT_X(, _xludf.MT_X(
 MT_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_][A-Za-z0-9_]*\.)?MT_[A-Za-z0-9_]+\s*\(", re.I)

@@ -1,7 +1,7 @@
 """What an output sheet is, whoever writes it: tables at anchors, charts drawn from contiguous
 data blocks, free text, and the one mapping of sheet names.
 
-:mod:`metaltrade_xl.report` fills these with results; :mod:`metaltrade_xl.workbook` (openpyxl,
+:mod:`metaltrade_xl.report.content` fills these with results; :mod:`metaltrade_xl.files.writer` (openpyxl,
 files) and :mod:`metaltrade_xl.macros` (xlwings, live workbooks) write them.
 """
 
@@ -15,7 +15,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.scenario_cells import column_letter
+from metaltrade_xl.data._cells import column_letter
 
 #: Every sheet name the project reads or writes.
 SHEETS = {

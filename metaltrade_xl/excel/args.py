@@ -38,8 +38,8 @@ import xlwings as xw
 
 from metaltrade_xl.data import DataError, load_figures, tidy_figures
 from metaltrade_xl.engine import InputError
-from metaltrade_xl.scenario_cells import scenario_from_pairs
 from metaltrade_xl.scenarios import Scenario, ScenarioError, find_scenario
+from metaltrade_xl.scenarios.cells import scenario_from_pairs
 
 #: The function wizard's category of every MT_ function.
 CATEGORY = "MetalTrade"

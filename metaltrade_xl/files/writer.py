@@ -12,8 +12,8 @@ from openpyxl.chart.legend import LegendEntry
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from metaltrade_xl._files import atomic_path
-from metaltrade_xl.layout import FORMULA_PREFIXES, SheetLayout, Table, plain_value
+from metaltrade_xl._io import atomic_path
+from metaltrade_xl.report.layout import FORMULA_PREFIXES, SheetLayout, Table, plain_value
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
@@ -161,10 +161,10 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     """
 
     from metaltrade_xl.data import figures_from_grid
-    from metaltrade_xl.layout import SHEETS
-    from metaltrade_xl.report import workbook_outputs
-    from metaltrade_xl.scenario_cells import scenarios_from_grid
+    from metaltrade_xl.report.content import workbook_outputs
+    from metaltrade_xl.report.layout import SHEETS
     from metaltrade_xl.scenarios import run_full
+    from metaltrade_xl.scenarios.cells import scenarios_from_grid
 
     src, out = Path(src), Path(out)
     check_distinct(src, out)

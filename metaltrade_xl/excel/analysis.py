@@ -2,7 +2,7 @@
 
 Re-exported by :mod:`metaltrade_xl.udfs`, the module xlwings points at; conventions as there:
 values USD millions, rates fractions, range arguments taken ``"raw"`` and checked by
-:mod:`metaltrade_xl._excel_args`, tables spilled with a header row.
+:mod:`metaltrade_xl.excel.args`, tables spilled with a header row.
 
 The scenario functions take ``scenario`` exactly as ``MT_SCENARIO`` does (a bundled scenario's
 name, a TOML path, or ``key | value`` cells); start values the scenario does not give come from
@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from metaltrade_xl._excel_args import (
+from metaltrade_xl.engine import ProjectionInputs, indicators, montecarlo, sensitivity
+from metaltrade_xl.excel.args import (
     CATEGORY,
     MAX_CELLS,
     ExcelInputError,
@@ -45,7 +46,6 @@ from metaltrade_xl._excel_args import (
     text_cells,
     whole,
 )
-from metaltrade_xl.engine import ProjectionInputs, indicators, montecarlo, sensitivity
 from metaltrade_xl.scenarios import Scenario, resolve_inputs
 
 #: Most Monte Carlo paths one cell may run (2024-2034: about 4 s and 0.7 GB); larger runs belong in

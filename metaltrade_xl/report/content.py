@@ -1,7 +1,7 @@
 """Results -> sheets to write: tables at anchors and chart specifications, target-neutral.
 
-One description of the output (in the terms of :mod:`metaltrade_xl.layout`), several writers: the
-openpyxl writer (:mod:`metaltrade_xl.workbook`) renders it into files, the xlwings writer
+One description of the output (in the terms of :mod:`metaltrade_xl.report.layout`), several writers: the
+openpyxl writer (:mod:`metaltrade_xl.files.writer`) renders it into files, the xlwings writer
 (:mod:`metaltrade_xl.macros`) into a live workbook.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import FIGURE_COLUMNS
 from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.layout import (
+from metaltrade_xl.report.layout import (
     RATIO,
     SHEETS,
     YEAR,
@@ -26,7 +26,7 @@ from metaltrade_xl.layout import (
     safe_sheet_names,
     unique_labels,
 )
-from metaltrade_xl.scenario_cells import scenario_to_pairs
+from metaltrade_xl.scenarios.cells import scenario_to_pairs
 
 
 def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
@@ -441,7 +441,7 @@ def workbook_outputs(results, figures: pd.DataFrame, sheet_names: Sequence[str],
 def scenarios_grid(scenarios) -> list[list]:
     """Scenarios as a sheet: keys down column A, one scenario per column (header row first).
 
-    The inverse of :func:`metaltrade_xl.scenario_cells.scenarios_from_grid`.
+    The inverse of :func:`metaltrade_xl.scenarios.cells.scenarios_from_grid`.
     """
     columns = [dict(scenario_to_pairs(s)) for s in scenarios]
     keys: list[str] = []

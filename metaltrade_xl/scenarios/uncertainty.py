@@ -31,6 +31,7 @@ from metaltrade_xl.engine.montecarlo import (
     UncertaintySpec,
     distribution,
 )
+from metaltrade_xl.scenarios.errors import ScenarioError
 
 _SETTINGS = ("paths", "seed", "percentiles", "correlation", "correlation_kind", "persistence")
 #: Paths a scenario file may ask for: 2 000 000 paths over 11 years keep every outcome in about
@@ -39,9 +40,6 @@ MAX_PATHS = 2_000_000
 
 
 def _error(source: str, key: str, message: str) -> Exception:
-    # Imported here: scenarios.py imports this module, so a top-level import would be circular.
-    from metaltrade_xl.scenarios import ScenarioError
-
     return ScenarioError(f"{source}: {key}: {message}")
 
 

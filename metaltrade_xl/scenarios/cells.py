@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from metaltrade_xl.data._cells import column_letter
 from metaltrade_xl.engine.montecarlo import DEFAULT_PERCENTILES
-from metaltrade_xl.scenarios import Scenario, ScenarioError, scenario_from_dict
+from metaltrade_xl.scenarios.errors import ScenarioError
+from metaltrade_xl.scenarios.toml import Scenario, scenario_from_dict
 
 _DIST = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$")
 
@@ -116,15 +118,6 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
             raise ScenarioError(f"{source}: {key}: given twice")
         target[parts[-1]] = value
     return scenario_from_dict(nested, source)
-
-
-def column_letter(col: int) -> str:
-    """Spreadsheet column letters of a 1-based column number (1 -> A, 28 -> AB)."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def scenarios_from_grid(grid, sheet: str = "Scenarios") -> list[Scenario]:
