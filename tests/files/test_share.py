@@ -25,7 +25,6 @@ from tests.files.excel_cache import with_cached_values
 from tests.files.libreoffice import pdf_text, to_pdf
 
 
-
 def assert_table(block):
     """The table MT_PROJECT(750, 0.057, 10, 2024) spills: a header, then 750 x 1.057^k."""
     assert block[0] == ["year", "value"]
@@ -135,7 +134,8 @@ def user_workbook(path: Path) -> Path:
     calc.add_chart(chart, "G2")
     calc["A7"].comment = Comment("checked by hand", "me")
     calc.conditional_formatting.add(
-        "A1:A5", CellIsRule(operator="greaterThan", formula=["0"], fill=PatternFill("solid", "FFFF00"))
+        "A1:A5",
+        CellIsRule(operator="greaterThan", formula=["0"], fill=PatternFill("solid", "FFFF00")),
     )
     dv = DataValidation(type="whole", operator="between", formula1="0", formula2="100")
     calc.add_data_validation(dv)
