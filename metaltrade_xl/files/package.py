@@ -38,6 +38,10 @@ _REL = re.compile(r"<Relationship\b[^>]*?/?>", re.S)
 _CELL_TYPES = {"b", "n", "e", "s", "str", "inlineStr", "d"}
 
 
+class ErrorValue(str):
+    """An Excel error value as a cell stores it (``t="e"``): ``#N/A``, ``#VALUE!``, ..."""
+
+
 class PackageError(ValueError):
     """The file is not a workbook package this module can edit."""
 
@@ -249,7 +253,9 @@ def _cached(pkg: Package, a: dict[str, str], inner: str):
         return pkg.shared_strings()[int(v)]
     if t == "b":
         return v.strip() in ("1", "true")
-    if t in ("str", "e", "d"):
+    if t == "e":
+        return ErrorValue(v)
+    if t in ("str", "d"):
         return v
     return float(v) if v.strip() else None
 

@@ -96,7 +96,7 @@ def _stored_block(pkg, f: _Formula) -> list[list]:
 
 
 def _is_error(value) -> bool:
-    return isinstance(value, str) and value.startswith("#") and value.upper() == value
+    return isinstance(value, xp.ErrorValue)
 
 
 def _plan_stored(pkg, mt: list[_Formula]) -> dict[_Formula, list[list]]:
@@ -307,6 +307,8 @@ def share(
         xp.remove_sheet(pkg, SHEETS["provenance"])
     values = open_workbook(src, data_only=True, read_only=False)
     rows = provenance_rows(values, src, plan["frozen"], dropped)
+    how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
+    rows.insert(5, ["MT_ values", how])
     xp.add_sheet(pkg, SHEETS["provenance"], xp.sheet_xml(rows, {1: 48, 2: 28, 3: 28, 4: 28}))
     pkg.save(out, force=force)
     return ShareReport(

@@ -265,3 +265,33 @@ def test_spill_over_a_filled_cell_is_refused(tmp_path, cli):
     wb.save(tmp_path / "spill.xlsx")
     code, _, err = cli("share", "spill.xlsx", "s.xlsx")
     assert code == 2 and "Sheet!A1 (#SPILL!" in err and "B3" in err
+
+
+def test_shared_formulas_filled_down_are_all_frozen(tmp_path):
+    """Excel stores a formula filled down as one shared formula: the first cell holds the text."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i, (x, m) in enumerate([(727, 19548), (750, 18203), (100, 50)], start=1):
+        ws[f"A{i}"], ws[f"B{i}"], ws[f"C{i}"] = f"=MT_DEFICIT(B{i}, C{i})", x, m
+    ws["D1"] = "=SUM(A1:A3)"
+    wb.save(tmp_path / "filled.xlsx")
+    parts = members(tmp_path / "filled.xlsx")
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = re.sub(
+        r"<f>MT_DEFICIT\(B1, C1\)</f>",
+        '<f t="shared" ref="A1:A3" si="0">MT_DEFICIT(B1, C1)</f>',
+        xml,
+    )
+    xml = re.sub(r"<f>MT_DEFICIT\(B[23], C[23]\)</f>", '<f t="shared" si="0"/>', xml)
+    assert xml.count('si="0"') == 3
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(tmp_path / "shared_f.xlsx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    report = share(tmp_path / "shared_f.xlsx", tmp_path / "s.xlsx", functions=mt_functions())
+    assert report.frozen == 3 and report.refreshed == 1
+    ws = openpyxl.load_workbook(report.out)["Sheet"]
+    assert [ws[f"A{i}"].value for i in (1, 2, 3)] == [18821, 17453, -50]
+    assert ws["D1"].value == "=SUM(A1:A3)"
+    values = openpyxl.load_workbook(report.out, data_only=True)["Sheet"]
+    assert values["D1"].value == 18821 + 17453 - 50
