@@ -73,10 +73,10 @@ def _listing(items: list[str]) -> str:
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 
 
-def mt_formulas(pkg: xp.Package, skip=CONFIG_SHEETS) -> tuple[list[_Formula], list[str]]:
+def mt_formulas(pkg: xp.Package, skip=CONFIG_SHEETS):
     """The formula cells calling MT_ functions (array anchors and single cells; shared-formula
-    followers included), and every formula text of the workbook."""
-    found, texts = [], []
+    followers included), every formula text of the workbook, and the other formula cells."""
+    found, texts, others = [], [], []
     for sheet in pkg.sheets():
         if sheet["name"] in skip or sheet["part"] not in pkg.parts:
             continue
@@ -84,7 +84,9 @@ def mt_formulas(pkg: xp.Package, skip=CONFIG_SHEETS) -> tuple[list[_Formula], li
             texts.append(cell.text)
             if uses_mt(cell.text):
                 found.append(_Formula(sheet["name"], sheet["part"], cell))
-    return found, texts
+            else:
+                others.append((sheet["name"], cell.coord))
+    return found, texts, others
 
 
 def _stored_block(pkg, f: _Formula) -> list[list]:
@@ -164,14 +166,14 @@ def freeze(
     pkg: xp.Package, functions: Mapping[str, Callable] | None, *, use_stored: bool, src: Path
 ) -> dict:
     """Work out every cell to write; raise ShareError listing bad cells before changing anything."""
-    mt, texts = mt_formulas(pkg)
+    mt, texts, others = mt_formulas(pkg)
     stored = {id(f): _stored_block(pkg, f) for f in mt}
     if use_stored or functions is None:
         blocks, downstream = _plan_stored(pkg, mt), {}
     else:
         wanted = [(f.sheet, f.cell.coord) for f in mt]
         names = [s["name"] for s in pkg.sheets()]
-        done = evaluate(src, functions, wanted, texts, names)
+        done = evaluate(src, functions, wanted, others=others, texts=texts, sheet_names=names)
         problems = [
             f"{f.where}: {r.error}" for f in mt if (r := done.cells[(f.sheet, f.cell.coord)]).error
         ]
@@ -305,8 +307,11 @@ def share(
     xp.remove_parts_of_type(pkg, xp.REL_CALC_CHAIN)
     if SHEETS["provenance"] in [s["name"] for s in pkg.sheets()]:
         xp.remove_sheet(pkg, SHEETS["provenance"])
-    values = open_workbook(src, data_only=True, read_only=False)
-    rows = provenance_rows(values, src, plan["frozen"], dropped)
+    values = open_workbook(src, data_only=True, read_only=True)  # only read: Data, Scenarios
+    try:
+        rows = provenance_rows(values, src, plan["frozen"], dropped)
+    finally:
+        values.close()
     how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
     rows.insert(5, ["MT_ values", how])
     xp.add_sheet(pkg, SHEETS["provenance"], xp.sheet_xml(rows, {1: 48, 2: 28, 3: 28, 4: 28}))
@@ -331,11 +336,12 @@ def store_values(path: str | Path, functions: Mapping[str, Callable]) -> int:
     """
     path = Path(path)
     pkg = xp.Package(path)
-    mt, texts = mt_formulas(pkg, skip=())
+    mt, texts, _ = mt_formulas(pkg, skip=())
     if not mt:
         return 0
     names = [s["name"] for s in pkg.sheets()]
-    done = evaluate(path, functions, [(f.sheet, f.cell.coord) for f in mt], texts, names)
+    wanted = [(f.sheet, f.cell.coord) for f in mt]
+    done = evaluate(path, functions, wanted, texts=texts, sheet_names=names)
     errors = [(f, done.cells[(f.sheet, f.cell.coord)].error) for f in mt]
     bad = [f"{f.where}: {e}" for f, e in errors if e]
     if bad:
