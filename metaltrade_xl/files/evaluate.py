@@ -48,6 +48,8 @@ class Evaluation:
 
     cells: dict[tuple[str, str], Result] = field(default_factory=dict)
     downstream: dict[tuple[str, str], object] = field(default_factory=dict)
+    #: formulas the engine cannot read ("Sheet!A1" -> text): they evaluate to #NAME? here
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 def uses_mt(text: str) -> bool:
@@ -162,6 +164,30 @@ def _key(key: str) -> tuple[str, str] | None:
     return (sheet.upper(), ref) if sheet else None
 
 
+def _model_class(formulas):
+    class Model(formulas.ExcelModel):
+        """An engine model where a formula it cannot parse (a structured table reference, a
+        function it lacks the syntax of) evaluates to #NAME? instead of stopping everything."""
+
+        def __init__(self):
+            super().__init__()
+            self.unreadable = {}
+
+        def compile_cell(self, cell, context, references, formula_references):
+            try:
+                return super().compile_cell(cell, context, references, formula_references)
+            except Exception:  # the engine's parse errors have no common base class
+                where = f"{cell.parent.title}!{cell.coordinate}"
+                text = (
+                    cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "")
+                )
+                self.unreadable[where] = text
+                crd = formula_references.get(cell.coordinate, cell.coordinate)
+                return self._compile_cell(crd, "=#NAME?", context, True, references)
+
+    return Model
+
+
 def _node(sheet: str, coord: str) -> str:
     return "'[book]{}'!{}".format(sheet.upper().replace("'", "''"), coord)
 
@@ -203,7 +229,7 @@ def evaluate(
             # under a plain name: the engine spells the file name inside every reference
             book = Path(tmp) / ("book" + path.suffix.lower())
             shutil.copyfile(path, book)
-            model = formulas.ExcelModel()
+            model = _model_class(formulas)()
             model.basedir = tmp
             nodes = [_node(s, c) for s, c in wanted + others]
             nodes = [n.replace("[book]", f"[{book.name}]") for n in nodes]
@@ -214,7 +240,7 @@ def evaluate(
             k = _key(key)
             if k is not None:
                 by_cell[(k[0], k[1].split(":")[0])] = (key, cell)
-        out = Evaluation()
+        out = Evaluation(unreadable=model.unreadable)
         for sheet, coord in wanted:
             found = by_cell.get((sheet.upper(), coord))
             if found is None:

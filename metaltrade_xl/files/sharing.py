@@ -178,8 +178,15 @@ def freeze(
             f"{f.where}: {r.error}" for f in mt if (r := done.cells[(f.sheet, f.cell.coord)]).error
         ]
         if problems:
+            unread = [f"{k} ({v})" for k, v in done.unreadable.items()]
+            note = (
+                f"; the formula engine cannot read {_listing(unread)}, so it counts as #NAME?"
+                if unread
+                else ""
+            )
             raise ShareError(
-                f"{len(problems)} cell(s) with MT_ formulas cannot be computed: {_listing(problems)}"
+                f"{len(problems)} cell(s) with MT_ formulas cannot be computed: "
+                f"{_listing(problems)}{note}"
             )
         blocks = {id(f): [list(r) for r in done.cells[(f.sheet, f.cell.coord)].block] for f in mt}
         downstream = done.downstream

@@ -295,3 +295,30 @@ def test_shared_formulas_filled_down_are_all_frozen(tmp_path):
     assert ws["D1"].value == "=SUM(A1:A3)"
     values = openpyxl.load_workbook(report.out, data_only=True)["Sheet"]
     assert values["D1"].value == 18821 + 17453 - 50
+
+
+def test_a_formula_the_engine_cannot_read_only_matters_where_it_is_used(tmp_path, cli):
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for row in (["a", "b"], [1, 2], [3, 4]):
+        ws.append(row)
+    ws.add_table(Table(displayName="T", ref="A1:B3"))
+    ws["D1"] = "=SUM(T[a])"  # a structured reference: the engine has no syntax for it
+    ws["D3"] = "=MT_DEFICIT(A2, B2)"
+    ws["D4"] = '=D3+INDIRECT("A3")'
+    wb.save(tmp_path / "t.xlsx")
+    code, out, err = cli("share", "t.xlsx", "s.xlsx")
+    assert code == 0, err
+    shared = openpyxl.load_workbook(tmp_path / "s.xlsx")["S"]
+    assert shared["D3"].value == 1 and shared["D1"].value == "=SUM(T[a])"
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx", data_only=True)["S"]["D4"].value == 1 + 3
+
+    ws["D5"] = "=MT_DEFICIT(D1, 1)"
+    wb.save(tmp_path / "t2.xlsx")
+    code, _, err = cli("share", "t2.xlsx", "s2.xlsx")
+    assert code == 2
+    assert "S!D5: MT_DEFICIT: exports: expected a number, got the Excel error #NAME?" in err
+    assert "cannot read S!D1 (=SUM(T[a]))" in err
