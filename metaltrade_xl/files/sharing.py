@@ -29,6 +29,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.files import package as xp
+from metaltrade_xl.files import structure
 from metaltrade_xl.files.evaluate import evaluate, uses_mt
 from metaltrade_xl.files.writer import check_distinct, open_workbook, sheet_grid
 from metaltrade_xl.report.layout import SHEETS
@@ -309,11 +310,11 @@ def share(
     refreshed = _refresh_downstream(pkg, plan["downstream"], plan["writes"])
     dropped = [s["name"] for s in pkg.sheets() if s["name"] in CONFIG_SHEETS]
     for name in dropped:
-        xp.remove_sheet(pkg, name)
-    had_vba = xp.remove_vba(pkg) or src.suffix.lower() == ".xlsm"
-    xp.remove_parts_of_type(pkg, xp.REL_CALC_CHAIN)
+        structure.remove_sheet(pkg, name)
+    had_vba = structure.remove_vba(pkg) or src.suffix.lower() == ".xlsm"
+    structure.remove_parts_of_type(pkg, xp.REL_CALC_CHAIN)
     if SHEETS["provenance"] in [s["name"] for s in pkg.sheets()]:
-        xp.remove_sheet(pkg, SHEETS["provenance"])
+        structure.remove_sheet(pkg, SHEETS["provenance"])
     values = open_workbook(src, data_only=True, read_only=True)  # only read: Data, Scenarios
     try:
         rows = provenance_rows(values, src, plan["frozen"], dropped)
@@ -321,7 +322,10 @@ def share(
         values.close()
     how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
     rows.insert(5, ["MT_ values", how])
-    xp.add_sheet(pkg, SHEETS["provenance"], xp.sheet_xml(rows, {1: 48, 2: 28, 3: 28, 4: 28}))
+    heads = {1} | {i for i, r in enumerate(rows, start=1) if len(r) == 1 and i > 1}
+    widths = {1: 44} | {j: 26 for j in range(2, max(len(r) for r in rows) + 1)}
+    xml = structure.sheet_xml(rows, widths, heads, structure.bold_style(pkg))
+    structure.add_sheet(pkg, SHEETS["provenance"], xml)
     pkg.save(out, force=force)
     return ShareReport(
         out,
