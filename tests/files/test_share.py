@@ -322,3 +322,23 @@ def test_a_formula_the_engine_cannot_read_only_matters_where_it_is_used(tmp_path
     assert code == 2
     assert "S!D5: MT_DEFICIT: exports: expected a number, got the Excel error #NAME?" in err
     assert "cannot read S!D1 (=SUM(T[a]))" in err
+
+
+def test_projection_workbook_charts_come_through_byte_for_byte(analyst, tmp_path, cli):
+    code, _, err = cli("run", "--workbook", analyst, "--out", "proj.xlsm")
+    assert code == 0, err
+    code, out, err = cli("share", "proj.xlsm", "shared.xlsx")
+    assert code == 0, err
+    before, after = members(tmp_path / "proj.xlsm"), members(tmp_path / "shared.xlsx")
+    drawn = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/"))]
+    assert len([n for n in drawn if n.endswith(".xml") and "charts/" in n]) >= 2
+    assert all(after[n] == before[n] for n in drawn)
+    changed = {n for n in after if before.get(n) != after[n]}
+    sheets = {n for n in changed if n.startswith("xl/worksheets/")}
+    # Functions (frozen cells) and the part that now holds Provenance; nothing else
+    assert len(sheets) == 2
+    assert changed - sheets == {
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+    }
