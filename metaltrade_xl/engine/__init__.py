@@ -13,12 +13,17 @@ from metaltrade_xl.engine.catchup import (
     years_to_close,
 )
 from metaltrade_xl.engine.projection import ProjectionInputs, compound, project
+from metaltrade_xl.engine.scenario import FlowSpec, RivalSpec, Scenario, SubstitutionSpec
 from metaltrade_xl.engine.substitution import phase_in, substitution_path
 
 __all__ = [
+    "FlowSpec",
     "InputError",
     "NeverClosesError",
     "ProjectionInputs",
+    "RivalSpec",
+    "Scenario",
+    "SubstitutionSpec",
     "annualize",
     "balance",
     "cagr",

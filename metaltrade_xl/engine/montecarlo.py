@@ -171,8 +171,6 @@ def evaluate(
         if k not in INPUT_NAMES:
             raise InputError(f"{k}: not a model input; expected one of {', '.join(INPUT_NAMES)}")
     base, horizon = int(scenario.base_year), int(scenario.horizon)
-    if horizon <= base:
-        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
     years = np.arange(base + 1, horizon + 1)
     n = years.size
     rates = _base_rates(scenario, years) if _rates is None else _rates
@@ -215,11 +213,6 @@ def evaluate(
         effect = np.zeros((1, 1))
         imports = imports_before
     else:
-        if int(sub.start_year) <= base:
-            raise InputError(
-                f"substitution.start_year: expected a year after base_year {base} "
-                f"(the base year is observed data), got {sub.start_year}"
-            )
         share = as_fraction(values.get("substitution.share", sub.share), "substitution.share")
         content = as_fraction(
             values.get("substitution.import_content", sub.import_content),
@@ -374,8 +367,6 @@ def simulate(
     check_percentiles(levels)
     gen = _rng(rng, seed, spec)
     base, horizon = int(scenario.base_year), int(scenario.horizon)
-    if horizon <= base:
-        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
     n = horizon - base
     evaluate(scenario, inputs)  # validate the scenario once, with clear messages
     rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))

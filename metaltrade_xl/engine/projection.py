@@ -1,8 +1,7 @@
 """A scenario -> a yearly table from the base year to the horizon.
 
-The scenario is any object with the attributes of :class:`metaltrade_xl.scenarios.Scenario`
-(``base_year``, ``horizon``, ``exports.growth``, ``imports.growth``, ``rival.growth`` and an
-optional ``substitution``); start values come in separately as :class:`ProjectionInputs`, already
+The scenario is a :class:`metaltrade_xl.engine.scenario.Scenario` (it has checked its own
+invariants: horizon after the base year, substitution within the projected years); start values come in separately as :class:`ProjectionInputs`, already
 resolved from data, so the engine never looks anything up.
 
 A growth is a rate (one for every year), a mapping ``{year: rate}`` covering every projected year
@@ -19,9 +18,8 @@ import numpy as np
 import pandas as pd
 
 from metaltrade_xl.engine._validate import InputError, as_fraction, as_positive, as_rate
+from metaltrade_xl.engine.scenario import TO_CLOSE
 from metaltrade_xl.engine.substitution import substitution_path
-
-TO_CLOSE = "to_close"
 
 #: Columns of the yearly table, in order (USD millions unless the name says otherwise).
 COLUMNS = (
@@ -145,8 +143,6 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
     (2034, 5375.67, 5375.67)
     """
     base, horizon = int(scenario.base_year), int(scenario.horizon)
-    if horizon <= base:
-        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
     x0 = as_positive(inputs.exports_start, "exports.start")
     m0 = as_positive(inputs.imports_start, "imports.start")
     r0 = as_positive(inputs.rival_start, "rival.start")
@@ -171,11 +167,6 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
     if sub is None:
         substituted = effect = np.zeros(n + 1)
     else:
-        if int(sub.start_year) <= base:
-            raise InputError(
-                f"substitution.start_year: expected a year after base_year {base} "
-                f"(the base year is observed data), got {sub.start_year}"
-            )
         path = substitution_path(
             all_years,
             imports_before,
