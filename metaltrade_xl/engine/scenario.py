@@ -158,3 +158,20 @@ class Scenario:
     def years(self) -> tuple[int, int]:
         """``(base_year, horizon)`` as integers."""
         return int(self.base_year), int(self.horizon)
+
+
+@dataclass(frozen=True)
+class ProjectionInputs:
+    """Base-year values a projection starts from, already resolved from data.
+
+    Attributes
+    ----------
+    exports_start, imports_start, rival_start : float, USD millions, > 0
+    origin_share : float, fraction
+        Share of imports coming from the origins a substitution programme targets (1 = all).
+    """
+
+    exports_start: float
+    imports_start: float
+    rival_start: float
+    origin_share: float = 1.0
