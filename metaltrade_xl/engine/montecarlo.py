@@ -1,13 +1,16 @@
-"""Monte Carlo: sample uncertain inputs -> evaluate the projection on every path -> summarise.
+"""Monte Carlo: sample uncertain inputs -> evaluate the model on every path -> summarise.
 
 The model is :func:`metaltrade_xl.engine.model.evaluate` (the one the deterministic projection
 runs on one path), evaluated for many paths at once on arrays of shape ``(years, paths)`` (the
-public :class:`Paths` exposes ``(paths, years)`` views). Randomness comes only from the ``numpy.random.Generator`` passed in (or a ``seed``; 0 is a
-seed): same generator state, same inputs -> bit-identical results on any number of cores, because
-paths are drawn in fixed blocks of :data:`BLOCK` paths, each from its own child generator seeded
-from the parent in block order.
+public :class:`Paths` exposes ``(paths, years)`` views). Randomness comes only from the
+``numpy.random.Generator`` passed in (or a ``seed``; 0 is a seed): same generator state, same
+inputs -> bit-identical results on any number of cores, because paths are drawn in fixed blocks of
+:data:`BLOCK` paths, each from its own child generator seeded from the parent in block order.
+Blocks run on a few threads when the runtime has them, in order otherwise (xlwings Lite's Pyodide
+has no threads and one CPU): the numbers are the same either way.
 
-Uncertain inputs (:data:`YEARLY` are drawn for every projected year, :data:`ONCE` once per path):
+Uncertain inputs (:data:`YEARLY` are drawn for every projected year, :data:`ONCE` once per path;
+both declared in :mod:`metaltrade_xl.engine.inputs`):
 
 - ``exports.growth``, ``imports.growth``, ``rival.growth``: a distribution of the yearly rate,
   drawn independently each year, or persistent: AR(1) with coefficient ``rho`` in the normal
@@ -19,22 +22,20 @@ Correlation between inputs of the same kind uses a Gaussian copula: the normal s
 correlated with the given matrix (``kind="rank"`` converts Spearman rank correlations with
 ``2 sin(pi r / 6)``) and mapped through each input's quantile function.
 
-Where things live: the distributions in :mod:`metaltrade_xl.engine.distributions`, the
-specification in :mod:`metaltrade_xl.engine.uncertainty_spec`, the exact percentiles in
+Where things live: drawing in :mod:`metaltrade_xl.engine.sampling`, the distributions in
+:mod:`metaltrade_xl.engine.distributions`, the specification in
+:mod:`metaltrade_xl.engine.uncertainty_spec`, the result tables in
+:mod:`metaltrade_xl.engine.mc_summary`, the exact percentiles in
 :mod:`metaltrade_xl.engine._order_stats`; their public names are importable from here too.
-This module samples, evaluates the model on every path and summarises (:func:`simulate`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 # Private helpers tests reach as ``montecarlo._order_statistics``: re-exported by redundant alias.
 from metaltrade_xl.engine._order_stats import _order_statistics as _order_statistics
@@ -42,6 +43,9 @@ from metaltrade_xl.engine._order_stats import _percentiles
 from metaltrade_xl.engine._order_stats import _ranks as _ranks
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
+from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
+from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, tables
+from metaltrade_xl.engine.mc_summary import _label as _label
 from metaltrade_xl.engine.model import _base_rates, evaluate
 from metaltrade_xl.engine.sampling import (
     BLOCK,
@@ -81,78 +85,43 @@ __all__ = [
     "simulate",
 ]
 
-#: Threads for drawing and evaluating blocks (results do not depend on it).
-THREADS = min(4, os.cpu_count() or 1)
+#: Most threads used for drawing and evaluating blocks (results do not depend on it).
+THREADS = 4
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
-OUTCOMES = ("exports", "imports", "deficit", "gap_to_rival")
 
 
-# --- paths and summaries -------------------------------------------------------------------------
+def _workers(jobs: int) -> int:
+    """Threads worth starting for ``jobs`` jobs: 1 on a single CPU (as in Pyodide)."""
+    return max(1, min(THREADS, os.cpu_count() or 1, jobs))
 
 
-@dataclass(frozen=True)
-class Paths:
-    """Every simulated path; arrays have shape ``(paths, years)`` (views on year-major storage)."""
+def _run_all(fn, items) -> list:
+    """``[fn(i) for i in items]``, on threads when the runtime can start them.
 
-    years: np.ndarray
-    exports: np.ndarray
-    imports: np.ndarray
-    deficit: np.ndarray
-    rival_exports: np.ndarray
-    gap_to_rival: np.ndarray
-
-
-@dataclass(frozen=True)
-class MonteCarloResult:
-    """Summaries of a Monte Carlo run, as tables an Excel or JSON writer can lay out.
-
-    Attributes
-    ----------
-    percentiles : DataFrame
-        Long table ``outcome, year, P5, P10, …`` for the outcomes :data:`OUTCOMES` (USD millions).
-    reach : DataFrame
-        ``year, p_ahead, se_ahead, p_reached_by, se_reached_by``: probability that exports are at
-        least the rival's in that year, and that they have been in some year up to it; ``se`` are
-        Monte Carlo standard errors ``sqrt(p (1 - p) / n)``.
-    first_year : DataFrame
-        ``first_year`` (a year, or ``"not by <horizon>"``), ``paths``, ``probability``.
-    horizon_deficit : DataFrame
-        ``statistic, value``: mean, its standard error, sd and the percentiles of the deficit in
-        the horizon year.
-    n_paths, percentile_levels, paths (None unless ``keep_paths``)
+    Each job writes its own columns and draws from its own generator, so the order in which they
+    run does not change any number. Where a thread cannot start (Pyodide: ``RuntimeError("can't
+    start new thread")``) the jobs not yet submitted run here, in order.
     """
-
-    percentiles: pd.DataFrame
-    reach: pd.DataFrame
-    first_year: pd.DataFrame
-    horizon_deficit: pd.DataFrame
-    n_paths: int
-    percentile_levels: tuple[float, ...]
-    paths: Paths | None = None
-
-    def fan(self, outcome: str = "deficit") -> pd.DataFrame:
-        """The percentile table of one outcome: ``year, P5, …`` (for a fan chart)."""
-        if outcome not in OUTCOMES:
-            raise InputError(f"outcome: expected one of {', '.join(OUTCOMES)}, got {outcome!r}")
-        t = self.percentiles[self.percentiles["outcome"] == outcome]
-        return t.drop(columns="outcome").reset_index(drop=True)
-
-    def to_dict(self) -> dict:
-        """Plain lists and numbers for JSON."""
-        return {
-            "n_paths": self.n_paths,
-            "percentiles": self.percentiles.to_dict(orient="records"),
-            "reach": self.reach.to_dict(orient="records"),
-            "first_year": self.first_year.to_dict(orient="records"),
-            "horizon_deficit": dict(
-                zip(self.horizon_deficit.statistic, self.horizon_deficit.value, strict=True)
-            ),
-        }
+    items = list(items)
+    workers = _workers(len(items))
+    if workers == 1:
+        return [fn(i) for i in items]
+    futures = []
+    pool = ThreadPoolExecutor(workers)
+    try:
+        for i in items:
+            futures.append(pool.submit(fn, i))
+    except RuntimeError:  # no threads in this runtime
+        pass
+    finally:
+        pool.shutdown(wait=True)
+    done = [f.result() for f in futures]
+    return done + [fn(i) for i in items[len(futures) :]]
 
 
-def _label(q: float) -> str:
-    return f"P{q:g}"
+# Outcomes summarised on request, beyond OUTCOMES: copied out of each block's model output.
+_COPIED = ("imports_before_substitution", "substitution_effect")
 
 
 def simulate(
@@ -165,6 +134,7 @@ def simulate(
     paths: int | None = None,
     percentiles=None,
     keep_paths: bool = False,
+    outcomes=(),
 ) -> MonteCarloResult:
     """Run the Monte Carlo: sample, evaluate every path, summarise.
 
@@ -181,6 +151,9 @@ def simulate(
     percentiles : sequence of float in [0, 100], optional; overrides ``spec.percentiles``
     keep_paths : bool
         Keep every path in ``result.paths`` (memory: ~40 bytes per path and year).
+    outcomes : sequence of outcome names, optional
+        Declared outcomes (:data:`metaltrade_xl.engine.inputs.OUTCOMES`) to summarise besides
+        :data:`OUTCOMES`, e.g. ``["balance"]``; their rows follow in the percentile table.
 
     Returns
     -------
@@ -205,10 +178,13 @@ def simulate(
         raise InputError(f"paths: expected a whole number >= 1, got {n_paths!r}")
     levels = tuple(float(q) for q in (spec.percentiles if percentiles is None else percentiles))
     check_percentiles(levels)
+    if isinstance(outcomes, str):
+        outcomes = (outcomes,)
+    extra = tuple(o for o in dict.fromkeys(outcomes) if outcome_spec(o).name not in OUTCOMES)
     gen = _rng(rng, seed, spec)
-    base, horizon = int(scenario.base_year), int(scenario.horizon)
+    base, horizon = scenario.years
     n = horizon - base
-    evaluate(scenario, inputs)  # validate the scenario once, with clear messages
+    evaluate(scenario, inputs)  # check the start values and rate tables once, with clear messages
     rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))
     rival_varies = any(k in spec.inputs for k in ("rival.growth", "rival.start"))
 
@@ -220,6 +196,7 @@ def simulate(
     x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
     gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
+    copied = {o: np.empty(shape) for o in extra if o in _COPIED}
     blocks, gens = _child_generators(gen, n_paths)
     factors = _factors(spec)
     local = threading.local()  # one scratch buffer for the draws per worker thread
@@ -237,6 +214,8 @@ def simulate(
         if r is not None:
             cols["rival_exports"] = r[:, a:b]
         out = evaluate(scenario, inputs, draws, b - a, _rates=rates, _out=cols, _checked=True)
+        for o, target in copied.items():
+            target[:, a:b] = out[o]
         # Reach counts while the block is still in cache; integer counts summed over blocks are
         # the same in any order.
         rival = out["rival_exports"]
@@ -248,14 +227,7 @@ def simulate(
         n_by = [np.count_nonzero(row) for row in ahead]
         return rival[:, 0].copy(), np.array(n_ahead), np.array(n_by)
 
-    # Blocks write disjoint columns and each has its own generator, so running them on threads
-    # (numpy's generators and ufuncs release the GIL) gives the same numbers as running in order.
-    workers = min(THREADS, len(blocks))
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            done_blocks = list(pool.map(run_block, range(len(blocks))))
-    else:
-        done_blocks = [run_block(i) for i in range(len(blocks))]
+    done_blocks = _run_all(run_block, range(len(blocks)))
     rival_col = done_blocks[0][0]
     n_ahead = sum(blk[1] for blk in done_blocks)
     n_reached = sum(blk[2] for blk in done_blocks)
@@ -274,67 +246,55 @@ def simulate(
             np.array(rv.T),
             gap.T.copy(),
         )
+    pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec)
+    return MonteCarloResult(
+        *tables(
+            pct, n_ahead, n_reached, (mean_dh, sd_dh),
+            levels=levels, base=base, horizon=horizon, n_paths=int(n_paths),
+        ),
+        int(n_paths),
+        levels,
+        kept,
+    )  # fmt: skip
+
+
+def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
+    """Percentiles ``(years, levels)`` of every outcome, in the percentile table's order.
+
+    The buffers are reordered row by row (selection in place).
+    """
     nq = len(levels)
+    x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
     # The base year is observed: it varies across paths only through uncertain start values.
-    fixed = not any(name.endswith(".start") for name in spec.inputs)
+    fixed = not any(INPUTS[name].domain is START for name in spec.inputs)
+    mirrored = levels + tuple(100.0 - q for q in levels)
+    # balance = -deficit: its percentiles mirror those of the deficit.
+    d_levels = mirrored if "balance" in extra else levels
     # Each outcome's rows are selected independently (numpy's partition releases the GIL).
     if r is not None:
         jobs = {o: (buf[i * k : (i + 1) * k], levels) for i, o in enumerate(OUTCOMES)}
+        jobs["deficit"] = (d, d_levels)
+        if "rival_exports" in extra:
+            jobs["rival_exports"] = (r, levels)
     else:
         # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
-        both = levels + tuple(100.0 - q for q in levels)
-        jobs = {"exports": (x, both), "imports": (m, levels), "deficit": (d, levels)}
-    with ThreadPoolExecutor(min(THREADS, len(jobs))) as pool:
-        found = pool.map(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
-        done = dict(zip(jobs, found, strict=True))
-    if r is not None:
-        pct = done
-    else:
-        pct = {
-            "exports": done["exports"][:, :nq],
-            "imports": done["imports"],
-            "deficit": done["deficit"],
-            "gap_to_rival": rival_col[:, None] - done["exports"][:, nq:],
-        }
-    all_years = np.arange(base, horizon + 1)
-    # One constructor per table: building frames column by column costs more than the maths.
-    labels = [_label(q) for q in levels]
-    stacked = np.concatenate([pct[o] for o in OUTCOMES], axis=0)
-    cols = {
-        "outcome": np.repeat(np.array(OUTCOMES, dtype=object), k),
-        "year": np.tile(all_years, len(OUTCOMES)),
+        jobs = {"exports": (x, mirrored), "imports": (m, levels), "deficit": (d, d_levels)}
+    jobs.update({o: (a, levels) for o, a in copied.items()})
+    found = _run_all(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
+    done = dict(zip(jobs, found, strict=True))
+    pct = {
+        "exports": done["exports"][:, :nq],
+        "imports": done["imports"],
+        "deficit": done["deficit"][:, :nq],
+        "gap_to_rival": done["gap_to_rival"]
+        if r is not None
+        else rival_col[:, None] - done["exports"][:, nq:],
     }
-    cols.update({lab: stacked[:, j] for j, lab in enumerate(labels)})
-    percentile_table = pd.DataFrame(cols)
-
-    p_ahead = n_ahead / n_paths
-    p_by = n_reached / n_paths
-    reach = pd.DataFrame(
-        {
-            "year": all_years,
-            "p_ahead": p_ahead,
-            "se_ahead": np.sqrt(p_ahead * (1 - p_ahead) / n_paths),
-            "p_reached_by": p_by,
-            "se_reached_by": np.sqrt(p_by * (1 - p_by) / n_paths),
-        }
-    )
-    counts = np.concatenate((np.diff(n_reached, prepend=0), [n_paths - n_reached[-1]]))
-    first = pd.DataFrame(
-        {
-            "first_year": np.array(
-                [int(y) for y in all_years] + [f"not by {horizon}"], dtype=object
-            ),
-            "paths": counts.astype(np.int64),
-            "probability": counts / n_paths,
-        }
-    )
-    horizon_deficit = pd.DataFrame(
-        {
-            "statistic": ["year", "mean", "se_mean", "sd"] + labels,
-            "value": [float(horizon), mean_dh, sd_dh / math.sqrt(n_paths), sd_dh]
-            + [float(v) for v in pct["deficit"][-1]],
-        }
-    )
-    return MonteCarloResult(
-        percentile_table, reach, first, horizon_deficit, int(n_paths), levels, kept
-    )
+    for o in extra:
+        if o == "balance":
+            pct[o] = -done["deficit"][:, nq:]
+        elif o == "rival_exports" and r is None:
+            pct[o] = np.repeat(rival_col[:, None], nq, axis=1)
+        else:
+            pct[o] = done[o]
+    return pct
