@@ -189,6 +189,7 @@ def test_user_workbook_values_chart_and_the_rest(tmp_path, cli):
     assert calc.print_area == "'Calc'!$A$1:$E$12"
     assert wb["Scratch"].sheet_state == "hidden"
     assert wb.defined_names["imports"].attr_text == "'My inputs'!$A$2"
+    assert_consistent(tmp_path / "shared.xlsx")
 
 
 def test_print_area_of_a_sheet_after_xlwings_conf_follows_it(analyst, tmp_path):
@@ -342,3 +343,50 @@ def test_projection_workbook_charts_come_through_byte_for_byte(analyst, tmp_path
         "xl/_rels/workbook.xml.rels",
         "[Content_Types].xml",
     }
+
+
+def assert_consistent(path):
+    """Every content-type override and every relationship points at a part that exists."""
+    pkg = xp.Package(path)
+    types = pkg.text("[Content_Types].xml")
+    for part in re.findall(r'PartName="/([^"]+)"', types):
+        assert part in pkg.parts, f"override for missing {part}"
+    assert pkg.referenced() <= set(pkg.parts)
+    for sheet in pkg.sheets():
+        assert sheet["part"] in pkg.parts
+
+
+def test_calc_chain_goes_and_the_package_stays_consistent(analyst, tmp_path):
+    parts = members(analyst)
+    # as Excel saves it: a calculation chain listing the formula cells (openpyxl writes none)
+    parts["xl/calcChain.xml"] = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<c r="B2" i="4"/><c r="B13" i="4" a="1"/></calcChain>'
+    )
+    rels = (
+        parts["xl/_rels/workbook.xml.rels"]
+        .decode()
+        .replace(
+            "</Relationships>",
+            f'<Relationship Type="{xp.REL_CALC_CHAIN}" Target="calcChain.xml" Id="rId99"/></Relationships>',
+        )
+    )
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+    types = (
+        parts["[Content_Types].xml"]
+        .decode()
+        .replace(
+            "</Types>",
+            '<Override PartName="/xl/calcChain.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+        )
+    )
+    parts["[Content_Types].xml"] = types.encode()
+    with zipfile.ZipFile(tmp_path / "c.xlsm", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert_consistent(tmp_path / "c.xlsm")
+    out = share(tmp_path / "c.xlsm", tmp_path / "s.xlsx", functions=mt_functions()).out
+    after = members(out)
+    assert "xl/calcChain.xml" not in after and b"calcChain" not in after["[Content_Types].xml"]
+    assert_consistent(out)
