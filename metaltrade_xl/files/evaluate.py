@@ -215,7 +215,8 @@ def evaluate(
         upper-cases them).
 
     Only the formula cells and the cells they refer to are read into the engine, not every
-    constant of every sheet (ten times faster on a projection workbook).
+    constant of every sheet (``benchmarks/share.py``: several times faster on a projection
+    workbook).
     """
     global _memo
     engine = _engine()
