@@ -169,7 +169,7 @@ def freeze(
     """Work out every cell to write; raise ShareError listing bad cells before changing anything."""
     mt, texts, others = mt_formulas(pkg)
     stored = {id(f): _stored_block(pkg, f) for f in mt}
-    if use_stored or functions is None:
+    if use_stored or functions is None or not mt:
         blocks, downstream = _plan_stored(pkg, mt), {}
     else:
         wanted = [(f.sheet, f.cell.coord) for f in mt]

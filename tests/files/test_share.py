@@ -390,3 +390,14 @@ def test_calc_chain_goes_and_the_package_stays_consistent(analyst, tmp_path):
     after = members(out)
     assert "xl/calcChain.xml" not in after and b"calcChain" not in after["[Content_Types].xml"]
     assert_consistent(out)
+
+
+def test_a_workbook_without_mt_formulas_is_copied_with_provenance(tmp_path, cli):
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["A2"] = 2, "=A1*3"
+    wb.save(tmp_path / "plain.xlsx")
+    code, out, err = cli("share", "plain.xlsx", "s.xlsx")
+    assert code == 0, err
+    assert "froze 0 MT_ formula cell(s)" in out and "dropped no sheet" in out
+    shared = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    assert shared.sheetnames == ["Sheet", "Provenance"] and shared["Sheet"]["A2"].value == "=A1*3"
