@@ -289,3 +289,17 @@ def test_the_standin_answers_as_the_api_does():
     assert {r["partnerDesc"] for r in described["data"]} == {"Chile", "Ecuador", "World"}
     world = next(r for r in described["data"] if r["partnerCode"] == 0)
     assert world["primaryValue"] == 40_000_000 + 8_000_000  # HS 73: Chile and Ecuador
+
+
+def test_a_rival_missing_from_the_file_comes_from_the_bundled_figures(cli, tmp_path):
+    with StandIn(PRODUCTS, WORLD_EXTRA, rate_limited=0) as api:
+        code, out, err = fetch(cli, api.url, "--key", KEY, "--rivals", "none")
+    assert code == 0, err
+    assert len(api.log) == 1  # no rival asked for
+    chile = ROOT / "scenarios" / "close_chile_2034.toml"
+    code, out, err = cli("run", chile, "--data", "f.csv", "--out", "p.xlsx", "--json", "p.json")
+    assert code == 0, err
+    assert "f.csv has no exports of Chile; using the bundled figures for them" in out
+    (r,) = json.loads((tmp_path / "p.json").read_text())
+    assert r["years"][0]["rival_exports"] == 4000  # the press release's floor for Chile, 2024
+    assert r["years"][0]["exports"] == pytest.approx(96.875)
