@@ -141,3 +141,12 @@ def test_a_trend_needs_positive_values():
     )
     with pytest.raises(DataError, match="a trend needs positive values, got 0 in 2023"):
         trend_growth(f, "exports", "Peru", 1)
+
+
+def test_trend_scenarios_round_trip_through_sheet_cells():
+    from metaltrade_xl.scenarios.cells import scenario_from_pairs, scenario_to_pairs
+
+    s = scenario(imports={"growth": "trend", "trend_years": 4})
+    pairs = scenario_to_pairs(s)
+    assert ("imports.trend_years", 4) in pairs
+    assert scenario_from_pairs(pairs, s.source) == s

@@ -123,7 +123,7 @@ def plan(base: Query, max_records: int) -> list[Query]:
     --------
     >>> q = Query("A", tuple(map(str, range(2010, 2025))), 604, None, ("X", "M"), ("73",) * 17)
     >>> [len(p.periods) for p in plan(q, 100_000)]
-    [11, 4]
+    [8, 7]
     """
     per_period = max(1, base.estimate() // max(1, len(base.periods)))
     size = max(1, min(MAX_PERIODS, max_records // per_period))

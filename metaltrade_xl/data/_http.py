@@ -8,8 +8,8 @@ environment, gzip handled here); this module adds what a client of a rate-limite
   at ``max_wait`` (the environment variable ``METALTRADE_FETCH_MAX_WAIT`` lowers the cap: the tests
   use it to keep waits tiny), at most ``tries`` attempts;
 * 401/403 and other 4xx: not tried again, the server's message in the error;
-* a cache folder of complete answers, keyed by the URL and parameters (never the key), each with
-  the date it was fetched; ``refresh=True`` asks the server again.
+* a cache folder of complete answers, named by a hash of the URL, parameters and headers (the key
+  is never written), each with the date it was fetched; ``refresh=True`` asks the server again.
 
 Every failure is a :class:`FetchError` (a ``ValueError``) in one line: what happened and what to do.
 """
@@ -118,7 +118,10 @@ class JsonClient:
     def _cache_file(self, full: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / (hashlib.sha256(full.encode()).hexdigest()[:32] + ".json")
+        # the headers (the key) are part of the name, hashed: one key's answers are not another's
+        who = "\n".join(f"{k}:{v}" for k, v in sorted(self.headers.items()))
+        name = hashlib.sha256(f"{full}\n{who}".encode()).hexdigest()[:32]
+        return self.cache_dir / f"{name}.json"
 
     def _fetch(self, full: str, what: str) -> dict:
         host = urllib.parse.urlsplit(full).netloc or full
