@@ -330,7 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--monthly", action="store_true", help="monthly data, as January-to-month totals"
     )
     d.add_argument("--key", metavar="KEY", help="subscription key (default: $COMTRADE_API_KEY)")
-    d.add_argument("--api-url", default="https://comtradeapi.un.org", metavar="URL")
+    d.add_argument(
+        "--api-url",
+        default="https://comtradeapi.un.org",
+        metavar="URL",
+        help="the API (default https://comtradeapi.un.org; a stand-in for tests)",
+    )
     d.add_argument("--refresh", action="store_true", help="ask the API again, not the cache")
     d.add_argument("--cache-dir", metavar="DIR", help="default: ~/.cache/metaltrade/comtrade")
     d.add_argument(
