@@ -99,6 +99,9 @@ class StandIn:
         bits = parts.path.strip("/").split("/")
         if len(bits) != 6 or bits[:3] != ["data", "v1", "get"] or bits[3] != "C" or bits[5] != "HS":
             return self.send(h, 404, {"statusCode": 404, "message": "Resource not found"})
+        if self.mode == "quota":
+            message = "Out of call volume quota. Quota will be replenished in 07:12:44."
+            return self.send(h, 403, {"statusCode": 403, "message": message})
         if self.mode == "server_error":
             return self.send(h, 503, {"statusCode": 503, "message": "Service Unavailable"})
         if self.mode == "malformed":

@@ -251,6 +251,7 @@ def closed_port() -> int:
         ("not_json", "is not valid JSON"),
         ("truncated", "the answer was cut off (truncated)"),
         ("no network", "could not reach 127.0.0.1"),
+        ("quota", "(403: Out of call volume quota. Quota will be replenished in 07:12:44.)"),
         ("empty", "UN Comtrade has no metal_mechanical trade of Peru (604) for 2010"),
     ],
 )
@@ -303,3 +304,23 @@ def test_a_rival_missing_from_the_file_comes_from_the_bundled_figures(cli, tmp_p
     (r,) = json.loads((tmp_path / "p.json").read_text())
     assert r["years"][0]["rival_exports"] == 4000  # the press release's floor for Chile, 2024
     assert r["years"][0]["exports"] == pytest.approx(96.875)
+
+
+def test_waits_are_what_the_server_asks_or_doubling_and_bounded(monkeypatch):
+    from metaltrade_xl.data._http import FetchError, JsonClient
+
+    monkeypatch.delenv("METALTRADE_FETCH_MAX_WAIT")
+    q = {"reporterCode": "604", "period": "2024", "cmdCode": "73", "flowCode": "X"}
+    slept = []
+    with StandIn(PRODUCTS, rate_limited=2, retry_after="7") as api:
+        client = JsonClient({"Ocp-Apim-Subscription-Key": KEY}, sleep=slept.append)
+        answer = client.get(f"{api.url}/data/v1/get/C/A/HS", q, "test")
+    assert slept == [7.0, 7.0] and answer.body["count"] == 3 and client.requests == 3
+    slept.clear()
+    with StandIn(PRODUCTS, rate_limited=0, mode="server_error") as api:
+        client = JsonClient({"Ocp-Apim-Subscription-Key": KEY}, sleep=slept.append, max_wait=5)
+        with pytest.raises(FetchError, match="answered 503"):
+            client.get(f"{api.url}/data/v1/get/C/A/HS", q, "test")
+    assert slept == [1.0, 2.0, 4.0, 5.0]  # no Retry-After: doubling, capped; 5 tries in all
+    monkeypatch.setenv("METALTRADE_FETCH_MAX_WAIT", "0.5")
+    assert JsonClient({}, max_wait=60).max_wait == 0.5  # the tests' cap
