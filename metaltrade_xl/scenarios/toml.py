@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from metaltrade_xl._io import read_toml
+from metaltrade_xl.data.nowcast import check_profile
 from metaltrade_xl.engine.montecarlo import UncertaintySpec
 from metaltrade_xl.engine.projection import TO_CLOSE
 from metaltrade_xl.scenarios.errors import ScenarioError
@@ -95,11 +96,14 @@ class Scenario:
     uncertainty: UncertaintySpec | None = None
     #: Whose exports and imports are projected (start values and origin shares come from it).
     reporter: str = DEFAULT_REPORTER
+    #: 12 monthly weights to annualise a partial base year (see :mod:`metaltrade_xl.data.nowcast`);
+    #: None: the data's own profile, else months / 12.
+    seasonal_profile: tuple[float, ...] | None = None
 
 
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
-    "substitution", "uncertainty",
+    "substitution", "uncertainty", "seasonal_profile",
 }  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start"},
@@ -307,6 +311,12 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             phase_in_years=int(phase),
             origins=origins,
         )
+    profile = data.get("seasonal_profile")
+    if profile is not None:
+        try:
+            profile = check_profile(profile)
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
     scenario = Scenario(
         name=name,
         base_year=base,
@@ -318,6 +328,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
         description=description.strip(),
         source=source,
         reporter=reporter,
+        seasonal_profile=profile,
     )
     if "uncertainty" in data:
         spec = parse_uncertainty(data["uncertainty"], source, scenario)
