@@ -133,6 +133,26 @@ def _workbook_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from metaltrade_xl.excel.server import check_installed, check_licence, serve
+
+    check_licence()
+    check_installed()
+    print(
+        f"metaltrade: xlwings Server on http://{args.host}:{args.port} with {args.workers} "
+        "worker(s); Ctrl+C stops it",
+        flush=True,
+    )
+    serve(
+        args.host,
+        args.port,
+        args.workers,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_certfile=args.ssl_certfile,
+    )
+    return 0
+
+
 def _data_import(args: argparse.Namespace) -> int:
     from metaltrade_xl.data.trade import import_trade, write_tidy
 
@@ -240,6 +260,23 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("path", metavar="PATH.xlsm")
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the MT_ functions to Excel on the web and Mac (xlwings Server)",
+        description="Start xlwings Server with every MT_ function and the scenario button, for "
+        'a whole team (needs pip install "metaltrade_xl[server]" and a licence key in '
+        "XLWINGS_LICENSE_KEY; see docs/excel.md). Other settings: XLWINGS_* variables.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="default: 8000")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--ssl-keyfile", metavar="KEY.pem", help="serve HTTPS (Excel add-ins need it)")
+    p.add_argument("--ssl-certfile", metavar="CERT.pem", help="the certificate for --ssl-keyfile")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
+    p.set_defaults(func=_serve)
     return parser
 
 
