@@ -64,7 +64,12 @@ def _run(args: argparse.Namespace) -> int:
     for path in filter(None, (out, json_out)):
         if path.exists() and not args.force:
             raise CliError(f"{path} exists; use --force to replace it or choose another path")
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+    if out.suffix.lower() == ".xlsm":
+        raise CliError(
+            f"--out: expected a .xlsx file name, got '{out.name}' (a projection workbook has no "
+            "macros; for one with the xlwings VBA use --workbook IN.xlsm --out OUT.xlsm)"
+        )
+    if out.suffix.lower() != ".xlsx":
         raise CliError(f"--out: expected a .xlsx file name, got '{out.name}'")
 
     figures = load_figures(args.data)
@@ -126,10 +131,16 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _workbook_new(args: argparse.Namespace) -> int:
-    from metaltrade_xl.files.template import build
+    from metaltrade_xl.files.template import new_workbook
 
-    path = build(args.path, force=args.force)
-    print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")
+    made = new_workbook(args.path, force=args.force)
+    print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
+    if made.module is not None:
+        print(
+            f"wrote {made.module}: the macro imports the module named after the workbook; "
+            "keep the two files together (rename both, or run `metaltrade workbook new` again)"
+        )
+    print(made.interpreter_note)
     return 0
 
 
