@@ -33,6 +33,7 @@ from metaltrade_xl.files import structure
 from metaltrade_xl.files.evaluate import evaluate, uses_mt
 from metaltrade_xl.files.writer import check_distinct, open_workbook, sheet_grid
 from metaltrade_xl.report.layout import SHEETS
+from metaltrade_xl.report.provenance import data_rows_for_share
 
 CONFIG_SHEETS = (SHEETS["config"], "_" + SHEETS["config"])
 #: Shown at most in an error message listing cells.
@@ -246,8 +247,12 @@ def _refresh_downstream(pkg, downstream: dict, writes: dict) -> int:
     return n
 
 
-def provenance_rows(wb, src: Path, frozen: int, dropped) -> list[list]:
-    """What the Provenance sheet says: version, date, source file, data sources, scenarios."""
+def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[list]:
+    """What the Provenance sheet says: version, date, source file, data sources, scenarios.
+
+    ``previous``: the data rows of the Provenance sheet ``metaltrade run`` wrote into ``src``
+    (:func:`metaltrade_xl.report.provenance.data_rows_for_share`), which say what data it read.
+    """
     rows: list[list] = [
         ["Provenance of this shared copy"],
         ["made by", f"metaltrade_xl {__version__}"],
@@ -272,6 +277,8 @@ def provenance_rows(wb, src: Path, frozen: int, dropped) -> list[list]:
             i, j = header.index("lower_bound"), header.index("id")
             lower = [str(r[j]) for r in grid[1:] if r[i] in (True, "TRUE", "true", 1)]
             rows.append(["figures given as lower bounds ('more than')", ", ".join(lower) or "none"])
+    elif previous:
+        rows += [list(r) for r in previous]
     else:
         rows.append(["bundled figures", DATA_VINTAGE])
     rows += [[], ["Scenario parameters (as in the Scenarios sheet)"]]
@@ -313,11 +320,18 @@ def share(
         structure.remove_sheet(pkg, name)
     had_vba = structure.remove_vba(pkg) or src.suffix.lower() == ".xlsm"
     structure.remove_parts_of_type(pkg, xp.REL_CALC_CHAIN)
-    if SHEETS["provenance"] in [s["name"] for s in pkg.sheets()]:
-        structure.remove_sheet(pkg, SHEETS["provenance"])
+    name = SHEETS["provenance"]
+    if name in [s["name"] for s in pkg.sheets()]:
+        structure.remove_sheet(pkg, name)
     values = open_workbook(src, data_only=True, read_only=True)  # only read: Data, Scenarios
     try:
-        rows = provenance_rows(values, src, plan["frozen"], dropped)
+        # what the Provenance sheet of `metaltrade run` says about the data it read, if any
+        previous = (
+            data_rows_for_share({name: sheet_grid(values[name])})
+            if name in values.sheetnames
+            else None
+        )
+        rows = provenance_rows(values, src, plan["frozen"], dropped, previous)
     finally:
         values.close()
     how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
