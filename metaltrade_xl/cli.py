@@ -137,25 +137,8 @@ def _share(args: argparse.Namespace) -> int:
     done = share(
         args.src, args.out, force=args.force, functions=mt_functions(), use_stored=args.use_stored
     )
-    how = "computed here" if done.recomputed else "Excel's stored values"
-    print(
-        f"froze {done.frozen} MT_ formula cell(s) ({how}); dropped "
-        f"{', '.join(done.dropped_sheets) or 'no sheet'}{' and the VBA' if done.had_vba else ''}"
-    )
-    if done.recomputed and done.stored:
-        if done.differing:
-            print(
-                f"{done.differing} of {done.stored} cell(s) with a stored value differ from the "
-                f"recomputed value (kept the recomputed ones; --use-stored keeps Excel's): "
-                + "; ".join(done.differences)
-                + ("; …" if done.differing > len(done.differences) else "")
-            )
-        else:
-            print(f"all {done.stored} stored value(s) agree with the recomputed ones")
-    elif done.recomputed:
-        print("the workbook held no stored values to compare with")
-    if done.refreshed:
-        print(f"refreshed the stored result of {done.refreshed} live formula(s) that use MT_ cells")
+    for line in done.summary_lines():
+        print(line)
     print(f"wrote {done.out} (with a Provenance sheet)")
     return 0
 

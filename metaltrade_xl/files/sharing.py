@@ -58,6 +58,32 @@ class ShareReport:
     differing: int = 0
     refreshed: int = 0  # live formulas whose stored result was refreshed
 
+    def summary_lines(self) -> list[str]:
+        """What ``metaltrade share`` says it did, line by line."""
+        how = "computed here" if self.recomputed else "Excel's stored values"
+        vba = " and the VBA" if self.had_vba else ""
+        lines = [
+            f"froze {self.frozen} MT_ formula cell(s) ({how}); dropped "
+            f"{', '.join(self.dropped_sheets) or 'no sheet'}{vba}"
+        ]
+        if self.recomputed and self.stored and self.differing:
+            more = "; …" if self.differing > len(self.differences) else ""
+            lines.append(
+                f"{self.differing} of {self.stored} cell(s) with a stored value differ from the "
+                "recomputed value (kept the recomputed ones; --use-stored keeps Excel's): "
+                + "; ".join(self.differences)
+                + more
+            )
+        elif self.recomputed and self.stored:
+            lines.append(f"all {self.stored} stored value(s) agree with the recomputed ones")
+        elif self.recomputed:
+            lines.append("the workbook held no stored values to compare with")
+        if self.refreshed:
+            lines.append(
+                f"refreshed the stored result of {self.refreshed} live formula(s) that use MT_ cells"
+            )
+        return lines
+
 
 @dataclass
 class _Formula:
