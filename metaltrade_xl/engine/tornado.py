@@ -2,7 +2,8 @@
 
 Each uncertain input varies alone, drawn exactly as :func:`metaltrade_xl.engine.montecarlo.simulate`
 draws it (afresh every year, persistent, or once per path), with every other input at its
-median; its swing is the P10–P90 range of the outcome over those paths. A swing is therefore
+median (an input correlated with it at its median given it, as the copula has it); its swing is
+the P10–P90 range of the outcome over those paths. A swing is therefore
 comparable with the simulation's fan: an input drawn every year cannot swing the outcome by more
 than the whole simulation spreads it. (:func:`metaltrade_xl.engine.sensitivity.tornado` is the
 other, exact tornado: each input held at one percentile in every year.)
@@ -15,7 +16,7 @@ import pandas as pd
 
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.inputs import INPUTS
-from metaltrade_xl.engine.sampling import sample
+from metaltrade_xl.engine.sampling import persist
 from metaltrade_xl.engine.scenario import ProjectionInputs
 from metaltrade_xl.engine.sensitivity import _row, outcome_values
 from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
@@ -24,7 +25,8 @@ from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
 TORNADO_METHOD = (
     "Each input's swing is the P10–P90 range of the outcome when that input alone varies as the "
     "Monte Carlo draws it (every year, persistent or once per path) and every other input stays "
-    "at its median, so a swing is comparable with the fan."
+    "at its median (given that input, where the two are correlated), so a swing is comparable "
+    "with the fan."
 )
 #: Paths per input (fewer when the scenario asks for fewer): P10 and P90 to about 1 %.
 TORNADO_PATHS = 50_000
@@ -97,10 +99,8 @@ def simulated_tornado(
     rows = []
     for name, child in zip(names, seeds, strict=True):
         dist = spec.inputs[name]
-        rho = spec.persistence.get(name)
-        alone = UncertaintySpec({name: dist}, persistence={} if rho is None else {name: rho})
-        values = {k: v for k, v in medians.items() if k != name}
-        values[name] = sample(alone, n_years, n, np.random.default_rng(child))[name]
+        values = dict(medians)
+        values.update(_alone(spec, name, n_years, n, np.random.default_rng(child)))
         y = outcome_values(scenario, inputs, values, n, outcome, year)
         lo, hi = np.percentile(y, [low, high])
         rows.append(
@@ -113,3 +113,27 @@ def simulated_tornado(
                  "base", "swing"],
     )  # fmt: skip
     return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _alone(spec: UncertaintySpec, name: str, n_years: int, n: int, rng) -> dict:
+    """Draws of ``name`` as the simulation draws it, and of the inputs correlated with it at
+    their medians given it.
+
+    A partner ``j`` with (Gaussian) correlation ``r`` has normal score ``r z`` where ``z`` is
+    ``name``'s: the median of ``z_j`` given ``z``. Each yearly score then persists with its own
+    ``rho``, as in :func:`metaltrade_xl.engine.sampling._draw_block`.
+    """
+    yearly = INPUTS[name].drawn == "yearly"
+    group = spec.yearly if yearly else spec.once
+    c = spec.correlation_matrix(group)
+    i = group.index(name)
+    z = rng.standard_normal((n_years, n) if yearly else n)
+    out = {}
+    for j, other in enumerate(group):
+        if c[i, j] == 0.0:
+            continue
+        zj = z.copy() if other == name else c[i, j] * z
+        if yearly:
+            persist(zj, float(spec.persistence.get(other, 0.0)))
+        out[other] = spec.inputs[other].from_normal(zj, out=zj)
+    return out

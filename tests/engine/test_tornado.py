@@ -37,7 +37,14 @@ def yearly_spec(**kw):
     )
 
 
-@pytest.mark.parametrize("correlation", [(), (("exports.growth", "imports.growth", 0.5),)])
+@pytest.mark.parametrize(
+    "correlation",
+    [
+        (),
+        (("exports.growth", "imports.growth", 0.5),),
+        (("exports.growth", "imports.growth", 0.9),),
+    ],
+)
 def test_no_yearly_input_swings_more_than_the_simulation_spreads(correlation):
     s, spec = scenario(), yearly_spec(correlation=correlation)
     fan = mc.simulate(s, INPUTS, spec).fan("deficit").iloc[-1]
