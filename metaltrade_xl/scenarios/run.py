@@ -16,7 +16,7 @@ from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
-from metaltrade_xl.engine.sensitivity import tornado
+from metaltrade_xl.engine.tornado import simulated_tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.toml import TREND, Scenario, load_scenario
 
@@ -246,7 +246,7 @@ def simulate_uncertainty(result: ScenarioResult) -> ScenarioResult:
         return result
     try:
         mc = simulate(result.scenario, result.inputs, spec)
-        swings = tornado(result.scenario, result.inputs, spec, outcome="deficit")
+        swings = simulated_tornado(result.scenario, result.inputs, spec, outcome="deficit")
     except InputError as exc:
         raise ScenarioError(f"{result.scenario.source}: uncertainty: {exc}") from None
     return replace(result, montecarlo=mc, tornado=swings)
