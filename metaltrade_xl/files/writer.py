@@ -160,7 +160,9 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     ``src`` is never modified; ``out`` must be another path and keep ``src``'s macro-ness.
     """
 
+    from metaltrade_xl.data.origin import file_origin
     from metaltrade_xl.report.book import run_book
+    from metaltrade_xl.report.layout import SHEETS
 
     src, out = Path(src), Path(out)
     check_distinct(src, out)
@@ -169,7 +171,11 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
         want = ".xlsm (to keep the VBA)" if macro else ".xlsx"
         raise ValueError(f"--out: expected a {want} file like the input, got '{out.name}'")
     wb = open_workbook(src, keep_vba=macro)
-    results = run_book(FileBook(wb), src.name)  # the flow the scenario button runs
+    # the data are the input workbook's Data sheet: its name and hash are the workbook's
+    label = f"{SHEETS['data']} sheet of the workbook"
+    results = run_book(  # the flow the scenario button runs
+        FileBook(wb), src.name, origins=lambda figures: [file_origin(src, figures, label=label)]
+    )
     save_atomic(wb, out, force=force)
     return results
 
