@@ -174,7 +174,7 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     # the data are the input workbook's Data sheet: its name and hash are the workbook's
     label = f"{SHEETS['data']} sheet of the workbook"
     results = run_book(  # the flow the scenario button runs
-        FileBook(wb), src.name, origin=lambda figures: file_origin(src, figures, label=label)
+        FileBook(wb), src.name, origins=lambda figures: [file_origin(src, figures, label=label)]
     )
     save_atomic(wb, out, force=force)
     return results

@@ -10,7 +10,7 @@ through the small :class:`Book` interface, so the same flow drives a live Excel 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from metaltrade_xl.data import figures_from_grid
@@ -50,18 +50,20 @@ def read_inputs(book: Book, where: str = "the workbook"):
     return figures, scenarios
 
 
-def run_book(book: Book, where: str = "the workbook", *, origin=None) -> list[ScenarioResult]:
+def run_book(
+    book: Book, where: str = "the workbook", *, origins: Callable | None = None
+) -> list[ScenarioResult]:
     """Run every scenario of ``book`` and write Summary and one sheet per scenario into it.
 
     Re-running replaces the sheets a previous run listed in its Summary and nothing else.
-    ``origin``, given the figures read, describes where they came from for the Provenance sheet
-    (:func:`metaltrade_xl.data.origin.file_origin` for a file). Returns the results.
+    ``origins``, given the figures read, returns the data origins the Provenance sheet lists
+    (a file knows its name and hash; a live book may not). Returns the results.
     """
     figures, scenarios = read_inputs(book, where)
     results = [run_full(s, figures) for s in scenarios]
     names = book.sheet_names()
     summary = book.grid(SHEETS["summary"]) if SHEETS["summary"] in names else None
-    provenance = [origin(figures)] if origin is not None else None
+    provenance = None if origins is None else origins(figures)
     layouts, stale = workbook_outputs(results, figures, names, summary, provenance=provenance)
     for name in stale:
         book.delete_sheet(name)
