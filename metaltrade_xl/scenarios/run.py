@@ -18,7 +18,8 @@ from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
 from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
-from metaltrade_xl.scenarios.toml import TREND, Scenario, load_scenario
+from metaltrade_xl.engine.scenario import TREND
+from metaltrade_xl.scenarios.toml import Scenario, load_scenario
 
 # --- running -----------------------------------------------------------------------------------
 
@@ -133,7 +134,10 @@ def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario,
             raise ScenarioError(f"{scenario.source}: {key}.growth: {exc}") from None
         trends[key] = trend
         changes[key] = replace(spec, growth=trend.rate)
-    return (replace(scenario, **changes) if changes else scenario), trends
+    try:  # a trend outside the rates a scenario accepts is refused as a given rate would be
+        return (replace(scenario, **changes) if changes else scenario), trends
+    except InputError as exc:
+        raise ScenarioError(f"{scenario.source}: {exc} (the data's trend)") from None
 
 
 def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
