@@ -16,9 +16,9 @@ from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
+from metaltrade_xl.engine.scenario import TREND
 from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
-from metaltrade_xl.engine.scenario import TREND
 from metaltrade_xl.scenarios.toml import Scenario, load_scenario
 
 # --- running -----------------------------------------------------------------------------------
