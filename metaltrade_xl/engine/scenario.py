@@ -29,8 +29,8 @@ from metaltrade_xl.engine.inputs import check_value
 
 #: The export growth that makes exports equal the rival's in the horizon year.
 TO_CLOSE = "to_close"
-#: A growth resolved from the data before projecting: the CAGR of the last ``trend_years`` years
-#: (:func:`metaltrade_xl.scenarios.run.resolve_trends`); the engine never projects it unresolved.
+#: A growth resolved from the data (the CAGR of the last ``trend_years`` full years) before the
+#: model runs; see :func:`metaltrade_xl.scenarios.run.resolve_trends`.
 TREND = "trend"
 #: The country whose trade is projected when a scenario does not say.
 DEFAULT_REPORTER = "Peru"
@@ -40,7 +40,7 @@ def _check_growth(growth, name: str, allow_to_close: bool) -> None:
     if isinstance(growth, str):
         if (allow_to_close and growth == TO_CLOSE) or growth == TREND:
             return
-        also = ' or "to_close"' if allow_to_close else ""
+        also = ', "to_close" or "trend"' if allow_to_close else ' or "trend"'
         raise InputError(f"{name}: expected a rate, a table of yearly rates{also}, got {growth!r}")
     if isinstance(growth, Mapping):
         if not growth:
@@ -67,7 +67,7 @@ class FlowSpec:
 
     growth: float | Mapping[int, float] | str
     start: float | None = None
-    #: Years of the trend when ``growth`` is ``"trend"``.
+    #: With ``growth = "trend"``: how many years of data the CAGR spans.
     trend_years: int | None = None
 
 

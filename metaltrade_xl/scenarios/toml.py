@@ -51,8 +51,9 @@ from metaltrade_xl.engine.scenario import (
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
 
-#: Most years a trend (``growth = "trend"``) may span.
+#: Most years a trend may span.
 MAX_TREND_YEARS = 50
+
 
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
