@@ -14,6 +14,7 @@ import pandas as pd
 from metaltrade_xl.data import DataError, find_figure, import_share
 from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
 from metaltrade_xl.engine.scenario import TREND
@@ -132,12 +133,15 @@ def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario,
             )
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: {key}.growth: {exc}") from None
+        if not -1 < trend.rate <= MAX_RATE:  # refused as the same rate given by hand would be
+            raise ScenarioError(
+                f"{scenario.source}: {key}.growth: the data's trend is {trend.rate:.1%} a year "
+                f"({trend.describe()}), outside the rates a scenario accepts (at most "
+                f"{MAX_RATE:.0%}); give a rate instead"
+            )
         trends[key] = trend
         changes[key] = replace(spec, growth=trend.rate)
-    try:  # a trend outside the rates a scenario accepts is refused as a given rate would be
-        return (replace(scenario, **changes) if changes else scenario), trends
-    except InputError as exc:
-        raise ScenarioError(f"{scenario.source}: {exc} (the data's trend)") from None
+    return (replace(scenario, **changes) if changes else scenario), trends
 
 
 def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
