@@ -168,7 +168,7 @@ def _rows(figures: pd.DataFrame, indicator: str, reporter: str, partner: str) ->
         for i, (a, b, c) in enumerate(keys)
         if a.lower() == want[0] and b.lower() == want[1] and c.lower() == want[2]
     ]
-    return figures[list(_COLUMNS)].iloc[hit]
+    return figures[[c for c in _COLUMNS if c in figures.columns]].iloc[hit]
 
 
 def data_share(
