@@ -232,6 +232,9 @@ GRID = [
 ]
 approx = pytest.approx
 TO_CLOSE = (4000 * 1.03**10 / 750) ** 0.1 - 1  # 0.21769: Chile growing 3 %, ten years
+# The bundled scenario starts in 2025: exports 727 x 12/11 (January-November annualised), Chile's
+# 4 000 of 2024 carried a year at its 3 %, nine years to 2034.
+TO_CLOSE_2025 = (4000 * 1.03**10 / (727 * 12 / 11)) ** (1 / 9) - 1
 
 #: (function, arguments with an empty cell E in a range or as an omitted optional argument,
 #: the result worked by hand). Randomised functions are checked against the native run instead.
@@ -410,7 +413,7 @@ def test_the_scenario_script_runs_the_analyst_workbook(main):
         if a["func"] == "setValues"
         for row in a["values"]
         for v in row
-        if isinstance(v, float) and math.isclose(v, TO_CLOSE, rel_tol=1e-12)
+        if isinstance(v, float) and math.isclose(v, TO_CLOSE_2025, rel_tol=1e-12)
     ]
     assert solved  # "Close the gap with Chile by 2034": the solved rate is written
 
