@@ -16,10 +16,15 @@ import re
 from collections.abc import Mapping
 
 from metaltrade_xl.data._cells import column_letter
+from metaltrade_xl.engine.inputs import INPUTS
 from metaltrade_xl.engine.montecarlo import DEFAULT_PERCENTILES
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.toml import Scenario, scenario_from_dict
 
+#: Keys whose values are whole numbers (a sheet gives every number as a float).
+_WHOLE = frozenset(("base_year", "horizon")) | {
+    name for name, declared in INPUTS.items() if declared.domain.whole
+}
 _DIST = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$")
 
 
@@ -94,11 +99,7 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
         key = "" if key is None else str(key).strip()
         if not key or value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if (
-            isinstance(value, float)
-            and value.is_integer()
-            and key.endswith(("year", "horizon", "years"))
-        ):
+        if isinstance(value, float) and value.is_integer() and key in _WHOLE:
             value = int(value)
         parts = key.split(".")
         if key == "substitution.origins" and isinstance(value, str):
@@ -178,12 +179,16 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
             return [(f"{key}.{y}", r) for y, r in value.items()]
         return [(key, value)]
 
-    pairs += growth("exports.growth", scenario.exports.growth)
+    def trend(key, spec):  # growth = "trend" goes with its number of years
+        n = getattr(spec, "trend_years", None)
+        return [] if n is None else [(f"{key}.trend_years", n)]
+
+    pairs += growth("exports.growth", scenario.exports.growth) + trend("exports", scenario.exports)
     pairs += [("exports.start", scenario.exports.start)]
-    pairs += growth("imports.growth", scenario.imports.growth)
+    pairs += growth("imports.growth", scenario.imports.growth) + trend("imports", scenario.imports)
     pairs += [("imports.start", scenario.imports.start)]
     pairs += [("rival.name", scenario.rival.name)]
-    pairs += growth("rival.growth", scenario.rival.growth)
+    pairs += growth("rival.growth", scenario.rival.growth) + trend("rival", scenario.rival)
     pairs += [("rival.start", scenario.rival.start)]
     sub = scenario.substitution
     if sub is not None:

@@ -5,18 +5,20 @@ Also where the reference scenarios are found (a checkout's ``scenarios/`` or the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from metaltrade_xl.data import DataError, find_figure, import_share
+from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
 from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
-from metaltrade_xl.scenarios.toml import Scenario, load_scenario
+from metaltrade_xl.scenarios.toml import TREND, Scenario, load_scenario
 
 # --- running -----------------------------------------------------------------------------------
 
@@ -33,6 +35,8 @@ class ScenarioResult:
     #: :func:`simulate_uncertainty` was run.
     montecarlo: MonteCarloResult | None = None
     tornado: pd.DataFrame | None = None
+    #: ``"exports"``, ``"imports"``, ``"rival"`` -> the trend a ``growth = "trend"`` resolved to.
+    trends: Mapping[str, Trend] = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -69,6 +73,9 @@ class ScenarioResult:
                 "start_year": sub.start_year,
                 "phase_in_years": sub.phase_in_years,
             }
+        for key, trend in self.trends.items():
+            out[key]["growth_given"] = TREND
+            out[key]["trend"] = trend.describe()
         return out
 
 
@@ -107,14 +114,38 @@ def resolve_inputs(
     return ProjectionInputs(exports, imports, rival, share), tuple(used)
 
 
+def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario, dict]:
+    """``scenario`` with every ``growth = "trend"`` replaced by the CAGR of the data's last
+    ``trend_years`` full years up to the base year, and those trends by section."""
+    trends, changes = {}, {}
+    for key, spec, indicator, who in (
+        ("exports", scenario.exports, "exports", scenario.reporter),
+        ("imports", scenario.imports, "imports", scenario.reporter),
+        ("rival", scenario.rival, "exports", scenario.rival.name),
+    ):
+        if not isinstance(spec.growth, str) or spec.growth != TREND:
+            continue
+        try:
+            trend = trend_growth(
+                figures, indicator, who, spec.trend_years, until=scenario.base_year
+            )
+        except DataError as exc:
+            raise ScenarioError(f"{scenario.source}: {key}.growth: {exc}") from None
+        trends[key] = trend
+        changes[key] = replace(spec, growth=trend.rate)
+    return (replace(scenario, **changes) if changes else scenario), trends
+
+
 def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
-    """Resolve a scenario's inputs from ``figures`` and project it."""
+    """Resolve a scenario's inputs (and trends) from ``figures`` and project it."""
+    scenario, trends = resolve_trends(scenario, figures)
     inputs, used = resolve_inputs(scenario, figures)
+    used += tuple(i for t in trends.values() for i in t.ids if i not in used)
     try:
         projection = project(scenario, inputs)
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
-    return ScenarioResult(scenario, inputs, used, projection)
+    return ScenarioResult(scenario, inputs, used, projection, trends=trends)
 
 
 def run_full(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
