@@ -89,10 +89,10 @@ def script_figures(script: str, args: list[str]) -> tuple[dict[str, float], str]
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds, no LibreOffice")
-    parser.add_argument("--rounds", type=int, help="rounds of the process timings (default 7)")
+    parser.add_argument("--rounds", type=int, help="rounds of the process timings (default 5)")
     parser.add_argument("--rows", type=int, default=50_000, help="rows of the .xlsx data file")
     args = parser.parse_args(argv)
-    rounds = args.rounds or (3 if args.quick else 7)
+    rounds = args.rounds or (3 if args.quick else 5)
     began = time.perf_counter()
     lines, missed = [], 0
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores; {rounds} rounds", flush=True)
