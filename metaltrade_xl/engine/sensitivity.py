@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from metaltrade_xl.engine._validate import InputError, as_float
 from metaltrade_xl.engine.inputs import INPUT_NAMES, INPUTS, OUTCOME_NAMES
@@ -265,6 +264,8 @@ def goal_seek(
 
     def g(v):
         return float(outcome_values(scenario, inputs, {lever: [v]}, 1, outcome, year)[0]) - target
+
+    from scipy import optimize  # on first use (a heavy import)
 
     value, info = optimize.brentq(g, scan[i], scan[i + 1], xtol=xtol, full_output=True)
     achieved = g(value) + target
