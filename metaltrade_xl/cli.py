@@ -49,6 +49,7 @@ class Progress:
 
 def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl.data import load_figures
+    from metaltrade_xl.data.origin import bundled_origin, file_origin
     from metaltrade_xl.files import writer as workbook
     from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios import (
@@ -84,13 +85,15 @@ def _run(args: argparse.Namespace) -> int:
         results.append(run_full(scenario, figures))
     progress.done()
 
-    sheets = report.build_report(results, figures)
+    origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
+    sheets = report.build_report(results, figures, provenance=[origin])
     workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
     if json_out:
         text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
         workbook.write_text_atomic(text + "\n", json_out, force=args.force)
 
     _print_summary(report.summary_frame(results))
+    _print_notes(results)
     print(f"data: {args.data or DATA_VINTAGE}")
     print(f"wrote {out}" + (f" and {json_out}" if json_out else ""))
     return 0
@@ -111,6 +114,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
         text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
         workbook.write_text_atomic(text + "\n", args.json, force=args.force)
     _print_summary(report.summary_frame(results))
+    _print_notes(results)
     print(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
     return 0
 
@@ -235,6 +239,16 @@ def _print_summary(summary) -> None:
         "(USD millions at the horizon; exp.growth = average yearly export growth; "
         "gap = rival exports − exports)"
     )
+
+
+def _print_notes(results) -> None:
+    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each)."""
+    from metaltrade_xl.report.provenance import lower_bound_lines, warning_lines
+
+    for line in lower_bound_lines(results):
+        print(line)
+    for line in warning_lines(results):
+        print(f"metaltrade: {line}", file=sys.stderr)
 
 
 def _output_options(parser: argparse.ArgumentParser, replaces: str) -> None:

@@ -37,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from metaltrade_xl._io import read_toml
+from metaltrade_xl.data.nowcast import check_profile
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.scenario import (
@@ -57,7 +58,7 @@ MAX_TREND_YEARS = 50
 
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
-    "substitution", "uncertainty",
+    "substitution", "uncertainty", "seasonal_profile",
 }  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start", "trend_years"},
@@ -259,6 +260,12 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             phase_in_years=int(phase),
             origins=origins,
         )
+    profile = data.get("seasonal_profile")
+    if profile is not None:
+        try:
+            profile = check_profile(profile)
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
     try:  # the dataclasses check the rules that tie fields together
         scenario = Scenario(
             name=name,
@@ -271,6 +278,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             description=description.strip(),
             source=source,
             reporter=reporter,
+            seasonal_profile=profile,
         )
     except InputError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
