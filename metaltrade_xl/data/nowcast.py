@@ -30,9 +30,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from metaltrade_xl.data import WORLD, DataError
+from metaltrade_xl.data import WORLD, DataError, _same_text
 
 #: How a start value was obtained (:attr:`StartValue.basis`).
 GIVEN, RECORDED, ANNUALISED, SEASONAL, CARRIED = (
@@ -155,12 +156,12 @@ def profile_share(profile: Sequence[float], months: int) -> float:
 
 
 def _rows(figures: pd.DataFrame, indicator: str, reporter: str, partner: str) -> pd.DataFrame:
-    f = figures
-    return f[
-        (f["indicator"].str.lower() == indicator.lower())
-        & (f["reporter"].str.lower() == reporter.lower())
-        & (f["partner"].str.lower() == partner.lower())
-    ]
+    # Narrowed column by column, each distinct text lowered once: a run calls this ~80 times,
+    # and lowering every row of a 50 000-figure file each time took most of the run.
+    at = np.arange(len(figures))
+    for col, want in (("indicator", indicator), ("reporter", reporter), ("partner", partner)):
+        at = at[_same_text(figures[col].to_numpy()[at], want)]
+    return figures.iloc[at]
 
 
 def latest_year(
