@@ -65,7 +65,12 @@ def _run(args: argparse.Namespace) -> int:
     for path in filter(None, (out, json_out)):
         if path.exists() and not args.force:
             raise CliError(f"{path} exists; use --force to replace it or choose another path")
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+    if out.suffix.lower() == ".xlsm":
+        raise CliError(
+            f"--out: expected a .xlsx file name, got '{out.name}' (a projection workbook has no "
+            "macros; for one with the xlwings VBA use --workbook IN.xlsm --out OUT.xlsm)"
+        )
+    if out.suffix.lower() != ".xlsx":
         raise CliError(f"--out: expected a .xlsx file name, got '{out.name}'")
 
     figures = load_figures(args.data)
@@ -132,10 +137,36 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _workbook_new(args: argparse.Namespace) -> int:
-    from metaltrade_xl.files.template import build
+    from metaltrade_xl.files.template import new_workbook
 
-    path = build(args.path, force=args.force)
-    print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")
+    made = new_workbook(args.path, force=args.force)
+    print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
+    if made.module is not None:
+        print(
+            f"wrote {made.module}: the macro imports the module named after the workbook; "
+            "keep the two files together (rename both, or run `metaltrade workbook new` again)"
+        )
+    print(made.interpreter_note)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from metaltrade_xl.excel.server import check_installed, check_licence, serve
+
+    check_licence()
+    check_installed()
+    print(
+        f"metaltrade: xlwings Server on http://{args.host}:{args.port} with {args.workers} "
+        "worker(s); Ctrl+C stops it",
+        flush=True,
+    )
+    serve(
+        args.host,
+        args.port,
+        args.workers,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_certfile=args.ssl_certfile,
+    )
     return 0
 
 
@@ -372,6 +403,23 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("path", metavar="PATH.xlsm")
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the MT_ functions to Excel on the web and Mac (xlwings Server)",
+        description="Start xlwings Server with every MT_ function and the scenario button, for "
+        'a whole team (needs pip install "metaltrade_xl[server]" and a licence key in '
+        "XLWINGS_LICENSE_KEY; see docs/excel.md). Other settings: XLWINGS_* variables.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="default: 8000")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--ssl-keyfile", metavar="KEY.pem", help="serve HTTPS (Excel add-ins need it)")
+    p.add_argument("--ssl-certfile", metavar="CERT.pem", help="the certificate for --ssl-keyfile")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
+    p.set_defaults(func=_serve)
     return parser
 
 

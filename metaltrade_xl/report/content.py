@@ -175,7 +175,7 @@ def _uncertainty_layout(result, *, row, chart_col, chart_row, block, first_key):
     add(
         "tornado",
         swings,
-        "Tornado: horizon deficit with each input at its P10 and P90, the others at their medians",
+        "Tornado: P10–P90 of the horizon deficit, each input alone as the simulation draws it",
         formats={"low_value": RATIO, "high_value": RATIO},
     )
 

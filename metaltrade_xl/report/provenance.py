@@ -81,6 +81,37 @@ def lower_bound_lines(results) -> list[str]:
     return lines
 
 
+#: Columns of the yearly table that each start value feeds (what rests on it if it is a floor).
+_FED_BY = {
+    "exports.start": ("exports", "balance", "deficit", "coverage", "gap_to_rival"),
+    "imports.start": (
+        "imports_before_substitution", "substituted", "substitution_effect", "imports",
+        "balance", "deficit", "coverage",
+    ),
+    "rival.start": ("rival_exports", "gap_to_rival"),
+}  # fmt: skip
+
+
+def floor_columns(result) -> dict[str, list[str]]:
+    """Columns of ``result``'s yearly table that rest on a lower bound, with the start keys
+    (``imports.start`` …) whose floor they carry: where a sheet should mark "≥" or add a note.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.data import load_figures
+    >>> from metaltrade_xl.scenarios import find_scenario, run
+    >>> cols = floor_columns(run(find_scenario("baseline"), load_figures()))
+    >>> cols["deficit"], cols["rival_exports"], "exports" in cols
+    (['imports.start'], ['rival.start'], False)
+    """
+    out: dict[str, list[str]] = {}
+    for key, start in result.starts.items():
+        if start.lower_bound:
+            for column in _FED_BY.get(key, ()):
+                out.setdefault(column, []).append(key)
+    return out
+
+
 def warning_lines(results) -> list[str]:
     """``warning: <scenario>: <sentence>``, one line per warning of every result."""
     return [f"warning: {r.scenario.name}: {w}" for r in results for w in r.warnings]
