@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from metaltrade_xl.data import DataError, bundled_path, load_figures
 from metaltrade_xl.data._xlsx import read_sheet
-from metaltrade_xl.report.content import SOURCES_ALL_UP_TO, sources_sheet
+from metaltrade_xl.report.content import sources_sheet
+from metaltrade_xl.report.provenance import SOURCES_ALL_UP_TO
 
 HEADER = ["indicator", "reporter", "partner", "year", "months", "value"]
 

@@ -15,6 +15,7 @@ import pandas as pd
 from metaltrade_xl import __version__
 from metaltrade_xl.data import FIGURE_COLUMNS
 from metaltrade_xl.engine.projection import first_year_reaching
+from metaltrade_xl.report import provenance
 from metaltrade_xl.report.layout import (
     RATIO,
     SHEETS,
@@ -309,22 +310,14 @@ def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> Shee
     return SheetLayout(SHEETS["summary"], (summary, paths), charts, texts)
 
 
-#: The Sources sheet lists every figure of data up to this size, else the figures the scenarios
-#: used: a 50 000-row data file is its own record, and copying it made a run ~20x slower.
-SOURCES_ALL_UP_TO = 2000
-
-
 def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
-    """Every figure of the data (only the used ones past :data:`SOURCES_ALL_UP_TO`) with its
-    source and lower-bound flag, and which scenario used it."""
+    """Every figure of the data (only the used ones past :data:`provenance.SOURCES_ALL_UP_TO`)
+    with its source and lower-bound flag, and which scenario used it."""
     used: dict[str, list[str]] = {}
     for r in results:
         for fid in r.figure_ids:
             used.setdefault(fid, []).append(r.scenario.name)
-    frame = figures.copy()
-    shown = len(frame) <= SOURCES_ALL_UP_TO
-    if not shown:  # a large data file is its own record: list what the projections used
-        frame = frame[frame["id"].isin(used)]
+    frame, note = provenance.listed_figures(figures, used)
     frame["used_by"] = [", ".join(used.get(i, [])) for i in frame["id"]]
     frame = frame[[*FIGURE_COLUMNS, "used_by"]]
     table = Table(
@@ -355,16 +348,7 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
                 x_title=" ",
             )
         )
-    texts = ((1, 1, sources_title(figures)),)
-    if not shown:
-        files = ", ".join(dict.fromkeys(figures["file"]))
-        texts += (
-            (
-                2,
-                1,
-                f"The {len(frame)} figures the scenarios used, of {len(figures):,} in {files}",
-            ),
-        )
+    texts = ((1, 1, sources_title(figures)), *note)
     return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
 
 
