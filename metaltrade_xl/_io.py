@@ -45,12 +45,34 @@ def _umask() -> int:
 
 
 def read_toml(path: str | Path, error: type[Exception]) -> dict:
-    """A TOML file as a dict; a missing or malformed file raises ``error`` in one line."""
+    """A TOML file as a dict; a missing, unreadable or malformed file raises ``error`` in one line.
+
+    A UTF-8 byte-order mark (Notepad adds one) is skipped; any other encoding is refused naming
+    the file, the first byte that is not UTF-8 and how to save the file.
+    """
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{path.name}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path.name}: is a folder, expected a TOML file") from None
+    except PermissionError:
+        raise error(f"{path.name}: permission denied (cannot read the file)") from None
+    except OSError as exc:
+        raise error(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(
+            f"{path.name}: not UTF-8 text (byte {data[exc.start]:#04x} on line {line}; "
+            "probably saved as ANSI/Windows-1252); save it as UTF-8 (in Notepad: Save As, "
+            "Encoding UTF-8)"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path.name}: not valid TOML ({exc})") from None

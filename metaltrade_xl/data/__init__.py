@@ -81,9 +81,13 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise DataError(f"{name}: no such file")
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise DataError(f"{name}: is a folder, expected a .csv or .xlsx file")
     try:
         if suffix == ".csv":
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+            from metaltrade_xl.data._text import read_csv_text
+
+            raw = read_csv_text(path, name, DataError)
         elif suffix in (".xlsx", ".xlsm"):
             raw = pd.read_excel(path, dtype=object, engine="openpyxl")
         else:
@@ -92,7 +96,21 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
         raise
     except Exception as exc:  # a broken file: say so in one line
         raise DataError(f"{name}: could not be read ({type(exc).__name__}: {exc})") from None
-    return tidy_figures(raw, name)
+    try:
+        return tidy_figures(raw, name)
+    except DataError as exc:
+        how = raw.attrs.get("read_as")
+        if how and "missing column" in str(exc):
+            found = ", ".join(_short(str(c)) for c in list(raw.columns)[:6])
+            raise DataError(
+                f"{exc} ({how}; its columns: {found}); in Excel, Save As "
+                "'CSV UTF-8 (Comma delimited) (*.csv)'"
+            ) from None
+        raise
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:

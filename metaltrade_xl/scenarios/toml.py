@@ -159,7 +159,12 @@ class _Checker:
         return value
 
     def year(self, value, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value != int(value)
+        ):
             raise self.fail(key, f"expected a year (a whole number), got {_show(value)}")
         if not 1900 <= value <= 2200:
             raise self.fail(key, f"expected a year between 1900 and 2200, got {int(value)}")
