@@ -677,4 +677,4 @@ def MT_TOP_PARTNERS(partners, current, previous=None, n=None, total=None):
             raise fail("total", f"expected a value > 0, got {t:g}")
         out = indicators.top_partners(cur_s, prev_s, n=top, total=t)
         cols = ("rank", "partner", "value", "share", "growth")
-        return frame_table(out, cols)
+        return frame_table(out, cols, blank_nan=True)  # growth from a previous 0: empty

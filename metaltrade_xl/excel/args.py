@@ -473,16 +473,41 @@ def cells(result, shape: tuple[int, int], blank_rows: np.ndarray | None = None) 
     return out.tolist()
 
 
-def table(header: Sequence[str], columns: Sequence) -> list[list]:
-    """A spilled table: the header row, then one row per element of the columns."""
+def table(header: Sequence[str], columns: Sequence, *, blank_nan: bool = False) -> list[list]:
+    """A spilled table: the header row, then one row per element of the columns.
+
+    A number that is not finite is an error naming its column and row (overflow must never show
+    as an empty cell), except NaN where the caller says it means "not applicable"
+    (``blank_nan``): those become empty cells.
+    """
+    for name, c in zip(header, columns, strict=False):
+        _check_finite_column(name, c, blank_nan)
     body = np.column_stack([np.asarray(c, dtype=object) for c in columns]).tolist()
     return [list(header)] + [[python_value(v) for v in row] for row in body]
 
 
-def frame_table(frame, columns: Sequence[str] | None = None) -> list[list]:
+def _check_finite_column(name, column, blank_nan: bool) -> None:
+    arr = np.asarray(column)
+    if arr.dtype.kind != "f":
+        if arr.dtype != object:
+            return
+        arr = np.array(
+            [v if isinstance(v, (float, np.floating)) else 0.0 for v in arr.ravel()], dtype=float
+        )
+    bad = np.isinf(arr) if blank_nan else ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.argmax(bad.ravel()))
+        raise ExcelInputError(
+            f"the result is too large to represent (overflow) in column '{name}', row {i + 2} "
+            "of the table: check the inputs for a typo (a percentage typed as a whole number, "
+            "a start value or a horizon far too large)"
+        )
+
+
+def frame_table(frame, columns: Sequence[str] | None = None, *, blank_nan: bool = False):
     """A DataFrame (or the given columns of it) as a spilled :func:`table`."""
     columns = list(frame.columns) if columns is None else list(columns)
-    return table(columns, [frame[c].to_numpy() for c in columns])
+    return table(columns, [frame[c].to_numpy() for c in columns], blank_nan=blank_nan)
 
 
 def python_value(v):

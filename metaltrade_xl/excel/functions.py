@@ -38,6 +38,7 @@ from metaltrade_xl.excel.args import (
     text,
     whole,
 )
+from metaltrade_xl.excel.args import aligned as _aligned
 from metaltrade_xl.excel.args import bundled_figures as _bundled_figures
 from metaltrade_xl.excel.args import elementwise as _elementwise
 from metaltrade_xl.excel.args import figures_arg as _figures
@@ -184,7 +185,24 @@ def MT_SHARE(part, total=None):
             return cells(*_elementwise(engine.shares, p))
         t = numbers(total, "total")
         check(t, t.values > 0, "a total > 0")
+        _part_within_total(p, t)
         return cells(*_elementwise(engine.shares, p, t))
+
+
+def _part_within_total(p, t) -> None:
+    """Each part at most its total: a share above 100 % is a swapped pair or mixed units."""
+    shape, blank = _aligned(p, t)
+    pv, tv = np.broadcast_to(p.values, shape), np.broadcast_to(t.values, shape)
+    ok = (pv <= tv * (1 + 1e-12)) | blank[:, None]
+    if not ok.all():
+        r, c = divmod(int(np.argmin(ok.ravel())), shape[1])
+        where = None if shape == (1, 1) else (r + 1, c + 1)
+        raise fail(
+            "part",
+            f"expected at most total ({tv[r, c]:g}), got {pv[r, c]:g}: a share above 100 %; "
+            "are part and total swapped, or in different units?",
+            where,
+        )
 
 
 @_summary_as_description
@@ -442,7 +460,9 @@ def MT_PROJECT(start, growth, years, start_year=None):
         first = whole(start_year, "start_year", low=0, high=9999, default=0, required=False)
         labels = np.arange(first, first + n + 1)
         rates = yearly_rates(g.values[0, 0] if g.single else series(g), labels[1:], "growth")
-        return table(("year", "value"), (labels, compound(x0, rates)))
+        with np.errstate(over="ignore"):
+            values = compound(x0, rates)
+        return table(("year", "value"), (labels, values))
 
 
 @_summary_as_description
