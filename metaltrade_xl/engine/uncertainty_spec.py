@@ -16,17 +16,8 @@ import numpy as np
 
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import Distribution
+from metaltrade_xl.engine.inputs import INPUT_NAMES, ONCE, YEARLY  # noqa: F401 (re-exported)
 
-YEARLY = ("exports.growth", "imports.growth", "rival.growth")
-ONCE = (
-    "exports.start",
-    "imports.start",
-    "rival.start",
-    "substitution.share",
-    "substitution.import_content",
-    "substitution.origin_share",
-)
-INPUT_NAMES = YEARLY + ONCE
 DEFAULT_PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
 
 

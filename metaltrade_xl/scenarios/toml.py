@@ -36,15 +36,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from metaltrade_xl._io import read_toml
+from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.montecarlo import UncertaintySpec
 from metaltrade_xl.engine.projection import TO_CLOSE
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
-
-#: Largest yearly rate accepted in a scenario: rates are fractions, and 1.0 (100 % a year, every
-#: year) is far beyond any trade projection, so a larger number is almost surely a percentage.
-MAX_RATE = 1.0
-
 
 #: The country whose trade is projected when a scenario does not say.
 DEFAULT_REPORTER = "Peru"
