@@ -127,7 +127,7 @@ def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     for col in ("indicator", "reporter", "partner"):
         out[col] = _text_column(raw[col], name, col, required=True)
-    out["year"] = _number_column(raw["year"], name, "year", whole=True)
+    out["year"] = _number_column(raw["year"], name, "year", whole=True, year=True)
     out["months"] = _number_column(raw["months"], name, "months", whole=True)
     bad = ~out["months"].between(1, 12)
     if bad.any():
@@ -199,7 +199,25 @@ def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> p
     return text
 
 
-def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd.Series:
+def check_years(years, name: str, column: str, rows, texts=None) -> None:
+    """Refuse, naming the first, a year outside the range scenario files accept
+    (:data:`metaltrade_xl.engine.inputs.YEAR`): ``-5``, ``0`` or ``99999999999999999999`` are
+    typos, and a year past 2^63 would otherwise wrap to a negative integer."""
+    from metaltrade_xl.engine.inputs import YEAR
+
+    years = np.asarray(years, dtype=float)
+    bad = ~YEAR.contains(years)
+    if bad.any():
+        i = int(np.argmax(bad))
+        got = str(texts[i]) if texts is not None else f"{years[i]:.15g}"
+        raise DataError(
+            f"{name}: row {rows[i]}, column {column}: expected {YEAR.expected}, got {got[:40]}"
+        )
+
+
+def _number_column(
+    col: pd.Series, name: str, column: str, *, whole: bool, year: bool = False
+) -> pd.Series:
     text = col.map(_cell_text)
     # no thousands-separator guessing: "2,5" is 2.5 in Spanish and 25 in English
     numbers = pd.to_numeric(text, errors="coerce")
@@ -211,6 +229,7 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
             f"{name}: row {_row(col, i)}, column {column}: expected a number, got "
             + (f"'{got}'" if got else "an empty cell")
         )
+    numbers = numbers.astype(float)  # a 20-digit year must not become a wrapped int64
     if whole:
         frac = numbers != numbers.round()
         if frac.any():
@@ -219,6 +238,9 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
                 f"{name}: row {_row(col, i)}, column {column}: expected a whole number, "
                 f"got {text.iloc[i]}"
             )
+        if year:
+            rows = col.index.to_numpy(dtype=int) + 2
+            check_years(numbers.to_numpy(), name, column, rows, text.to_numpy())
         return numbers.astype(int)
     return numbers.astype(float)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.data import WORLD, DataError
+from metaltrade_xl.data import WORLD, DataError, check_years
 from metaltrade_xl.data._cells import (
     NAME_ALIASES,
     numbers,
@@ -74,6 +74,9 @@ def baci_file(
             raise DataError(f"{label}: row {r + 2}, column v: expected a number, got an empty cell")
         r = int(np.argmax(v < 0))
         raise DataError(f"{label}: row {r + 2}, column v: expected a value >= 0, got {v[r]:g}")
+
+    if n:
+        check_years(t, label, "t", np.arange(n) + 2)
 
     rejected = {}
     if isinstance(k, np.ndarray):  # every code six digits: classified by a table lookup per row
@@ -442,6 +445,8 @@ def _diagnose_baci(path: Path, label: str) -> None:
         ) from None
     for c in ("t", "i", "j"):
         numbers(raw[c].str.strip(), label, c, whole=True)
+    t = raw["t"].str.strip()
+    check_years(pd.to_numeric(t).to_numpy(dtype=float), label, "t", np.arange(len(t)) + 2, t)
     numbers(raw["v"].str.strip(), label, "v")
     empty = raw["k"].str.strip() == ""
     if empty.any():

@@ -20,6 +20,7 @@ import pandas as pd
 import xlwings as xw
 
 from metaltrade_xl.engine import ProjectionInputs, indicators, montecarlo, sensitivity
+from metaltrade_xl.engine.inputs import input_spec
 from metaltrade_xl.excel.args import (
     CATEGORY,
     MAX_CELLS,
@@ -34,6 +35,7 @@ from metaltrade_xl.excel.args import (
     fail,
     frame_table,
     grid,
+    in_domain,
     is_blank,
     numbers,
     python_value,
@@ -147,14 +149,8 @@ def _lever(value, name: str) -> str:
 
 
 def _lever_domain(arg: Numbers, lever: str) -> None:
-    """Values a lever can take: growth > -1, start values > 0, shares in [0, 1]."""
-    v = arg.values
-    if lever.endswith(".growth"):
-        check(arg, v > -1, "a rate > -1 (-100 %)")
-    elif lever.endswith(".start"):
-        check(arg, v > 0, "a value > 0")
-    else:
-        check(arg, (v >= 0) & (v <= 1), "a share from 0 to 1")
+    """Values a lever can take: its declared domain (:mod:`metaltrade_xl.engine.inputs`)."""
+    in_domain(arg, input_spec(lever, "lever").domain)
 
 
 def _lever_values(value, name: str, lever: str) -> np.ndarray:

@@ -38,6 +38,7 @@ import xlwings as xw
 
 from metaltrade_xl.data import DataError, load_figures, tidy_figures
 from metaltrade_xl.engine import InputError
+from metaltrade_xl.engine.inputs import YEAR, Domain, check_value
 from metaltrade_xl.scenarios import Scenario, ScenarioError, find_scenario
 from metaltrade_xl.scenarios.cells import scenario_from_pairs
 
@@ -347,6 +348,28 @@ def check(arg: Numbers, ok: np.ndarray, expected: str) -> None:
         i = int(np.argmin(np.ravel(ok)))
         got = arg.values.ravel()[i]
         raise fail(arg.name, f"expected {expected}, got {got:g}", arg.where(i))
+
+
+def in_domain(arg: Numbers, domain: Domain) -> None:
+    """Refuse, naming the first cell, a value outside a declared domain
+    (:mod:`metaltrade_xl.engine.inputs`: the rules scenario files follow, so a growth typed as
+    ``5`` is refused here as in a file, as a likely percentage)."""
+    ok = domain.contains(arg.values)
+    if arg.blank is not None:
+        ok |= arg.blank
+    if not np.all(ok):
+        i = int(np.argmin(np.ravel(ok)))
+        at = arg.where(i)
+        where = f"{arg.name} (row {at[0]}, column {at[1]} of the range)" if at else arg.name
+        check_value(domain, float(arg.values.ravel()[i]), where)
+
+
+def year_arg(value, name: str, *, default: int) -> int:
+    """A calendar year (the range scenario files accept); an empty cell gives ``default``."""
+    if is_blank(value):
+        return default
+    v = scalar(value, name)
+    return int(check_value(YEAR, v, name))
 
 
 # --- single values ------------------------------------------------------------------------------

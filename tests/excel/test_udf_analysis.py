@@ -377,7 +377,7 @@ def test_grid_errors(call):
         "MT_GRID: lever_x: expected one of exports.growth, imports.growth, rival.growth,"
     ) and message.endswith("got text 'export.growth'")
     assert error_of(call, "MT_GRID", s, "exports.growth", [[0.1, -1.5]], "imports.growth", 0) == (
-        "MT_GRID: values_x (row 1, column 2 of the range): expected a rate > -1 (-100 %), got -1.5"
+        "MT_GRID: values_x (row 1, column 2 of the range): expected a rate as a fraction above -1 (-100 %), got -1.5"
     )
     assert error_of(call, "MT_GRID", s, "exports.growth", 0.1, "substitution.share", 1.2) == (
         "MT_GRID: values_y: expected a share from 0 to 1, got 1.2"
@@ -407,7 +407,7 @@ def test_goal_seek_errors(call):
         "MT_GOALSEEK: high: expected a value above low (0.3), got 0.1"
     )
     assert error_of(call, "MT_GOALSEEK", s, "exports.growth", 1000, None, None, -2, 0.1) == (
-        "MT_GOALSEEK: low: expected a rate > -1 (-100 %), got -2"
+        "MT_GOALSEEK: low: expected a rate as a fraction above -1 (-100 %), got -2"
     )
     assert error_of(call, "MT_GOALSEEK", s, "exports.growth", "lots") == (
         "MT_GOALSEEK: target: expected a number, got text 'lots'"
