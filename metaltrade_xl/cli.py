@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl._io import bounded, saved_together
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -66,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
             raise CliError(f"{path} exists; use --force to replace it or choose another path")
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise CliError(f"--out: expected a .xlsx file name, got '{out.name}'")
+    _check_outputs(args, ("--out", out), ("--json", json_out))
 
     figures = load_figures(args.data)
     if args.scenarios:
@@ -75,18 +78,21 @@ def _run(args: argparse.Namespace) -> int:
         files = sorted(folder.glob("*.toml"))
         print(f"scenarios: {len(files)} from {folder}")
     scenarios = [load_scenario(f) for f in files]
+    _check_memory(scenarios)
     progress = Progress(len(scenarios))
     results = []
     for scenario in scenarios:
         progress.step(scenario.name)
         results.append(run_full(scenario, figures))
     progress.done()
+    _check_finite(results)
 
     sheets = report.build_report(results, figures)
-    workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
-    if json_out:
-        text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
-        workbook.write_text_atomic(text + "\n", json_out, force=args.force)
+    with saved_together():  # never a new workbook beside an old JSON
+        workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
+        if json_out:
+            text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
+            workbook.write_text_atomic(text + "\n", json_out, force=args.force)
 
     _print_summary(report.summary_frame(results))
     print(f"data: {args.data or DATA_VINTAGE}")
@@ -104,10 +110,13 @@ def _run_workbook(args: argparse.Namespace) -> int:
         )
     if not args.out:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
-    results = workbook.run_workbook(args.workbook, args.out, force=args.force)
-    if args.json:
-        text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
-        workbook.write_text_atomic(text + "\n", args.json, force=args.force)
+    _check_outputs(args, ("--out", args.out), ("--json", args.json))
+    with saved_together():  # never a new workbook beside an old JSON
+        results = workbook.run_workbook(args.workbook, args.out, force=args.force)
+        _check_finite(results)
+        if args.json:
+            text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
+            workbook.write_text_atomic(text + "\n", args.json, force=args.force)
     _print_summary(report.summary_frame(results))
     print(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
     return 0
@@ -139,12 +148,77 @@ def _data_import(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise CliError(f"{out} exists; use --force to replace it or choose another path")
+    _check_outputs(args, ("--out", out))
     result = import_trade(args.files, fmt=args.format, sector=args.sector, reporter=args.reporter)
     for line in result.summary_lines():
         print(line)
-    written = write_tidy(result, out, force=args.force)
+    with saved_together():  # the figures and their summary, both new or both old
+        written = write_tidy(result, out, force=args.force)
     print("wrote " + " and ".join(str(p) for p in written))
     return 0
+
+
+def _check_outputs(args, *outputs) -> None:
+    """Every output's folder exists and is writable, before any computation (a run of millions of
+    paths must not fail at the very end on a typo in a folder name)."""
+    from metaltrade_xl._io import check_writable
+
+    for what, path in outputs:
+        if path:
+            check_writable(path, force=args.force, what=what)
+
+
+def _check_memory(scenarios) -> None:
+    """Refuse, before the first scenario runs, a Monte Carlo run that would not fit in memory."""
+    from metaltrade_xl.engine.budget import check_memory
+
+    for s in scenarios:
+        if s.uncertainty is not None:
+            try:
+                check_memory(s.uncertainty.paths, s.horizon - s.base_year + 1)
+            except ValueError as exc:
+                raise CliError(f"{s.source}: uncertainty.{exc}") from None
+
+
+def _check_finite(results) -> None:
+    """A result that is not a finite number is an error (exit 2), never an ``inf`` in the summary
+    or a ``null`` in the JSON."""
+    import numpy as np
+
+    hint = (
+        "is not a finite number (overflow beyond 1.8e308): check the growth rates (a percentage "
+        "typed as a whole number?), start values and the horizon"
+    )
+    for r in results:
+        where = r.scenario.source or r.scenario.name
+        table = r.table.select_dtypes("number")
+        bad = ~np.isfinite(table.to_numpy(dtype=float))
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            year = r.table["year"].iloc[i] if "year" in r.table else i
+            raise CliError(f"{where}: {table.columns[j]} in {year} {hint}")
+        if r.montecarlo is not None:
+            found = _first_non_finite(r.montecarlo.to_dict(), "uncertainty")
+            found = found or _first_non_finite(r.tornado.to_dict(orient="list"), "tornado")
+            if found:
+                raise CliError(f"{where}: the Monte Carlo result {found} {hint}")
+
+
+def _first_non_finite(value, path: str) -> str | None:
+    """The key path of the first float in nested dicts/lists that is inf or NaN, else None."""
+    import math
+
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return path if isinstance(value, float) and not math.isfinite(value) else None
+    for k, v in items:
+        hit = _first_non_finite(v, f"{path}.{k}" if isinstance(k, str) else path)
+        if hit:
+            return hit
+    return None
 
 
 def _print_summary(summary) -> None:
@@ -247,7 +321,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # overflow is checked and reported in one line (_check_finite), not as a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return args.func(args)
     except (CliError, ValueError, OSError) as exc:
         if args.debug:
             raise
@@ -269,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
+    return bounded(" ".join(text.split()))
 
 
 if __name__ == "__main__":  # pragma: no cover

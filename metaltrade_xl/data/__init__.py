@@ -136,6 +136,14 @@ def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
             f"{name}: row {rows[i]}, column months: expected 1 to 12, got {out['months'].iloc[i]}"
         )
     out["value"] = _number_column(raw["value"], name, "value", whole=False)
+    flows = out["indicator"].str.lower().isin(["exports", "imports"])
+    negative = flows & (out["value"] < 0)
+    if negative.any():  # the AMOUNT domain of engine.inputs, as for MT_ arguments
+        i = int(np.argmax(negative.to_numpy()))
+        raise DataError(
+            f"{name}: row {rows[i]}, column value: expected {out['indicator'].iloc[i]} >= 0 "
+            f"(USD millions), got {out['value'].iloc[i]:g}"
+        )
     for col in OPTIONAL_COLUMNS:
         if col == "lower_bound":
             out[col] = _bool_column(raw[col], name) if col in raw.columns else False
@@ -301,7 +309,9 @@ def find_figure(
         raise DataError(f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}")
     rows = rows.sort_values(["year", "months"], kind="stable")
     if year is not None and months is not None and len(rows) > 1:
-        ids = ", ".join(rows["id"])
+        ids = ", ".join(_short(str(i)) for i in rows["id"].iloc[:5])
+        if len(rows) > 5:
+            ids += f" and {len(rows) - 5:,} more"
         raise DataError(f"{indicator} of {reporter} in {year}: more than one figure ({ids})")
     return rows.iloc[-1]
 

@@ -36,6 +36,7 @@ from numbers import Integral, Real
 import numpy as np
 import xlwings as xw
 
+from metaltrade_xl._io import bounded
 from metaltrade_xl.data import DataError, load_figures, tidy_figures
 from metaltrade_xl.engine import InputError
 from metaltrade_xl.engine.inputs import YEAR, Domain, check_value
@@ -100,7 +101,7 @@ def excel_errors(function: str):
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return bounded(" ".join(text.split()))
 
 
 def fail(name: str, message: str, where: tuple[int, int] | None = None) -> ExcelInputError:

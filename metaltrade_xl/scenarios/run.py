@@ -12,6 +12,7 @@ import pandas as pd
 
 from metaltrade_xl.data import DataError, find_figure, import_share
 from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.budget import check_memory
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
 from metaltrade_xl.engine.sensitivity import tornado
@@ -132,6 +133,7 @@ def simulate_uncertainty(result: ScenarioResult) -> ScenarioResult:
     if spec is None:
         return result
     try:
+        check_memory(spec.paths, result.scenario.horizon - result.scenario.base_year + 1)
         mc = simulate(result.scenario, result.inputs, spec)
         swings = tornado(result.scenario, result.inputs, spec, outcome="deficit")
     except InputError as exc:
