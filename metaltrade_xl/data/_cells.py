@@ -36,7 +36,7 @@ def csv_header(path: Path) -> list[str]:
     if not lines:
         return []
     cells = next(csv.reader([lines[0]], delimiter=sep), [])
-    return [unguard_text(c.strip()) for c in cells]
+    return [unguard_text(c.strip().strip('"').strip()) for c in cells]
 
 
 def split_header(line: str) -> list[str]:
