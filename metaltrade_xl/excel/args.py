@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -91,9 +92,15 @@ def summary_as_description(f):
 
 @contextlib.contextmanager
 def excel_errors(function: str):
-    """Re-raise input, data and scenario errors as one-line :class:`ExcelInputError` messages."""
+    """Re-raise input, data and scenario errors as one-line :class:`ExcelInputError` messages.
+
+    Numpy's overflow warnings are silenced: overflow is checked and reported as an error (see
+    :func:`cells` and :func:`table`), not left in a server log.
+    """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield
     except ExcelInputError as exc:
         raise ExcelInputError(_one_line(f"{function}: {exc}")) from None
     except (InputError, DataError, ScenarioError) as exc:
