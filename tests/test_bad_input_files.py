@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -152,6 +153,16 @@ def test_trade_file_years_outside_the_range(cli, tmp_path, year):
     (tmp_path / "c.csv").write_text("\n".join(com) + "\n")
     code, _, err = cli("data", "import", "c.csv", "--out", "o.csv")
     assert code == 2 and "c.csv: row 2, column refYear" in one_error_line(err)
+
+
+@pytest.mark.parametrize("rate", ["1", "5", "1.5"])
+def test_rate_of_one_or_more_in_a_file_is_a_likely_percentage(cli, tmp_path, rate):
+    text = (SCENARIOS / "baseline.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^growth = [0-9.]+", f"growth = {rate}", text, count=1)
+    (tmp_path / "pct.toml").write_text(text, encoding="utf-8")
+    code, _, err = cli("run", "pct.toml")
+    line = one_error_line(err)
+    assert code == 2 and "pct.toml: exports.growth: expected a rate as a fraction" in line
 
 
 def test_negative_exports_in_a_data_file(cli, tmp_path):

@@ -192,7 +192,7 @@ class _Checker:
         rate = self.number(value, key)
         if rate <= -1:
             raise self.fail(key, f"expected a rate above -1 (-100 %), got {rate:g}")
-        if rate > MAX_RATE:
+        if rate >= MAX_RATE:
             raise self.fail(key, f"expected a rate as a fraction (0.05 = 5 %), got {rate:g}")
         return rate
 

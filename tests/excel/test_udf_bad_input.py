@@ -180,7 +180,7 @@ GROWTH_ARGS = [
 
 
 @pytest.mark.parametrize(("fn", "args"), GROWTH_ARGS)
-@pytest.mark.parametrize("rate", [5, 1.5, 100])
+@pytest.mark.parametrize("rate", [5, 1.5, 100, 1])
 def test_growth_typed_as_a_percentage(call, fn, args, rate):
     message = error_of(call, fn, *[rate if a == "G" else a for a in args])
     assert message.endswith(f"expected a rate as a fraction, got {rate:g}: likely a percentage: "
@@ -219,8 +219,8 @@ def test_start_year_outside_the_file_range(call, year):
 def test_defaults_and_good_values_still_work(call):
     assert call("MT_PROJECT", 750, 0.1, 2) == [["year", "value"], [0, 750.0], [1, pytest.approx(825.0)],
                                               [2, pytest.approx(907.5)]]  # fmt: skip
-    assert call("MT_PROJECT", 750, 1.0, 1, 2200) == [["year", "value"], [2200, 750.0],
-                                                    [2201, 1500.0]]  # fmt: skip
+    assert call("MT_PROJECT", 750, 0.5, 1, 2200) == [["year", "value"], [2200, 750.0],
+                                                    [2201, 1125.0]]  # fmt: skip
     assert call("MT_DEFICIT", 0, 100) == [[100.0]]
 
 
