@@ -77,6 +77,8 @@ def baci_file(
 
     if n:
         check_years(t, label, "t", np.arange(n) + 2)
+        _check_codes(i, label, "i")
+        _check_codes(j, label, "j")
 
     rejected = {}
     if isinstance(k, np.ndarray):  # every code six digits: classified by a table lookup per row
@@ -290,7 +292,9 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
             f"{name}: no countries, only a header row; expected BACI's country_codes file "
             "(one row per country code)"
         )
-    code = numbers(raw["country_code"].astype(str), name, "country_code", whole=True).astype(int)
+    code = numbers(raw["country_code"].astype(str), name, "country_code", whole=True)
+    _check_codes(code, name, "country_code", raw["country_code"].astype(str).to_numpy())
+    code = code.astype(int)
     names = raw[c_name].astype(str).str.strip().to_numpy(dtype=object)
     table = pd.DataFrame(
         {
@@ -303,6 +307,22 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
         }
     )
     return table[~pd.Index(code).duplicated()]  # as drop_duplicates("code"): the first stays
+
+
+#: Largest country code accepted: BACI numbers countries with ISO 3166 numeric codes (3 digits);
+#: tables are indexed by code, so a code of 10^20 must be refused, not allocated.
+MAX_COUNTRY_CODE = 9999
+
+
+def _check_codes(codes, label: str, column: str, texts=None) -> None:
+    codes = np.asarray(codes)
+    bad = (codes < 0) | (codes > MAX_COUNTRY_CODE)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise DataError(
+            f"{label}: row {r + 2}, column {column}: expected a country code from 0 to "
+            f"{MAX_COUNTRY_CODE}, got {texts[r] if texts is not None else f'{codes[r]:.0f}'}"
+        )
 
 
 def _sniff_k(path: Path) -> tuple[list[str], bool]:
