@@ -17,8 +17,7 @@ from metaltrade_xl.engine._validate import (
     as_year_count,
     scalar_or_array,
 )
-from metaltrade_xl.engine.balance import finite_result
-from metaltrade_xl.engine.projection import compound
+from metaltrade_xl.engine.balance import compound, finite_result
 
 
 class NeverClosesError(InputError):
@@ -28,7 +27,11 @@ class NeverClosesError(InputError):
 def growth_to_close(start, target, years, target_growth=0.0):
     """Constant annual growth that takes ``start`` to a rival's value after ``years`` years.
 
-    ``g = (target × (1 + target_growth)^years / start)^(1 / years) − 1``.
+    ``g = (target × (1 + target_growth)^years / start)^(1 / years) − 1``, computed as
+    ``(target / start)^(1 / years) × (1 + target_growth) − 1`` (no overflow for long horizons).
+    This is the one place the ``"to_close"`` rate of a scenario is solved: the model
+    (:func:`metaltrade_xl.engine.model.evaluate`) calls it with the rival's horizon value as
+    ``target`` and ``target_growth = 0``.
 
     Parameters
     ----------
@@ -55,9 +58,8 @@ def growth_to_close(start, target, years, target_growth=0.0):
     t = as_positive(target, "target")
     n = as_year_count(years, "years")
     tg = as_rate(target_growth, "target_growth")
-    # log form: no overflow for long horizons, and exact for the closed form
-    with np.errstate(over="ignore"):
-        out = np.expm1((np.log(t / s) + n * np.log1p(tg)) / n)
+    with np.errstate(over="ignore"):  # numpy gives inf where Python's ** raises; refused below
+        out = np.power(np.asarray(t / s, dtype=float), 1.0 / n) * (1.0 + tg) - 1.0
     return scalar_or_array(finite_result(out, "the growth to close"))
 
 

@@ -85,7 +85,7 @@ class Domain:
 #: A growth rate per year, a fraction: above -1 (a fall of 100 % has no compound meaning), at most
 #: :data:`MAX_RATE`.
 RATE = Domain("rate", -1.0, MAX_RATE, True, True, False, "fraction per year",
-              "a rate as a fraction above -1 (-100 %)")  # fmt: skip
+              "a rate > -1 (-100 %)")  # fmt: skip
 #: A base-year value that is compounded: USD millions, > 0.
 START = Domain("start", 0.0, math.inf, True, True, False, "USD millions", "a value > 0")
 #: A recorded trade value (exports, imports of a partner): USD millions, >= 0.
@@ -202,6 +202,19 @@ def _domain(name_or_domain) -> Domain:
 def _show(value) -> str:
     text = f"{value:g}" if isinstance(value, float) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def expected(domain: Domain, value: float) -> str:
+    """What an error message says was expected, given the bad ``value``.
+
+    Examples
+    --------
+    >>> expected(RATE, -2), expected(RATE, 5)
+    ('a rate > -1 (-100 %)', 'a rate as a fraction, below 1 (type 5 % as 0.05)')
+    """
+    if domain is RATE and value >= MAX_RATE:
+        return f"a rate as a fraction, below {MAX_RATE:g} (type 5 % as 0.05)"
+    return domain.expected
 
 
 def _refusal(domain: Domain, value: float, where: str) -> InputError:

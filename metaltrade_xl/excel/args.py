@@ -40,7 +40,7 @@ import xlwings as xw
 from metaltrade_xl._io import bounded
 from metaltrade_xl.data import DataError, load_figures, tidy_figures
 from metaltrade_xl.engine import InputError
-from metaltrade_xl.engine.inputs import YEAR, Domain, check_value
+from metaltrade_xl.engine.inputs import YEAR, Domain, check_value, expected
 from metaltrade_xl.scenarios import Scenario, ScenarioError, find_scenario
 from metaltrade_xl.scenarios.cells import scenario_from_pairs
 
@@ -366,10 +366,8 @@ def in_domain(arg: Numbers, domain: Domain) -> None:
     if arg.blank is not None:
         ok |= arg.blank
     if not np.all(ok):
-        i = int(np.argmin(np.ravel(ok)))
-        at = arg.where(i)
-        where = f"{arg.name} (row {at[0]}, column {at[1]} of the range)" if at else arg.name
-        check_value(domain, float(arg.values.ravel()[i]), where)
+        bad = float(arg.values.ravel()[int(np.argmin(np.ravel(ok)))])
+        check(arg, ok, expected(domain, bad))
 
 
 def year_arg(value, name: str, *, default: int) -> int:

@@ -335,7 +335,8 @@ def test_paths_are_capped_so_a_cell_never_hangs(call):
 def test_bad_overrides_are_named(call):
     s = "uncertain_export_push"
     assert error_of(call, "MT_MONTECARLO", s, "surplus") == (
-        "MT_MONTECARLO: outcome: expected one of exports, imports, deficit, gap_to_rival, "
+        "MT_MONTECARLO: outcome: expected one of deficit, exports, imports, gap_to_rival, "
+        "rival_exports, imports_before_substitution, substitution_effect, balance, "
         "got text 'surplus'"
     )
     assert error_of(call, "MT_MONTECARLO", s, 3) == "MT_MONTECARLO: outcome: expected text, got 3"
@@ -377,7 +378,7 @@ def test_grid_errors(call):
         "MT_GRID: lever_x: expected one of exports.growth, imports.growth, rival.growth,"
     ) and message.endswith("got text 'export.growth'")
     assert error_of(call, "MT_GRID", s, "exports.growth", [[0.1, -1.5]], "imports.growth", 0) == (
-        "MT_GRID: values_x (row 1, column 2 of the range): expected a rate as a fraction above -1 (-100 %), got -1.5"
+        "MT_GRID: values_x (row 1, column 2 of the range): expected a rate > -1 (-100 %), got -1.5"
     )
     assert error_of(call, "MT_GRID", s, "exports.growth", 0.1, "substitution.share", 1.2) == (
         "MT_GRID: values_y: expected a share from 0 to 1, got 1.2"
@@ -407,7 +408,7 @@ def test_goal_seek_errors(call):
         "MT_GOALSEEK: high: expected a value above low (0.3), got 0.1"
     )
     assert error_of(call, "MT_GOALSEEK", s, "exports.growth", 1000, None, None, -2, 0.1) == (
-        "MT_GOALSEEK: low: expected a rate as a fraction above -1 (-100 %), got -2"
+        "MT_GOALSEEK: low: expected a rate > -1 (-100 %), got -2"
     )
     assert error_of(call, "MT_GOALSEEK", s, "exports.growth", "lots") == (
         "MT_GOALSEEK: target: expected a number, got text 'lots'"

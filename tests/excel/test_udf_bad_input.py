@@ -110,7 +110,7 @@ def test_goal_seek_with_huge_bounds(call):
     assert message.startswith("MT_GOALSEEK: goal seek: deficit in 2034 ")
     assert "overflow" in message or "cannot reach" in message
     message = error_of(call, "MT_GOALSEEK", "baseline", "exports.growth", 0, None, None, 0, 1e308)
-    assert "likely a percentage: type 5 % as 0.05" in message
+    assert "expected a rate as a fraction, below 1 (type 5 % as 0.05), got 1e+308" in message
 
 
 def test_goal_seek_on_a_lever_the_outcome_does_not_depend_on(call):
@@ -126,7 +126,7 @@ def test_goal_seek_on_a_lever_the_outcome_does_not_depend_on(call):
 
 def test_growth_for_deficit_never_infinite(call):
     message = error_of(call, "MT_GROWTH_FOR_DEFICIT", 727, 19548, 5, 9410.5, 500)
-    assert "likely a percentage" in message
+    assert "below 1 (type 5 % as 0.05), got 5" in message
     # with rates of at most 1 (100 %) a year only a huge start overflows in 500 years
     message = error_of(call, "MT_GROWTH_FOR_DEFICIT", 727, 1e300, 0.9, 9410.5, 500)
     assert message.startswith("MT_GROWTH_FOR_DEFICIT: imports after 500 year(s) at import_growth")
@@ -136,7 +136,7 @@ def test_growth_for_deficit_never_infinite(call):
 def test_project_overflow_is_an_error_not_empty_cells(call):
     message = error_of(call, "MT_PROJECT", 1e300, 0.5, 500, 2024)
     assert "overflow" in message and "column 'value'" in message
-    assert "likely a percentage" in error_of(call, "MT_PROJECT", 750, 5, 500, 2024)
+    assert "(type 5 % as 0.05), got 5" in error_of(call, "MT_PROJECT", 750, 5, 500, 2024)
 
 
 HUGE_START = [
@@ -183,8 +183,8 @@ GROWTH_ARGS = [
 @pytest.mark.parametrize("rate", [5, 1.5, 100, 1])
 def test_growth_typed_as_a_percentage(call, fn, args, rate):
     message = error_of(call, fn, *[rate if a == "G" else a for a in args])
-    assert message.endswith(f"expected a rate as a fraction, got {rate:g}: likely a percentage: "
-                            "type 5 % as 0.05")  # fmt: skip
+    assert message.endswith(f"expected a rate as a fraction, below 1 (type 5 % as 0.05), "
+                            f"got {rate:g}")  # fmt: skip
 
 
 def test_growth_typed_as_a_percentage_in_a_range_names_the_cell(call):

@@ -110,11 +110,10 @@ def test_zero_or_negative_where_meaningless(call):
 
 def test_growth_of_minus_100_percent_or_less(call):
     assert error_of(call, "MT_GROWTH_TO_CLOSE", 750, 4000, 10, -1) == (
-        "MT_GROWTH_TO_CLOSE: target_growth: expected a rate as a fraction above -1 (-100 %), got -1"
+        "MT_GROWTH_TO_CLOSE: target_growth: expected a rate > -1 (-100 %), got -1"
     )
-    assert (
-        "growth (row 2, column 1 of the range): expected a rate as a fraction above -1 (-100 %), got -1.5"
-        in (error_of(call, "MT_PROJECT", 750, col(0.1, -1.5), 2))
+    assert "growth (row 2, column 1 of the range): expected a rate > -1 (-100 %), got -1.5" in (
+        error_of(call, "MT_PROJECT", 750, col(0.1, -1.5), 2)
     )
 
 
