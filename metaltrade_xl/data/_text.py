@@ -37,6 +37,8 @@ _GUARDED = re.compile(r"'*[=+\-@\t\r]")  # what guard_text prefixes with one mor
 _UNGUARD = re.compile(r"'+[=+\-@\t\r]")
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 _SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_CODECS = {"UTF-8": "utf-8", "UTF-8 with BOM": "utf-8-sig", "Windows-1252": "cp1252",
+           "Latin-1": "latin-1"}  # fmt: skip
 HOW_TO_SAVE = "in Excel, Save As 'CSV UTF-8 (Comma delimited) (*.csv)'"
 
 
@@ -152,33 +154,60 @@ def read_csv_text(path: Path, label: str, error: type[Exception] = ValueError) -
         raise error(f"{label}: is a folder, expected a CSV file") from None
     except PermissionError:
         raise error(f"{label}: permission denied (cannot read the file)") from None
-    try:
-        text, encoding = decode(data)
-    except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
-        raise error(
-            f"{label}: not readable as {exc.encoding.upper()} text ({exc.reason}); {HOW_TO_SAVE}"
-        ) from None
-    sep, skip = sniff_separator(text)
-    how = describe_read(encoding, sep)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            skiprows=skip,
-            dtype=str,
-            keep_default_na=False,
-        )
-    except pd.errors.EmptyDataError:
-        raise error(f"{label}: the file is empty, expected a header row") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        detail = " ".join(str(exc).split())[:160]
-        raise error(f"{label}: could not be read as CSV ({how}): {detail}; {HOW_TO_SAVE}") from None
+    # UTF-8 is the usual case: only the head is decoded here (for the separator); pandas
+    # decodes the rest and a bad byte further down means Windows-1252 after all
+    for attempt in ("head", "whole"):
+        try:
+            text, encoding = decode(data if attempt == "whole" else _head(data))
+        except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
+            raise error(
+                f"{label}: not readable as {exc.encoding.upper()} text ({exc.reason}); "
+                f"{HOW_TO_SAVE}"
+            ) from None
+        sep, skip = sniff_separator(text)
+        how = describe_read(encoding, sep)
+        codec = _CODECS.get(encoding)
+        if codec is None and attempt == "head":
+            continue  # UTF-16: decoded whole, read from the text
+        try:
+            # the path, not the bytes: pandas' C reader reads a file faster than a BytesIO
+            source = path if codec else io.StringIO(text)
+            frame = pd.read_csv(
+                source, encoding=codec, sep=sep, skiprows=skip, dtype=str, keep_default_na=False
+            )
+            break
+        except UnicodeDecodeError:
+            if attempt == "whole":
+                raise error(f"{label}: not readable as {encoding} text; {HOW_TO_SAVE}") from None
+        except pd.errors.EmptyDataError:
+            raise error(f"{label}: the file is empty, expected a header row") from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            detail = " ".join(str(exc).split())[:160]
+            raise error(
+                f"{label}: could not be read as CSV ({how}): {detail}; {HOW_TO_SAVE}"
+            ) from None
     frame.columns = [unguard_text(str(c)) for c in frame.columns]
-    if sep != ",":
+    if sep != "," and _has(data, text, ","):
         frame = _decimal_commas(frame)
-    frame = _unguard(frame)
+    if any(_has(data, text, "'" + t) for t in FORMULA_TRIGGERS):  # usually none
+        frame = _unguard(frame)
     frame.attrs["read_as"] = how
     return frame
+
+
+def _head(data: bytes) -> bytes:
+    """The first 64 KiB, cut at a line end (a multi-byte character is never split)."""
+    if len(data) <= 1 << 16:
+        return data
+    end = data.rfind(b"\n", 0, 1 << 16)
+    return data[: end + 1] if end > 0 else data[: 1 << 16]
+
+
+def _has(data: bytes, text: str, needle: str) -> bool:
+    """``needle`` (ASCII) in the file: searched in the bytes unless it was UTF-16 text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return needle in text
+    return needle.encode("ascii") in data
 
 
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -194,8 +223,11 @@ def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _unguard(frame: pd.DataFrame) -> pd.DataFrame:
     for c in frame.columns:
-        col = frame[c]
-        risky = col.str.startswith("'")
+        values = frame[c].to_numpy(dtype=object)
+        # a plain loop: pandas' string methods cost ~20 times more on text columns here
+        risky = np.fromiter((v[:1] == "'" for v in values), dtype=bool, count=len(values))
         if risky.any():
-            frame.loc[risky, c] = col[risky].map(unguard_text)
+            values = values.copy()
+            values[risky] = [unguard_text(v) for v in values[risky]]
+            frame[c] = values
     return frame
