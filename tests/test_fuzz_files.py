@@ -30,7 +30,7 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 TRADE = ROOT / "tests" / "files" / "trade_data"
 #: Cases per corpus in a normal run (``--fuzz-long``: x 20); each run that succeeds costs a
 #: workbook save, so the mutations lean towards bad values.
-CASES = 40
+CASES = 60
 
 BAD_NUMBERS = [
     "inf", "-inf", "nan", "1e300", "-1e300", "1e-300", "0", "-0", "-5", "5", "100", "2024.5",
