@@ -161,6 +161,7 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     """
 
     from metaltrade_xl.data import figures_from_grid
+    from metaltrade_xl.data.origin import file_origin
     from metaltrade_xl.report.content import workbook_outputs
     from metaltrade_xl.report.layout import SHEETS
     from metaltrade_xl.scenarios import run_full
@@ -180,8 +181,14 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     scenarios = scenarios_from_grid(sheet_grid(wb[SHEETS["scenarios"]]), SHEETS["scenarios"])
     results = [run_full(s, figures) for s in scenarios]
     summary = wb[SHEETS["summary"]] if SHEETS["summary"] in wb.sheetnames else None
+    # the data are the input workbook's Data sheet: its name and hash are the workbook's
+    origin = file_origin(src, figures, label=f"{SHEETS['data']} sheet of the workbook")
     layouts, stale = workbook_outputs(
-        results, figures, wb.sheetnames, sheet_grid(summary) if summary is not None else None
+        results,
+        figures,
+        wb.sheetnames,
+        sheet_grid(summary) if summary is not None else None,
+        provenance=[origin],
     )
     for name in stale:
         wb.remove(wb[name])

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl import __version__
 from metaltrade_xl.data import FIGURE_COLUMNS
 from metaltrade_xl.engine.projection import first_year_reaching
 from metaltrade_xl.report.layout import (
@@ -26,27 +26,8 @@ from metaltrade_xl.report.layout import (
     safe_sheet_names,
     unique_labels,
 )
+from metaltrade_xl.report.provenance import flatten, provenance_sheet, sources_title
 from metaltrade_xl.scenarios.cells import scenario_to_pairs
-
-
-def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested parameters -> ``(dotted.key, value)`` rows; lists are joined with commas.
-
-    Examples
-    --------
-    >>> flatten({"exports": {"growth": {2025: 0.1}, "start": 750}, "origins": ["China"]})
-    [('exports.growth.2025', 0.1), ('exports.start', 750), ('origins', 'China')]
-    """
-    rows: list[tuple[str, object]] = []
-    for key, value in params.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            rows += flatten(value, name + ".")
-        elif isinstance(value, (list, tuple)):
-            rows.append((name, ", ".join(map(str, value))))
-        else:
-            rows.append((name, value))
-    return rows
 
 
 def _parameter_frame(result, figures: pd.DataFrame) -> pd.DataFrame:
@@ -66,7 +47,12 @@ def _source_text(row) -> str:
 def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
     """Parameters as resolved, the yearly table and three line charts for one scenario."""
     s = result.scenario
-    params = Table("parameters", _parameter_frame(result, figures), row=3, title="Parameters")
+    params = Table(
+        "parameters",
+        _parameter_frame(result, figures),
+        row=4 + len(_notes(result)),
+        title="Parameters",
+    )
     years = Table(
         "years",
         result.table,
@@ -111,7 +97,14 @@ def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
         tables += mc_tables
         charts += mc_charts
     texts = ((1, 1, s.name),) + (((2, 1, s.description),) if s.description else ())
+    texts += tuple((3 + i, 1, note) for i, note in enumerate(_notes(result)))
     return SheetLayout(name, tuple(tables), tuple(charts), texts)
+
+
+def _notes(result) -> list[str]:
+    """Lines over the parameters: the start values that are estimates, then the warnings."""
+    notes = [f"{key}: {start.note}" for key, start in result.starts.items() if start.estimate]
+    return notes + [f"Warning: {w}" for w in result.warnings]
 
 
 def _fan_levels(levels) -> tuple[str, str, str]:
@@ -353,7 +346,7 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
                 x_title=" ",
             )
         )
-    texts = ((1, 1, f"Data sources ({DATA_VINTAGE} unless a row says otherwise)"),)
+    texts = ((1, 1, sources_title(figures)),)
     return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
 
 
@@ -374,9 +367,15 @@ def _latest_exports(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_report(
-    results, figures: pd.DataFrame, *, sources: bool = True, reserved: Sequence[str] = ()
+    results,
+    figures: pd.DataFrame,
+    *,
+    sources: bool = True,
+    reserved: Sequence[str] = (),
+    provenance=None,
 ) -> list[SheetLayout]:
-    """Summary, one sheet per scenario and (with ``sources``) Sources.
+    """Summary, one sheet per scenario, (with ``sources``) Sources and (with ``provenance``, the
+    :class:`~metaltrade_xl.data.origin.DataOrigin` of each data file read) Provenance.
 
     ``reserved`` are sheet names a scenario sheet must not take (a workbook's own sheets).
     """
@@ -386,6 +385,8 @@ def build_report(
     sheets += [scenario_sheet(r, n, figures) for r, n in zip(results, names, strict=True)]
     if sources:
         sheets.append(sources_sheet(figures, results))
+    if provenance is not None:
+        sheets.append(provenance_sheet(results, provenance))
     return sheets
 
 
@@ -417,7 +418,9 @@ def previous_output_sheets(summary_grid) -> list[str]:
     return []
 
 
-def workbook_outputs(results, figures: pd.DataFrame, sheet_names: Sequence[str], summary_grid):
+def workbook_outputs(
+    results, figures: pd.DataFrame, sheet_names: Sequence[str], summary_grid, provenance=None
+):
     """Layouts to write into an analyst's workbook, and the stale sheets of a previous run.
 
     A previous run's outputs are the sheets its Summary lists; they may be rewritten or deleted.
@@ -432,7 +435,9 @@ def workbook_outputs(results, figures: pd.DataFrame, sheet_names: Sequence[str],
         )
     previous = previous_output_sheets(summary_grid)
     reserved = [n for n in sheet_names if n not in previous and n != summary]
-    layouts = build_report(results, figures, sources=False, reserved=reserved)
+    layouts = build_report(
+        results, figures, sources=False, reserved=reserved, provenance=provenance
+    )
     new = {layout.name for layout in layouts}
     stale = [n for n in previous if n not in new and n in sheet_names]
     return layouts, stale
@@ -463,7 +468,8 @@ def results_json(results) -> list[dict]:
             "name": r.scenario.name,
             "source": r.scenario.source,
             "parameters": _jsonable(r.parameters()),
-            "figures_used": list(r.figure_ids),
+            "figures_used": [dict(f) for f in r.figures_used],
+            "warnings": list(r.warnings),
             "years": years,
         }
         if r.montecarlo is not None:

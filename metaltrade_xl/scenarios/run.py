@@ -5,19 +5,21 @@ Also where the reference scenarios are found (a checkout's ``scenarios/`` or the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from metaltrade_xl.data import DataError, find_figure, import_share
+from metaltrade_xl.data import DataError, import_share, nowcast
+from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.budget import check_memory
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
 from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
-from metaltrade_xl.scenarios.toml import Scenario, load_scenario
+from metaltrade_xl.scenarios.toml import TREND, Scenario, load_scenario
 
 # --- running -----------------------------------------------------------------------------------
 
@@ -34,6 +36,16 @@ class ScenarioResult:
     #: :func:`simulate_uncertainty` was run.
     montecarlo: MonteCarloResult | None = None
     tornado: pd.DataFrame | None = None
+    #: ``"exports"``, ``"imports"``, ``"rival"`` -> the trend a ``growth = "trend"`` resolved to.
+    trends: Mapping[str, Trend] = field(default_factory=dict)
+    #: How each start value was obtained (``exports.start`` … -> :class:`nowcast.StartValue`):
+    #: recorded, given, or an estimate (annualised from a partial year, carried to the base year).
+    starts: dict = field(default_factory=dict, compare=False)
+    #: Sentences naming each projected value below a figure already recorded for its year.
+    warnings: tuple[str, ...] = ()
+    #: The figures used, as records (:func:`nowcast.figure_records`): id, indicator, reporter,
+    #: partner, year, months, value, lower_bound, source, used_for, …
+    figures_used: tuple[dict, ...] = ()
 
     @property
     def table(self) -> pd.DataFrame:
@@ -52,12 +64,18 @@ class ScenarioResult:
                 "growth": p.rates["exports"],
                 "growth_given": s.exports.growth if isinstance(s.exports.growth, str) else "rate",
                 "start": self.inputs.exports_start,
+                **self._start_note("exports.start"),
             },
-            "imports": {"growth": p.rates["imports"], "start": self.inputs.imports_start},
+            "imports": {
+                "growth": p.rates["imports"],
+                "start": self.inputs.imports_start,
+                **self._start_note("imports.start"),
+            },
             "rival": {
                 "name": s.rival.name,
                 "growth": p.rates["rival"],
                 "start": self.inputs.rival_start,
+                **self._start_note("rival.start"),
             },
         }
         if s.substitution is not None:
@@ -70,33 +88,52 @@ class ScenarioResult:
                 "start_year": sub.start_year,
                 "phase_in_years": sub.phase_in_years,
             }
+        for key, trend in self.trends.items():
+            out[key]["growth_given"] = TREND
+            out[key]["trend"] = trend.describe()
         return out
 
+    def _start_note(self, key: str) -> dict:
+        start = self.starts.get(key)
+        if start is None:
+            return {}
+        return {"start_estimate": start.estimate, "start_note": start.note}
 
-def resolve_inputs(
-    scenario: Scenario, figures: pd.DataFrame
-) -> tuple[ProjectionInputs, tuple[str, ...]]:
+
+def resolve_starts(scenario: Scenario, figures: pd.DataFrame):
     """Start values and origin share for ``scenario`` from ``figures`` (overrides win).
 
-    Returns the inputs and the ids of the figures used. Errors name the scenario and the key that
-    could have supplied the missing value.
+    Returns the inputs, a mapping of each figure id used to the keys it fed, and the
+    :class:`~metaltrade_xl.data.nowcast.StartValue` of each start. The base year's value is its
+    full-year figure, or its latest partial year annualised; the rival's is carried from its
+    latest earlier year at its own growth (see :mod:`metaltrade_xl.data.nowcast`). Errors name the
+    scenario and the key that could have supplied the missing value.
     """
-    used: list[str] = []
+    uses: dict[str, list[str]] = {}
+    starts: dict[str, nowcast.StartValue] = {}
     base = scenario.base_year
+    profile = scenario.seasonal_profile
 
-    def start(given, indicator: str, reporter: str, key: str) -> float:
+    def start(given, indicator: str, reporter: str, key: str, carry=None) -> float:
         if given is not None:
+            starts[key] = nowcast.StartValue(key, float(given), nowcast.GIVEN, base,
+                                             note="given in the scenario")  # fmt: skip
             return float(given)
         try:
-            row = find_figure(figures, indicator, reporter, year=base)
+            found = nowcast.start_value(
+                figures, indicator, reporter, base, key=key, profile=profile, carry_rate=carry
+            )
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: {key}: not given and {exc}") from None
-        used.append(row.id)
-        return float(row.value)
+        starts[key] = found
+        for fid in found.figure_ids:
+            uses.setdefault(fid, []).append(key)
+        return found.value
 
     exports = start(scenario.exports.start, "exports", scenario.reporter, "exports.start")
     imports = start(scenario.imports.start, "imports", scenario.reporter, "imports.start")
-    rival = start(scenario.rival.start, "exports", scenario.rival.name, "rival.start")
+    carry = nowcast.first_rate(scenario.rival.growth)
+    rival = start(scenario.rival.start, "exports", scenario.rival.name, "rival.start", carry)
     share = 1.0
     sub = scenario.substitution
     if sub is not None and sub.origins:
@@ -104,18 +141,94 @@ def resolve_inputs(
             share, ids = import_share(figures, scenario.reporter, sub.origins)
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: substitution.origins: {exc}") from None
-        used += ids
-    return ProjectionInputs(exports, imports, rival, share), tuple(used)
+        for fid in ids:
+            uses.setdefault(fid, []).append("substitution.origin_share")
+    return ProjectionInputs(exports, imports, rival, share), uses, starts
+
+
+def resolve_inputs(
+    scenario: Scenario, figures: pd.DataFrame
+) -> tuple[ProjectionInputs, tuple[str, ...]]:
+    """The inputs of :func:`resolve_starts` and the ids of the figures used."""
+    inputs, uses, _ = resolve_starts(scenario, figures)
+    return inputs, tuple(uses)
+
+
+def rebase_to_data(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario, tuple[str, ...]]:
+    """``scenario`` moved back to the latest year of the data when the data end before its base
+    year, with a warning saying so; unchanged otherwise.
+
+    A scenario that gives both start values, or whose base year has data (a partial year counts),
+    is never moved. Data that end in 2024 (a download of full years) then still feed the bundled
+    scenarios, which start from the latest release (2025), and the sheets say from which year the
+    projection starts.
+    """
+    given = scenario.exports.start is not None and scenario.imports.start is not None
+    latest = nowcast.latest_year(figures, ["exports", "imports"], scenario.reporter)
+    if given or latest is None or latest >= scenario.base_year:
+        return scenario, ()
+    try:
+        moved = replace(scenario, base_year=latest)
+    except InputError as exc:
+        raise ScenarioError(
+            f"{scenario.source}: base_year: the data for {scenario.reporter} end in {latest}, "
+            f"before base_year {scenario.base_year}, and starting in {latest} fails: {exc}"
+        ) from None
+    return moved, (
+        f"{scenario.name}: the data for {scenario.reporter} end in {latest}, so the projection "
+        f"starts from {latest}, not base_year {scenario.base_year} (give data for "
+        f"{scenario.base_year}, or exports.start and imports.start, to start there)",
+    )
+
+
+def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario, dict]:
+    """``scenario`` with every ``growth = "trend"`` replaced by the CAGR of the data's last
+    ``trend_years`` full years up to the base year, and those trends by section."""
+    trends, changes = {}, {}
+    for key, spec, indicator, who in (
+        ("exports", scenario.exports, "exports", scenario.reporter),
+        ("imports", scenario.imports, "imports", scenario.reporter),
+        ("rival", scenario.rival, "exports", scenario.rival.name),
+    ):
+        if not isinstance(spec.growth, str) or spec.growth != TREND:
+            continue
+        try:
+            trend = trend_growth(
+                figures, indicator, who, spec.trend_years, until=scenario.base_year
+            )
+        except DataError as exc:
+            raise ScenarioError(f"{scenario.source}: {key}.growth: {exc}") from None
+        trends[key] = trend
+        changes[key] = replace(spec, growth=trend.rate)
+    return (replace(scenario, **changes) if changes else scenario), trends
 
 
 def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
-    """Resolve a scenario's inputs from ``figures`` and project it."""
-    inputs, used = resolve_inputs(scenario, figures)
+    """Resolve a scenario's inputs (and trends) from ``figures`` and project it; ``warnings``
+    name every projected value below a figure already recorded for its year."""
+    scenario, moved = rebase_to_data(scenario, figures)
+    scenario, trends = resolve_trends(scenario, figures)
+    inputs, uses, starts = resolve_starts(scenario, figures)
+    for key, trend in trends.items():
+        for fid in trend.ids:
+            uses.setdefault(fid, []).append(f"{key}.growth")
     try:
         projection = project(scenario, inputs)
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
-    return ScenarioResult(scenario, inputs, used, projection)
+    warnings = nowcast.record_warnings(
+        projection.table, figures, reporter=scenario.reporter, rival=scenario.rival.name
+    )
+    return ScenarioResult(
+        scenario,
+        inputs,
+        tuple(uses),
+        projection,
+        starts=starts,
+        warnings=moved + tuple(warnings),
+        figures_used=tuple(nowcast.figure_records(figures, uses)),
+        trends=trends,
+    )
 
 
 def run_full(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
