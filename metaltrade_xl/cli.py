@@ -84,7 +84,9 @@ def _run(args: argparse.Namespace) -> int:
         files = sorted(folder.glob("*.toml"))
         print(f"scenarios: {len(files)} from {folder}")
     scenarios = [load_scenario(f) for f in files]
-    _check_memory(scenarios)
+    from metaltrade_xl.scenarios import preflight
+
+    preflight.check_memory_of(scenarios)
     if args.data:
         figures = _borrow_rivals(figures, scenarios, Path(args.data).name)
     progress = Progress(len(scenarios))
@@ -93,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
         progress.step(scenario.name)
         results.append(run_full(scenario, figures))
     progress.done()
-    _check_finite(results)
+    preflight.check_finite(results)
 
     origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
     sheets = report.build_report(results, figures, provenance=[origin])
@@ -123,7 +125,9 @@ def _run_workbook(args: argparse.Namespace) -> int:
     _check_outputs(args, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
         results = workbook.run_workbook(args.workbook, args.out, force=args.force)
-        _check_finite(results)
+        from metaltrade_xl.scenarios.preflight import check_finite
+
+        check_finite(results)
         if args.json:
             text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
             workbook.write_text_atomic(text + "\n", args.json, force=args.force)
@@ -203,59 +207,6 @@ def _check_outputs(args, *outputs) -> None:
     for what, path in outputs:
         if path:
             check_writable(path, force=args.force, what=what)
-
-
-def _check_memory(scenarios) -> None:
-    """Refuse, before the first scenario runs, a Monte Carlo run that would not fit in memory."""
-    from metaltrade_xl.engine.budget import check_memory
-
-    for s in scenarios:
-        if s.uncertainty is not None:
-            try:
-                check_memory(s.uncertainty.paths, s.horizon - s.base_year + 1)
-            except ValueError as exc:
-                raise CliError(f"{s.source}: uncertainty.{exc}") from None
-
-
-def _check_finite(results) -> None:
-    """A result that is not a finite number is an error (exit 2), never an ``inf`` in the summary
-    or a ``null`` in the JSON."""
-    import numpy as np
-
-    hint = (
-        "is not a finite number (overflow beyond 1.8e308): check the growth rates (a percentage "
-        "typed as a whole number?), start values and the horizon"
-    )
-    for r in results:
-        where = r.scenario.source or r.scenario.name
-        table = r.table.select_dtypes("number")
-        bad = ~np.isfinite(table.to_numpy(dtype=float))
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            year = r.table["year"].iloc[i] if "year" in r.table else i
-            raise CliError(f"{where}: {table.columns[j]} in {year} {hint}")
-        if r.montecarlo is not None:
-            found = _first_non_finite(r.montecarlo.to_dict(), "uncertainty")
-            found = found or _first_non_finite(r.tornado.to_dict(orient="list"), "tornado")
-            if found:
-                raise CliError(f"{where}: the Monte Carlo result {found} {hint}")
-
-
-def _first_non_finite(value, path: str) -> str | None:
-    """The key path of the first float in nested dicts/lists that is inf or NaN, else None."""
-    import math
-
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    else:
-        return path if isinstance(value, float) and not math.isfinite(value) else None
-    for k, v in items:
-        hit = _first_non_finite(v, f"{path}.{k}" if isinstance(k, str) else path)
-        if hit:
-            return hit
-    return None
 
 
 def _borrow_rivals(figures, scenarios, name: str):
@@ -502,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
-            # overflow is checked and reported in one line (_check_finite), not as a warning
+            # overflow is reported in one line (preflight.check_finite), not as a warning
             warnings.simplefilter("ignore", RuntimeWarning)
             return args.func(args)
     except (CliError, ValueError, OSError) as exc:

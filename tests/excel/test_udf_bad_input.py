@@ -115,13 +115,13 @@ def test_goal_seek_with_huge_bounds(call):
 
 def test_goal_seek_on_a_lever_the_outcome_does_not_depend_on(call):
     # the growth is solved ("to_close"): the gap is 0 whatever the start
-    assert error_of(
-        call, "MT_GOALSEEK", "close_chile_2034", "exports.start", 0, "gap_to_rival"
-    ) == (
+    message = error_of(call, "MT_GOALSEEK", "close_chile_2034", "exports.start", 0, "gap_to_rival")
+    assert message.startswith(
         "MT_GOALSEEK: goal seek: gap_to_rival in 2034 does not depend on exports.start: it is 0 "
-        "for every value within [7.5, 75000] (is it fixed by another input, e.g. a growth "
-        '"to_close"?); choose another lever'
+        "for every value within ["
     )
+    assert message.endswith('(is it fixed by another input, e.g. a growth "to_close"?); choose '
+                            "another lever")  # fmt: skip
 
 
 def test_growth_for_deficit_never_infinite(call):
