@@ -15,6 +15,7 @@ import pandas as pd
 from metaltrade_xl import __version__
 from metaltrade_xl.data import FIGURE_COLUMNS
 from metaltrade_xl.engine.projection import first_year_reaching
+from metaltrade_xl.report import provenance
 from metaltrade_xl.report.layout import (
     RATIO,
     SHEETS,
@@ -174,7 +175,7 @@ def _uncertainty_layout(result, *, row, chart_col, chart_row, block, first_key):
     add(
         "tornado",
         swings,
-        "Tornado: horizon deficit with each input at its P10 and P90, the others at their medians",
+        "Tornado: P10–P90 of the horizon deficit, each input alone as the simulation draws it",
         formats={"low_value": RATIO, "high_value": RATIO},
     )
 
@@ -310,12 +311,13 @@ def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> Shee
 
 
 def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
-    """Every figure of the data with its source and lower-bound flag, and which scenario used it."""
+    """Every figure of the data (only the used ones past :data:`provenance.SOURCES_ALL_UP_TO`)
+    with its source and lower-bound flag, and which scenario used it."""
     used: dict[str, list[str]] = {}
     for r in results:
         for fid in r.figure_ids:
             used.setdefault(fid, []).append(r.scenario.name)
-    frame = figures.copy()
+    frame, note = provenance.listed_figures(figures, used)
     frame["used_by"] = [", ".join(used.get(i, [])) for i in frame["id"]]
     frame = frame[[*FIGURE_COLUMNS, "used_by"]]
     table = Table(
@@ -346,7 +348,7 @@ def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
                 x_title=" ",
             )
         )
-    texts = ((1, 1, sources_title(figures)),)
+    texts = ((1, 1, sources_title(figures)), *note)
     return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
 
 
