@@ -56,6 +56,14 @@ def check_writable(path: str | Path, *, force: bool = False, what: str = "") -> 
     return path
 
 
+def check_outputs(force: bool, *outputs) -> None:
+    """:func:`check_writable` for each ``(option, path)`` given (``path`` may be None), before
+    any computation: a run of millions of paths must not fail at the end on a folder typo."""
+    for what, path in outputs:
+        if path:
+            check_writable(path, force=force, what=what)
+
+
 @contextmanager
 def atomic_path(path: str | Path, *, force: bool = False):
     """Yield a temporary path beside ``path``; on success rename it to ``path``, else delete it.

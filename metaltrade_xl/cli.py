@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 from metaltrade_xl import DATA_VINTAGE, __version__
-from metaltrade_xl._io import bounded, saved_together
+from metaltrade_xl._io import bounded, check_outputs, saved_together
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -59,14 +59,13 @@ def _run(args: argparse.Namespace) -> int:
         load_scenario,
         run_full,
     )
+    from metaltrade_xl.scenarios.preflight import check_finite
 
     if args.workbook:
         return _run_workbook(args)
     out = Path(args.out or "projections.xlsx")
     json_out = Path(args.json) if args.json else None
-    for path in filter(None, (out, json_out)):
-        if path.exists() and not args.force:
-            raise CliError(f"{path} exists; use --force to replace it or choose another path")
+    check_outputs(args.force, ("--out", out), ("--json", json_out))  # exists, folder, writable
     if out.suffix.lower() == ".xlsm":
         raise CliError(
             f"--out: expected a .xlsx file name, got '{out.name}' (a projection workbook has no "
@@ -74,7 +73,6 @@ def _run(args: argparse.Namespace) -> int:
         )
     if out.suffix.lower() != ".xlsx":
         raise CliError(f"--out: expected a .xlsx file name, got '{out.name}'")
-    _check_outputs(args, ("--out", out), ("--json", json_out))
 
     figures = load_figures(args.data)
     if args.scenarios:
@@ -84,9 +82,6 @@ def _run(args: argparse.Namespace) -> int:
         files = sorted(folder.glob("*.toml"))
         print(f"scenarios: {len(files)} from {folder}")
     scenarios = [load_scenario(f) for f in files]
-    from metaltrade_xl.scenarios import preflight
-
-    preflight.check_memory_of(scenarios)
     if args.data:
         figures = _borrow_rivals(figures, scenarios, Path(args.data).name)
     progress = Progress(len(scenarios))
@@ -95,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
         progress.step(scenario.name)
         results.append(run_full(scenario, figures))
     progress.done()
-    preflight.check_finite(results)
+    check_finite(results)
 
     origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
     sheets = report.build_report(results, figures, provenance=[origin])
@@ -115,6 +110,7 @@ def _run(args: argparse.Namespace) -> int:
 def _run_workbook(args: argparse.Namespace) -> int:
     from metaltrade_xl.files import writer as workbook
     from metaltrade_xl.report import content as report
+    from metaltrade_xl.scenarios.preflight import check_finite
 
     if args.scenarios or args.data:
         raise CliError(
@@ -122,11 +118,9 @@ def _run_workbook(args: argparse.Namespace) -> int:
         )
     if not args.out:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
-    _check_outputs(args, ("--out", args.out), ("--json", args.json))
+    check_outputs(args.force, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
         results = workbook.run_workbook(args.workbook, args.out, force=args.force)
-        from metaltrade_xl.scenarios.preflight import check_finite
-
         check_finite(results)
         if args.json:
             text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
@@ -194,9 +188,7 @@ def _data_import(args: argparse.Namespace) -> int:
     from metaltrade_xl.data.trade import import_trade, write_tidy
 
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise CliError(f"{out} exists; use --force to replace it or choose another path")
-    _check_outputs(args, ("--out", out))
+    check_outputs(args.force, ("--out", out))  # exists (without --force), folder, writable
     result = import_trade(args.files, fmt=args.format, sector=args.sector, reporter=args.reporter)
     for line in result.summary_lines():
         print(line)
@@ -204,16 +196,6 @@ def _data_import(args: argparse.Namespace) -> int:
         written = write_tidy(result, out, force=args.force)
     print("wrote " + " and ".join(str(p) for p in written))
     return 0
-
-
-def _check_outputs(args, *outputs) -> None:
-    """Every output's folder exists and is writable, before any computation (a run of millions of
-    paths must not fail at the very end on a typo in a folder name)."""
-    from metaltrade_xl._io import check_writable
-
-    for what, path in outputs:
-        if path:
-            check_writable(path, force=args.force, what=what)
 
 
 def _borrow_rivals(figures, scenarios, name: str):
@@ -468,10 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with warnings.catch_warnings():
-            # overflow is reported in one line (preflight.check_finite), not as a warning
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return args.func(args)
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported as one line
+        return args.func(args)
     except (CliError, ValueError, OSError) as exc:
         if args.debug:
             raise

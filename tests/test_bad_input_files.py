@@ -324,7 +324,7 @@ def test_monte_carlo_over_the_memory_budget_is_refused_up_front(cli, tmp_path):
     assert code == 2
     rows = 2200 - int(re.search(r"(?m)^base_year = (\d+)", text).group(1)) + 1
     need = 6 * rows * 2_000_000 * 8  # 6 blocks of 8-byte floats per path and row
-    assert f"mc.toml: uncertainty.paths: 2,000,000 paths x {rows} years need about " in line
+    assert f"mc.toml: uncertainty: paths: 2,000,000 paths x {rows} years need about " in line
     assert f"{need / 1024**3:.1f} GiB of memory, more than the 4.0 GiB budget" in line
     assert f"use at most {4 * 1024**3 // (6 * rows * 8):,} paths" in line
 

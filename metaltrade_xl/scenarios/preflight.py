@@ -1,7 +1,7 @@
-"""Checks a run makes before and after computing: memory, and results that are not finite.
-
-Both raise :class:`ScenarioError` naming the scenario file, so the command line reports them in
-one line (exit 2) before anything is written.
+"""Checks a run makes after computing, before anything is written: results that are not finite
+raise :class:`ScenarioError` naming the scenario file, so the command line reports them in one
+line (exit 2). (The memory a Monte Carlo run needs is checked before it allocates anything, in
+:func:`metaltrade_xl.scenarios.run.simulate_uncertainty`.)
 """
 
 from __future__ import annotations
@@ -10,18 +10,7 @@ import math
 
 import numpy as np
 
-from metaltrade_xl.engine.budget import check_memory
 from metaltrade_xl.scenarios.errors import ScenarioError
-
-
-def check_memory_of(scenarios) -> None:
-    """Refuse, before the first scenario runs, a Monte Carlo run that would not fit in memory."""
-    for s in scenarios:
-        if s.uncertainty is not None:
-            try:
-                check_memory(s.uncertainty.paths, s.horizon - s.base_year + 1)
-            except ValueError as exc:
-                raise ScenarioError(f"{s.source}: uncertainty.{exc}") from None
 
 
 def check_finite(results) -> None:
