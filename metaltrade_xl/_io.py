@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import contextvars
 import os
+import re
+import shutil
+import signal
 import sys
 import tempfile
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,28 +22,291 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
-@contextmanager
-def atomic_path(path: str | Path, *, force: bool = False):
-    """Yield a temporary path beside ``path``; on success rename it to ``path``, else delete it.
+#: Temp files are named ``.<target name>.~metaltrade-<pid>-<random><suffix>``: the process id
+#: lets the next run tell an orphan (its process gone: killed, crashed) from a save under way.
+TEMP_MARK = ".~metaltrade-"
+_TEMP_PID = re.compile(re.escape(TEMP_MARK) + r"(\d+)-")
+#: An orphan older than this is swept even where process ids cannot be checked (Windows).
+ORPHAN_AGE_S = 3600.0
+#: Signals that end the process cleanly (temp files removed first); SIGINT raises
+#: KeyboardInterrupt, which the ``except BaseException`` below handles already.
+_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
-    An existing file is replaced only with ``force``.
-    """
+_live: set[str] = set()  # this process's temp files, until renamed or removed
+_group: contextvars.ContextVar[list | None] = contextvars.ContextVar("save_group", default=None)
+_handlers_installed = False
+
+
+def check_writable(path: str | Path, *, force: bool = False, what: str = "") -> Path:
+    """Refuse, before any work, an output that could not be saved: its folder missing, not a
+    folder or not writable, the path a folder, or an existing file without ``force``."""
     path = Path(path)
+    label = f"{what}: " if what else ""
+    if path.is_dir():
+        raise IsADirectoryError(f"{label}{path} is a folder; give a file name")
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists; use --force to replace it or choose another path")
     folder = path.resolve().parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
+        raise FileNotFoundError(f"{label}{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"{label}{path}: folder {folder} is not writable")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(f"{label}{path} is read-only; cannot replace it")
+    return path
+
+
+def check_outputs(force: bool, *outputs) -> None:
+    """:func:`check_writable` for each ``(option, path)`` given (``path`` may be None), before
+    any computation: a run of millions of paths must not fail at the end on a folder typo."""
+    for what, path in outputs:
+        if path:
+            check_writable(path, force=force, what=what)
+
+
+@contextmanager
+def atomic_path(path: str | Path, *, force: bool = False):
+    """Yield a temporary path beside ``path``; on success rename it to ``path``, else delete it.
+
+    An existing file is replaced only with ``force``. Inside :func:`saved_together`, the rename
+    waits for the other files of the group. Temp files are removed on errors, on SIGTERM/SIGHUP
+    and at exit; orphans of killed runs are swept from the folder by the next save there. Errors
+    name ``path``, never the temp file.
+    """
+    path = check_writable(path, force=force)
+    folder = path.resolve().parent
+    sweep(folder)
+    _install_handlers()
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}{TEMP_MARK}{os.getpid()}-", suffix=path.suffix, dir=folder
+        )
+    except OSError as exc:
+        raise _named(exc, path) from None
     os.close(fd)
+    _live.add(tmp)
     try:
         yield Path(tmp)
         # mkstemp makes the file private (0600); give it the mode a plain save would have
         os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
+        group = _group.get()
+        if group is not None:
+            group.append((tmp, path))
+            return
+        _commit([(tmp, path)])
+    except OSError as exc:
+        _discard(tmp)
+        raise _named(exc, path) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _discard(tmp)
         raise
+
+
+@contextmanager
+def saved_together():
+    """Every :func:`atomic_path` inside is renamed into place at the end, together: either all
+    the new files are in place or (on any error) none, the old ones kept, so a run never leaves
+    a new workbook beside an old JSON. Signals wait while the files are renamed."""
+    if _group.get() is not None:  # nested: the outer group commits
+        yield
+        return
+    pairs: list = []
+    token = _group.set(pairs)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pairs:
+            _discard(tmp)
+        raise
+    finally:
+        _group.reset(token)
+    try:
+        _commit(pairs)
+    except OSError as exc:
+        raise _named(exc, pairs[0][1] if pairs else "") from None
+
+
+def _commit(pairs: list) -> None:
+    """Rename each temp file to its target; if one fails, put every target back as it was."""
+    blocked = _block_signals()
+    backups: list[tuple[Path, str | None]] = []
+    done: list[int] = []
+    try:
+        if len(pairs) > 1:
+            for _, target in pairs:
+                backups.append((target, _backup(target) if target.exists() else None))
+        for n, (tmp, target) in enumerate(pairs):
+            os.replace(tmp, target)
+            _live.discard(tmp)
+            done.append(n)
+    except BaseException:
+        for n in done:  # roll back: old files back, new files without an old one removed
+            target, old = backups[n]
+            if old is not None:
+                os.replace(old, target)
+                _live.discard(old)
+            else:
+                target.unlink(missing_ok=True)
+        for tmp, _ in pairs:
+            _discard(tmp)
+        raise
+    finally:
+        for _, old in backups:
+            if old is not None:
+                _discard(old)
+        _unblock_signals(blocked)
+
+
+def _backup(target: Path) -> str:
+    """A second name for ``target``'s current content (a hard link, else a copy)."""
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}{TEMP_MARK}{os.getpid()}-", suffix=".old", dir=target.parent
+    )
+    os.close(fd)
+    _live.add(name)
+    os.unlink(name)
+    try:
+        os.link(target, name)
+    except OSError:  # a file system without hard links
+        shutil.copy2(target, name)
+    return name
+
+
+def sweep(folder: str | Path) -> list[Path]:
+    """Remove the temp files that killed runs left in ``folder``; returns what was removed.
+
+    A temp file is an orphan when the process that made it is gone (checked on POSIX) or, where
+    that cannot be checked, when it is older than :data:`ORPHAN_AGE_S`.
+    """
+    removed = []
+    try:
+        candidates = list(Path(folder).glob(f".*{TEMP_MARK}*"))
+    except OSError:
+        return removed
+    now = time.time()
+    for f in candidates:
+        hit = _TEMP_PID.search(f.name)
+        if not hit or str(f) in _live:
+            continue
+        pid = int(hit.group(1))
+        try:
+            old = now - f.stat().st_mtime > ORPHAN_AGE_S
+        except OSError:
+            continue
+        if pid == os.getpid() and not old:
+            continue
+        if old or not _alive(pid):
+            try:
+                f.unlink()
+                removed.append(f)
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _discard(name: str) -> None:
+    _live.discard(name)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
+def _named(exc: OSError, path) -> OSError:
+    """The same error, naming the target instead of a temp file."""
+    if TEMP_MARK not in str(exc) and TEMP_MARK not in str(exc.filename or ""):
+        return exc
+    folder = Path(path).resolve().parent if path else ""
+    if isinstance(exc, PermissionError):
+        return PermissionError(f"{path}: permission denied (cannot write in {folder})")
+    return type(exc)(f"{path}: cannot be saved ({exc.strerror or exc})")
+
+
+def _cleanup_live() -> None:
+    for name in list(_live):
+        _discard(name)
+
+
+def _on_signal(signum, frame) -> None:
+    _cleanup_live()
+    previous = _previous.get(signum, signal.SIG_DFL)
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+_previous: dict = {}
+
+
+def _install_handlers() -> None:
+    """Clean up temp files on SIGTERM/SIGHUP and at exit (once; main thread only)."""
+    global _handlers_installed
+    if _handlers_installed:
+        return
+    _handlers_installed = True
+    atexit.register(_cleanup_live)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in _SIGNALS:
+        try:
+            current = signal.getsignal(sig)
+            if current in (signal.SIG_IGN,):
+                continue
+            _previous[sig] = current
+            signal.signal(sig, _on_signal)
+        except (ValueError, OSError, RuntimeError):  # no signals here (a browser, a thread)
+            pass
+
+
+def _block_signals():
+    if not hasattr(signal, "pthread_sigmask") or not _SIGNALS:
+        return None
+    try:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {*_SIGNALS, signal.SIGINT})
+    except (ValueError, OSError):
+        return None
+
+
+def _unblock_signals(previous) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+#: Longest error message shown (CLI line, Excel hover text); longer ones keep their ends.
+MAX_MESSAGE = 400
+#: Longest single word (a name, an id, a path) kept whole inside a message.
+MAX_WORD = 60
+
+
+def bounded(message: str) -> str:
+    """``message`` cut to a readable length: words (names, ids) over :data:`MAX_WORD` characters
+    shortened, then the middle of a message over :data:`MAX_MESSAGE` characters left out.
+
+    Examples
+    --------
+    >>> bounded("name: expected at most 40 characters, got " + "x" * 20000)[-20:]
+    'xxxxxxxxxxxxxxxxxxx…'
+    >>> len(bounded("; ".join(f"id{i}" for i in range(1400)))) <= MAX_MESSAGE
+    True
+    """
+    words = [w if len(w) <= MAX_WORD else w[: MAX_WORD - 1] + "…" for w in message.split(" ")]
+    text = " ".join(words)
+    if len(text) <= MAX_MESSAGE:
+        return text
+    head, tail = MAX_MESSAGE * 2 // 3, MAX_MESSAGE // 3 - 5
+    return f"{text[:head]} … {text[-tail:]}"
 
 
 def _umask() -> int:
@@ -45,12 +316,34 @@ def _umask() -> int:
 
 
 def read_toml(path: str | Path, error: type[Exception]) -> dict:
-    """A TOML file as a dict; a missing or malformed file raises ``error`` in one line."""
+    """A TOML file as a dict; a missing, unreadable or malformed file raises ``error`` in one line.
+
+    A UTF-8 byte-order mark (Notepad adds one) is skipped; any other encoding is refused naming
+    the file, the first byte that is not UTF-8 and how to save the file.
+    """
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{path.name}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path.name}: is a folder, expected a TOML file") from None
+    except PermissionError:
+        raise error(f"{path.name}: permission denied (cannot read the file)") from None
+    except OSError as exc:
+        raise error(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(
+            f"{path.name}: not UTF-8 text (byte {data[exc.start]:#04x} on line {line}; "
+            "probably saved as ANSI/Windows-1252); save it as UTF-8 (in Notepad: Save As, "
+            "Encoding UTF-8)"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path.name}: not valid TOML ({exc})") from None

@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl._io import bounded, check_outputs, saved_together
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -57,14 +59,13 @@ def _run(args: argparse.Namespace) -> int:
         load_scenario,
         run_full,
     )
+    from metaltrade_xl.scenarios.preflight import check_finite
 
     if args.workbook:
         return _run_workbook(args)
     out = Path(args.out or "projections.xlsx")
     json_out = Path(args.json) if args.json else None
-    for path in filter(None, (out, json_out)):
-        if path.exists() and not args.force:
-            raise CliError(f"{path} exists; use --force to replace it or choose another path")
+    check_outputs(args.force, ("--out", out), ("--json", json_out))  # exists, folder, writable
     if out.suffix.lower() == ".xlsm":
         raise CliError(
             f"--out: expected a .xlsx file name, got '{out.name}' (a projection workbook has no "
@@ -89,13 +90,15 @@ def _run(args: argparse.Namespace) -> int:
         progress.step(scenario.name)
         results.append(run_full(scenario, figures))
     progress.done()
+    check_finite(results)
 
     origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
     sheets = report.build_report(results, figures, provenance=[origin])
-    workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
-    if json_out:
-        text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
-        workbook.write_text_atomic(text + "\n", json_out, force=args.force)
+    with saved_together():  # never a new workbook beside an old JSON
+        workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
+        if json_out:
+            text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
+            workbook.write_text_atomic(text + "\n", json_out, force=args.force)
 
     _print_summary(report.summary_frame(results))
     _print_notes(results)
@@ -107,6 +110,7 @@ def _run(args: argparse.Namespace) -> int:
 def _run_workbook(args: argparse.Namespace) -> int:
     from metaltrade_xl.files import writer as workbook
     from metaltrade_xl.report import content as report
+    from metaltrade_xl.scenarios.preflight import check_finite
 
     if args.scenarios or args.data:
         raise CliError(
@@ -114,10 +118,13 @@ def _run_workbook(args: argparse.Namespace) -> int:
         )
     if not args.out:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
-    results = workbook.run_workbook(args.workbook, args.out, force=args.force)
-    if args.json:
-        text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
-        workbook.write_text_atomic(text + "\n", args.json, force=args.force)
+    check_outputs(args.force, ("--out", args.out), ("--json", args.json))
+    with saved_together():  # never a new workbook beside an old JSON
+        results = workbook.run_workbook(args.workbook, args.out, force=args.force)
+        check_finite(results)
+        if args.json:
+            text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
+            workbook.write_text_atomic(text + "\n", args.json, force=args.force)
     _print_summary(report.summary_frame(results))
     _print_notes(results)
     print(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
@@ -181,12 +188,12 @@ def _data_import(args: argparse.Namespace) -> int:
     from metaltrade_xl.data.trade import import_trade, write_tidy
 
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise CliError(f"{out} exists; use --force to replace it or choose another path")
+    check_outputs(args.force, ("--out", out))  # exists (without --force), folder, writable
     result = import_trade(args.files, fmt=args.format, sector=args.sector, reporter=args.reporter)
     for line in result.summary_lines():
         print(line)
-    written = write_tidy(result, out, force=args.force)
+    with saved_together():  # the figures and their summary, both new or both old
+        written = write_tidy(result, out, force=args.force)
     print("wrote " + " and ".join(str(p) for p in written))
     return 0
 
@@ -443,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported as one line
         return args.func(args)
     except (CliError, ValueError, OSError) as exc:
         if args.debug:
@@ -465,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
+    return bounded(" ".join(text.split()))
 
 
 if __name__ == "__main__":  # pragma: no cover

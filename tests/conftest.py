@@ -13,6 +13,15 @@ from metaltrade_xl.cli import main  # noqa: E402
 from metaltrade_xl.data import load_figures  # noqa: E402
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        default=False,
+        help="run the fuzz tests (tests/test_fuzz_*.py) with 20 times as many cases",
+    )
+
+
 @pytest.fixture(scope="session")
 def figures():
     return load_figures()

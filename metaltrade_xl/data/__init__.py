@@ -82,9 +82,13 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise DataError(f"{name}: no such file")
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise DataError(f"{name}: is a folder, expected a .csv or .xlsx file")
     try:
         if suffix == ".csv":
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+            from metaltrade_xl.data._text import read_csv_text
+
+            raw = read_csv_text(path, name, DataError)
         elif suffix in (".xlsx", ".xlsm"):
             from metaltrade_xl.data._xlsx import read_sheet
 
@@ -95,7 +99,21 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
         raise
     except Exception as exc:  # a broken file: say so in one line
         raise DataError(f"{name}: could not be read ({type(exc).__name__}: {exc})") from None
-    return tidy_figures(raw, name)
+    try:
+        return tidy_figures(raw, name)
+    except DataError as exc:
+        how = raw.attrs.get("read_as")
+        if how and "missing column" in str(exc):
+            found = ", ".join(_short(str(c)) for c in list(raw.columns)[:6])
+            raise DataError(
+                f"{exc} ({how}; its columns: {found}); in Excel, Save As "
+                "'CSV UTF-8 (Comma delimited) (*.csv)'"
+            ) from None
+        raise
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
@@ -112,7 +130,7 @@ def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     for col in ("indicator", "reporter", "partner"):
         out[col] = _text_column(raw[col], name, col, required=True)
-    out["year"] = _number_column(raw["year"], name, "year", whole=True)
+    out["year"] = _number_column(raw["year"], name, "year", whole=True, year=True)
     out["months"] = _number_column(raw["months"], name, "months", whole=True)
     bad = ~out["months"].between(1, 12)
     if bad.any():
@@ -121,6 +139,14 @@ def tidy_figures(raw: pd.DataFrame, name: str = "data") -> pd.DataFrame:
             f"{name}: row {rows[i]}, column months: expected 1 to 12, got {out['months'].iloc[i]}"
         )
     out["value"] = _number_column(raw["value"], name, "value", whole=False)
+    flows = out["indicator"].str.lower().isin(["exports", "imports"])
+    negative = flows & (out["value"] < 0)
+    if negative.any():  # the AMOUNT domain of engine.inputs, as for MT_ arguments
+        i = int(np.argmax(negative.to_numpy()))
+        raise DataError(
+            f"{name}: row {rows[i]}, column value: expected {out['indicator'].iloc[i]} >= 0 "
+            f"(USD millions), got {out['value'].iloc[i]:g}"
+        )
     for col in OPTIONAL_COLUMNS:
         if col == "lower_bound":
             out[col] = _bool_column(raw[col], name) if col in raw.columns else False
@@ -191,7 +217,25 @@ def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> p
     return text
 
 
-def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd.Series:
+def check_years(years, name: str, column: str, rows, texts=None) -> None:
+    """Refuse, naming the first, a year outside the range scenario files accept
+    (:data:`metaltrade_xl.engine.inputs.YEAR`): ``-5``, ``0`` or ``99999999999999999999`` are
+    typos, and a year past 2^63 would otherwise wrap to a negative integer."""
+    from metaltrade_xl.engine.inputs import YEAR
+
+    years = np.asarray(years, dtype=float)
+    bad = ~YEAR.contains(years)
+    if bad.any():
+        i = int(np.argmax(bad))
+        got = str(texts[i]) if texts is not None else f"{years[i]:.15g}"
+        raise DataError(
+            f"{name}: row {rows[i]}, column {column}: expected {YEAR.expected}, got {got[:40]}"
+        )
+
+
+def _number_column(
+    col: pd.Series, name: str, column: str, *, whole: bool, year: bool = False
+) -> pd.Series:
     if infer_dtype(col, skipna=True) in ("integer", "floating", "mixed-integer-float"):
         text = None  # numbers already (a spreadsheet's cells): no round trip through text
         numbers = pd.to_numeric(col, errors="coerce")
@@ -207,6 +251,7 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
             f"{name}: row {_row(col, i)}, column {column}: expected a number, got "
             + (f"'{got}'" if got else "an empty cell")
         )
+    numbers = numbers.astype(float)  # a 20-digit year must not become a wrapped int64
     if whole:
         frac = numbers != numbers.round()
         if frac.any():
@@ -215,6 +260,10 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
                 f"{name}: row {_row(col, i)}, column {column}: expected a whole number, "
                 f"got {_cell_text(col.iloc[i]) if text is None else text.iloc[i]}"
             )
+        if year:
+            rows = col.index.to_numpy(dtype=int) + 2
+            given = None if text is None else text.to_numpy()
+            check_years(numbers.to_numpy(), name, column, rows, given)
         return numbers.astype(int)
     return numbers.astype(float)
 
@@ -275,7 +324,9 @@ def find_figure(
         raise DataError(f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}")
     rows = rows.sort_values(["year", "months"], kind="stable")
     if year is not None and months is not None and len(rows) > 1:
-        ids = ", ".join(rows["id"])
+        ids = ", ".join(_short(str(i)) for i in rows["id"].iloc[:5])
+        if len(rows) > 5:
+            ids += f" and {len(rows) - 5:,} more"
         raise DataError(f"{indicator} of {reporter} in {year}: more than one figure ({ids})")
     return rows.iloc[-1]
 

@@ -100,10 +100,17 @@ def aggregate_records(rec: pd.DataFrame, sector: Sector, reporter, tally: Tally)
     if (classes > 1).any():
         r, f, y = classes[classes > 1].index[0]
         bad = kept[(kept["reporter"] == r) & (kept["flow"] == f) & (kept["year"] == y)]
-        second = bad[bad["classification"] != bad["classification"].iloc[0]].iloc[0]
+        first = bad.iloc[0]
+        second = bad[bad["classification"] != first["classification"]].iloc[0]
+        if second["file"] != first["file"]:  # e.g. a tidy file (no HS revision) and a download
+            raise DataError(
+                f"{second['file']}: row {second['row']}: {r} {f} {y} also come from "
+                f"{first['file']} (row {first['row']}): the same trade from two files?"
+            )
+        column = ", column classificationCode" if second["fmt"] == "comtrade" else ""
+        shown = ", ".join(c or "(none)" for c in sorted(bad["classification"].unique()))
         raise DataError(
-            f"{second['file']}: row {second['row']}, column classificationCode: "
-            f"{r} {f} {y} mixes {', '.join(sorted(bad['classification'].unique()))} "
+            f"{second['file']}: row {second['row']}{column}: {r} {f} {y} mixes {shown} "
             "(the same trade in two HS revisions?)"
         )
     per_rep = kept.groupby(["reporter", "flow"])["classification"].nunique()

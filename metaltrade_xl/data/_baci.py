@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.data import WORLD, DataError
+from metaltrade_xl.data import WORLD, DataError, check_years
 from metaltrade_xl.data._cells import (
     NAME_ALIASES,
     numbers,
@@ -65,7 +65,7 @@ def baci_file(
             )
         sel = countries.loc[hit, "code"].to_numpy()
 
-    t, i, j, k, v, exact_text = read_baci(path, label, arrow_csv, padded=padded)
+    t, i, j, k, v, exact_text = read_baci(path, label, arrow_csv, padded=padded, header=header)
     n = len(t)
     tally.add(label, fmt, "read", "", n)
     if len(v) and not v.min() >= 0:  # one pass; a NaN makes the minimum NaN
@@ -74,6 +74,11 @@ def baci_file(
             raise DataError(f"{label}: row {r + 2}, column v: expected a number, got an empty cell")
         r = int(np.argmax(v < 0))
         raise DataError(f"{label}: row {r + 2}, column v: expected a value >= 0, got {v[r]:g}")
+
+    if n:
+        check_years(t, label, "t", np.arange(n) + 2)
+        _check_codes(i, label, "i")
+        _check_codes(j, label, "j")
 
     rejected = {}
     if isinstance(k, np.ndarray):  # every code six digits: classified by a table lookup per row
@@ -267,7 +272,7 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
             cpath = (match or found)[-1]
         name = cpath.name
         try:
-            raw = read_text_csv(cpath, "utf-8")
+            raw = read_text_csv(cpath, name)
         except FileNotFoundError:
             raise DataError(f"{name}: no such file") from None
     raw = raw.rename(columns=lambda c: str(c).strip().lower())
@@ -282,7 +287,14 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
     c_iso = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in raw.columns), None)
     if "country_code" not in raw.columns or c_name is None:
         raise DataError(f"{name}: missing column(s) country_code, country_name")
-    code = numbers(raw["country_code"].astype(str), name, "country_code", whole=True).astype(int)
+    if raw.empty:
+        raise DataError(
+            f"{name}: no countries, only a header row; expected BACI's country_codes file "
+            "(one row per country code)"
+        )
+    code = numbers(raw["country_code"].astype(str), name, "country_code", whole=True)
+    _check_codes(code, name, "country_code", raw["country_code"].astype(str).to_numpy())
+    code = code.astype(int)
     names = raw[c_name].astype(str).str.strip().to_numpy(dtype=object)
     table = pd.DataFrame(
         {
@@ -295,6 +307,22 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
         }
     )
     return table[~pd.Index(code).duplicated()]  # as drop_duplicates("code"): the first stays
+
+
+#: Largest country code accepted: BACI numbers countries with ISO 3166 numeric codes (3 digits);
+#: tables are indexed by code, so a code of 10^20 must be refused, not allocated.
+MAX_COUNTRY_CODE = 9999
+
+
+def _check_codes(codes, label: str, column: str, texts=None) -> None:
+    codes = np.asarray(codes)
+    bad = (codes < 0) | (codes > MAX_COUNTRY_CODE)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise DataError(
+            f"{label}: row {r + 2}, column {column}: expected a country code from 0 to "
+            f"{MAX_COUNTRY_CODE}, got {texts[r] if texts is not None else f'{codes[r]:.0f}'}"
+        )
 
 
 def _sniff_k(path: Path) -> tuple[list[str], bool]:
@@ -313,18 +341,23 @@ def _sniff_k(path: Path) -> tuple[list[str], bool]:
     return header, padded
 
 
-def read_baci(path: Path, label: str, arrow_csv=None, *, padded: bool = False):
+def read_baci(
+    path: Path, label: str, arrow_csv=None, *, header: list[str] | None = None, padded: bool = False
+):
     """t, i, j (int), k, v (float), and whether the texts of k are the file's own (not numbers
     that lost their leading zeros) — fast, or a DataError.
 
     k is either an integer array, when every code in the file is six digits (what BACI writes),
     or (unique texts, index per row) for any other file, so that odd codes can be reported.
-    ``padded``: the file writes codes with their leading zero (see :func:`_sniff_k`).
+    ``header`` is the file's header, stripped and lower case (``T`` or `` v `` name the same
+    columns as ``t`` and ``v``); default: read from the file. ``padded``: the file writes codes
+    with their leading zero (see :func:`_sniff_k`).
     """
+    names = header if header is not None else _sniff_k(path)[0]
     try:
         if arrow_csv is not None:
-            return _read_arrow(path, arrow_csv)
-        return _read_pandas(path, padded)
+            return _read_arrow(path, arrow_csv, _unique(names))
+        return _read_pandas(path, names, padded)
     except (ValueError, TypeError, OverflowError) as exc:  # pyarrow.ArrowInvalid is a ValueError
         _diagnose_baci(path, label)
         raise DataError(
@@ -332,7 +365,7 @@ def read_baci(path: Path, label: str, arrow_csv=None, *, padded: bool = False):
         ) from None
 
 
-def _read_arrow(path: Path, arrow_csv):
+def _read_arrow(path: Path, arrow_csv, names: list[str]):
     import pyarrow as pa
 
     # k as bytes: six ASCII digits per row become an integer with numpy, without a dictionary
@@ -340,7 +373,7 @@ def _read_arrow(path: Path, arrow_csv):
     types = {"t": pa.int32(), "i": pa.int32(), "j": pa.int32(), "k": pa.binary(), "v": pa.float64()}
     table = arrow_csv.read_csv(
         path,
-        read_options=arrow_csv.ReadOptions(use_threads=True),
+        read_options=arrow_csv.ReadOptions(use_threads=True, column_names=names, skip_rows=1),
         convert_options=arrow_csv.ConvertOptions(
             include_columns=_COLUMNS, column_types=types, strings_can_be_null=False
         ),
@@ -389,13 +422,14 @@ def _six_digits(k) -> np.ndarray | None:
     return code
 
 
-def _read_pandas(path: Path, padded: bool = False):
+def _read_pandas(path: Path, names: list[str], padded: bool = False):
     types = {"t": "int64", "i": "int64", "j": "int64", "k": "int64", "v": "float64"}
     exact = False
+    given = {"header": 0, "names": _unique(names), "usecols": _COLUMNS}
     try:  # codes as numbers are fastest; a file with non-digit codes is read again as text
-        frame = pd.read_csv(path, dtype=types)
+        frame = pd.read_csv(path, dtype=types, **given)
     except ValueError:
-        frame = pd.read_csv(path, dtype={**types, "k": str}, keep_default_na=False)
+        frame = pd.read_csv(path, dtype={**types, "k": str}, keep_default_na=False, **given)
         exact = True
     k = frame["k"].to_numpy()
     if not exact and len(k) and 10_000 <= k.min() and k.max() <= 999_999:
@@ -416,10 +450,23 @@ def _read_pandas(path: Path, padded: bool = False):
     )
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Header names made unique (pandas refuses duplicates in ``names``): ``x``, ``x.1``, …"""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        out.append(f"{n}.{seen[n]}" if n in seen else n)
+        seen[n] = seen.get(n, 0) + 1
+    return out
+
+
 def _diagnose_baci(path: Path, label: str) -> None:
     """Find the first bad cell of a BACI file that the fast reader refused, and say where."""
+    names = _unique(_sniff_k(path)[0])
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=_COLUMNS)
+        raw = pd.read_csv(
+            path, dtype=str, keep_default_na=False, header=0, names=names, usecols=_COLUMNS
+        )
     except UnicodeDecodeError as exc:
         # BACI files are plain ASCII: a byte that is not UTF-8 means a damaged or foreign file
         raise DataError(
@@ -428,6 +475,8 @@ def _diagnose_baci(path: Path, label: str) -> None:
         ) from None
     for c in ("t", "i", "j"):
         numbers(raw[c].str.strip(), label, c, whole=True)
+    t = raw["t"].str.strip()
+    check_years(pd.to_numeric(t).to_numpy(dtype=float), label, "t", np.arange(len(t)) + 2, t)
     numbers(raw["v"].str.strip(), label, "v")
     empty = raw["k"].str.strip() == ""
     if empty.any():

@@ -3,12 +3,14 @@ spreadsheet column letters that error messages name."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from metaltrade_xl.data import DataError
+from metaltrade_xl.data._text import decode, read_csv_text, sniff_separator, unguard_text
 
 #: Country names as the project spells them (figures, scenarios), for names that sources spell
 #: differently. Applied to reporters and partners; ISO codes are kept in extra columns.
@@ -21,9 +23,20 @@ NAME_ALIASES = {
 
 
 def csv_header(path: Path) -> list[str]:
-    """Column names of a CSV file, from its first line only."""
-    with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
-        return split_header(fh.readline())
+    """Column names of a CSV file, from its first line only (any encoding and separator that
+    :func:`~metaltrade_xl.data._text.read_csv_text` reads)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    try:
+        text, _ = decode(head)
+    except UnicodeDecodeError:  # cut inside a character: the header line is whole anyway
+        text, _ = decode(head[: len(head) // 2 * 2])
+    sep, skip = sniff_separator(text)
+    lines = text.splitlines()[skip:]
+    if not lines:
+        return []
+    cells = next(csv.reader([lines[0]], delimiter=sep), [])
+    return [unguard_text(c.strip().strip('"').strip()) for c in cells]
 
 
 def split_header(line: str) -> list[str]:
@@ -33,12 +46,9 @@ def split_header(line: str) -> list[str]:
     return [c.strip().strip('"') for c in line.rstrip("\r\n").split(",")]
 
 
-def read_text_csv(path: Path, encoding: str) -> pd.DataFrame:
-    """A CSV file as text cells ('' for empty), in ``encoding`` or else latin-1."""
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-    except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
+def read_text_csv(path: Path, label: str | None = None) -> pd.DataFrame:
+    """A CSV file as text cells ('' for empty): see :func:`~metaltrade_xl.data._text.read_csv_text`."""
+    return read_csv_text(path, label or Path(path).name, DataError)
 
 
 def read_raw(item, label: str) -> pd.DataFrame:
@@ -55,7 +65,9 @@ def read_raw(item, label: str) -> pd.DataFrame:
 
                 raw = read_sheet(path)
             else:
-                raw = read_text_csv(path, "utf-8-sig")
+                raw = read_text_csv(path, label)
+        except DataError:
+            raise
         except Exception as exc:  # a broken file: one line
             raise DataError(f"{label}: could not be read ({type(exc).__name__}: {exc})") from None
     raw.columns = [str(c).strip() for c in raw.columns]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.data import WORLD, DataError
+from metaltrade_xl.data import WORLD, DataError, check_years
 from metaltrade_xl.data._cells import alias, col, numbers
 from metaltrade_xl.data._hs import ZERO, hs_codes
 from metaltrade_xl.data._summary import Reasons, Tally
@@ -61,9 +61,12 @@ def comtrade_records(raw: pd.DataFrame, label: str, tally: Tally) -> pd.DataFram
     reason = Reasons(n)
 
     out = pd.DataFrame({"file": label, "row": row})
-    out["year"] = numbers(
+    years = numbers(
         raw[c_year] if c_year else raw[c_period].str[:4], label, c_year or c_period, whole=True
-    ).astype(int)
+    )
+    given = raw[c_year] if c_year else raw[c_period].str[:4]
+    check_years(years, label, c_year or c_period, np.arange(n) + 2, given.to_numpy())
+    out["year"] = years.astype(int)
     month = np.zeros(n, dtype=int)
     c_month = col(raw, "refMonth")
     if c_month:

@@ -410,7 +410,9 @@ def write_fetched(result: FetchResult, out: str | Path, *, force: bool = False) 
         raise DataError(f"{out.name}: expected a .csv or .xlsx output file, got '{out.suffix}'")
     with atomic_path(out, force=force) as tmp:
         if suffix == ".csv":
-            result.tidy.to_csv(tmp, index=False)
+            from metaltrade_xl.data._text import write_csv
+
+            write_csv(result.tidy, tmp)  # formula-like names from the API guarded (OWASP)
         else:
             from openpyxl import Workbook
 

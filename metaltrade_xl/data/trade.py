@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from metaltrade_xl._io import atomic_path
@@ -44,6 +45,7 @@ from metaltrade_xl.data._cells import NAME_ALIASES, csv_header, read_raw
 from metaltrade_xl.data._comtrade import comtrade_records
 from metaltrade_xl.data._output import TIDY_COLUMNS, finish
 from metaltrade_xl.data._summary import SUMMARY_COLUMNS, ImportResult, Tally
+from metaltrade_xl.data._text import write_csv
 from metaltrade_xl.data._tidyfile import tidy_records
 from metaltrade_xl.data.sectors import Sector, load_sector
 
@@ -183,8 +185,9 @@ def write_tidy(result: ImportResult, out_path: str | Path, *, force: bool = Fals
 
         def write(tmp):
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                tidy.to_excel(xl, sheet_name="figures", index=False)
-                result.summary.to_excel(xl, sheet_name="import_summary", index=False)
+                for sheet, frame in (("figures", tidy), ("import_summary", result.summary)):
+                    frame.to_excel(xl, sheet_name=sheet, index=False)
+                    _text_not_formulas(xl.sheets[sheet], frame)
 
         with atomic_path(out, force=force) as tmp:
             write(tmp)
@@ -192,8 +195,24 @@ def write_tidy(result: ImportResult, out_path: str | Path, *, force: bool = Fals
     side = out.with_name(out.stem + "_summary.csv")
     for path, frame in ((out, tidy), (side, result.summary)):
         with atomic_path(path, force=force) as tmp:
-            frame.to_csv(tmp, index=False)
+            write_csv(frame, tmp)
     return [out, side]
+
+
+def _text_not_formulas(ws, frame: pd.DataFrame) -> None:
+    """Type as text every cell of ``ws`` (written from ``frame``, header in row 1) whose text
+    starts with ``=``: openpyxl would store it as a live formula (a partner named
+    ``=HYPERLINK(...)`` in a download must stay a name). In .xlsx, text cells are never
+    evaluated, so the text is kept exactly."""
+    for j, c in enumerate(frame.columns, start=1):
+        if str(c).startswith("="):
+            ws.cell(row=1, column=j).data_type = "s"
+        col = frame[c]
+        if col.dtype != object:
+            continue
+        hit = col.map(lambda v: isinstance(v, str) and v.startswith("=")).to_numpy(dtype=bool)
+        for i in np.flatnonzero(hit):
+            ws.cell(row=int(i) + 2, column=j).data_type = "s"
 
 
 def detect_format(item) -> str:

@@ -16,6 +16,21 @@ from metaltrade_xl.engine._validate import (
 )
 
 
+def finite_result(out, what: str):
+    """``out`` unchanged if every element is finite, else InputError: "``what`` is too large …".
+
+    Overflow (a growth compounded over centuries, a start of 1e300) must be an error, never an
+    ``inf`` or an empty cell.
+    """
+    arr = np.asarray(out, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise InputError(
+            f"{what} is too large to represent (overflow beyond 1.8e308): "
+            "check the inputs for a typo (a percentage typed as a whole number, a year count)"
+        )
+    return out
+
+
 def _same_shape(a, b, names: str) -> None:
     sa, sb = np.shape(a), np.shape(b)
     if sa and sb and sa != sb:
@@ -95,12 +110,13 @@ def shares(parts, total=None):
     Parameters
     ----------
     parts : float or array_like, USD millions, >= 0
-    total : float, USD millions, > 0, optional
-        Defaults to the sum of ``parts``.
+    total : float or array_like, USD millions, > 0 and >= each part, optional
+        Defaults to the sum of ``parts``. A part above its total (a share above 100 %) is an
+        error: the two are usually swapped, or in different units.
 
     Returns
     -------
-    float or array_like, fractions
+    float or array_like, fractions from 0 to 1
 
     Examples
     --------
@@ -108,12 +124,24 @@ def shares(parts, total=None):
     0.4259
     >>> shares([1.0, 3.0]).tolist()
     [0.25, 0.75]
+    >>> shares(8325, 5)
+    Traceback (most recent call last):
+    ...
+    metaltrade_xl.engine._validate.InputError: parts: expected at most the total (5), got 8325: a share above 100 %; are part and total swapped or in different units?
     """
     p = as_float(parts, "parts")
     require(np.asarray(p) >= 0, "parts: expected values >= 0, got a negative value")
     t = np.sum(p) if total is None else as_float(total, "total")
     require(np.asarray(t) > 0, f"total: expected a value > 0, got {t}")
-    return p / t
+    above = np.asarray(p) > np.asarray(t) * (1 + 1e-12)
+    if np.any(above):
+        pa, ta = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(t, dtype=float))
+        i = np.unravel_index(int(np.argmax(above)), above.shape) if above.ndim else ()
+        raise InputError(
+            f"parts: expected at most the total ({ta[i]:g}), got {pa[i]:g}: a share above "
+            "100 %; are part and total swapped or in different units?"
+        )
+    return finite_result(p / t, "the share")
 
 
 def growth(values):
@@ -185,7 +213,16 @@ def cagr(start_value, end_value, years):
     s = as_positive(start_value, "start_value")
     e = as_positive(end_value, "end_value")
     n = as_year_count(years, "years")
-    return (e / s) ** (1 / n) - 1
+    # the log form cannot raise OverflowError as float ** does; overflow becomes inf, refused
+    with np.errstate(over="ignore"):
+        out = np.expm1((np.log(e) - np.log(s)) / n)
+    finite_result(out, f"the growth rate from {_g(s)} to {_g(e)} in {_g(n)} year(s)")
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _g(v) -> str:
+    """A value for a message: ``5`` for a number, ``(several)`` for an array."""
+    return f"{v:g}" if np.ndim(v) == 0 else "(several values)"
 
 
 def annualize(value, months, profile=None):

@@ -16,7 +16,7 @@ from metaltrade_xl.engine._validate import (
     as_year_count,
     scalar_or_array,
 )
-from metaltrade_xl.engine.balance import compound
+from metaltrade_xl.engine.balance import compound, finite_result
 
 
 class NeverClosesError(InputError):
@@ -57,7 +57,9 @@ def growth_to_close(start, target, years, target_growth=0.0):
     t = as_positive(target, "target")
     n = as_year_count(years, "years")
     tg = as_rate(target_growth, "target_growth")
-    return scalar_or_array((t / s) ** (1.0 / n) * (1.0 + tg) - 1.0)
+    with np.errstate(over="ignore"):  # numpy gives inf where Python's ** raises; refused below
+        out = np.power(np.asarray(t / s, dtype=float), 1.0 / n) * (1.0 + tg) - 1.0
+    return scalar_or_array(finite_result(out, "the growth to close"))
 
 
 def years_to_close(start, target, growth, target_growth=0.0, *, never="raise"):
@@ -114,7 +116,9 @@ def _import_path(imports, import_growth, years: int) -> np.ndarray:
         g = np.repeat(g, years)
     if g.shape != (years,):
         raise InputError(f"import_growth: expected one rate or {years} yearly rates, got {g.size}")
-    return compound(imports, g)[1:]
+    with np.errstate(over="ignore"):
+        path = compound(imports, g)[1:]
+    return finite_result(path, f"imports after {years} year(s) at import_growth")
 
 
 def growth_for_deficit(
@@ -168,11 +172,14 @@ def growth_for_deficit(
                 f"target_deficit {target:g} is not below the horizon imports {m[-1]:.6g}: "
                 "no positive level of exports gives it"
             )
-        return float((needed / x0) ** (1 / n) - 1)
+        with np.errstate(over="ignore"):
+            g = np.expm1((np.log(needed) - np.log(x0)) / n)
+        return float(finite_result(g, "the export growth needed"))
     t = np.arange(1, n + 1)
 
     def excess(g: float) -> float:
-        return float(np.sum(m - x0 * (1 + g) ** t) - target)
+        with np.errstate(over="ignore"):
+            return float(np.sum(m - x0 * (1 + g) ** t) - target)
 
     lo, hi = -0.99, 10.0
     if excess(lo) < 0:

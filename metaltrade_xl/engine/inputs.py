@@ -35,8 +35,8 @@ import numpy as np
 
 from metaltrade_xl.engine._validate import InputError
 
-#: Largest yearly rate accepted: rates are fractions, and 1.0 (100 % a year, every year) is far
-#: beyond any trade projection, so a larger number is almost surely a percentage.
+#: Yearly rates must stay below this: rates are fractions, and 1.0 (100 % a year, every year) is
+#: far beyond any trade projection, so 1 or more is almost surely a percentage (1 for 1 %).
 MAX_RATE = 1.0
 #: Years a scenario may name (base year, horizon, substitution start), inclusive.
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -84,7 +84,7 @@ class Domain:
 
 #: A growth rate per year, a fraction: above -1 (a fall of 100 % has no compound meaning), at most
 #: :data:`MAX_RATE`.
-RATE = Domain("rate", -1.0, MAX_RATE, True, False, False, "fraction per year",
+RATE = Domain("rate", -1.0, MAX_RATE, True, True, False, "fraction per year",
               "a rate > -1 (-100 %)")  # fmt: skip
 #: A base-year value that is compounded: USD millions, > 0.
 START = Domain("start", 0.0, math.inf, True, True, False, "USD millions", "a value > 0")
@@ -210,15 +210,15 @@ def expected(domain: Domain, value: float) -> str:
     Examples
     --------
     >>> expected(RATE, -2), expected(RATE, 5)
-    ('a rate > -1 (-100 %)', 'a rate as a fraction, at most 1 (type 5 % as 0.05)')
+    ('a rate > -1 (-100 %)', 'a rate as a fraction, below 1 (type 5 % as 0.05)')
     """
-    if domain is RATE and value > MAX_RATE:
-        return f"a rate as a fraction, at most {MAX_RATE:g} (type 5 % as 0.05)"
+    if domain is RATE and value >= MAX_RATE:
+        return f"a rate as a fraction, below {MAX_RATE:g} (type 5 % as 0.05)"
     return domain.expected
 
 
 def _refusal(domain: Domain, value: float, where: str) -> InputError:
-    if domain is RATE and value > MAX_RATE:
+    if domain is RATE and value >= MAX_RATE:
         return InputError(
             f"{where}: expected a rate as a fraction, got {value:g}: likely a percentage: "
             "type 5 % as 0.05"

@@ -247,7 +247,30 @@ def goal_seek(
     row_year = int(scenario.base_year) + _row(scenario, year)
 
     scan = np.linspace(lo, hi, 201)
-    f = outcome_values(scenario, inputs, {lever: scan}, scan.size, outcome, year) - target
+    with np.errstate(all="ignore"):  # overflow is reported below, by the lever value
+        f = outcome_values(scenario, inputs, {lever: scan}, scan.size, outcome, year) - target
+    if not np.isfinite(f).all():
+        bad = float(scan[np.argmax(~np.isfinite(f))])
+        raise InputError(
+            f"goal seek: {outcome} in {row_year} is too large to represent (overflow) at "
+            f"{lever} = {bad:g}, within [{lo:g}, {hi:g}]: narrow the bounds"
+        )
+    reach = f + target
+    # "does not vary" relative to the size of the flows the outcome is made of: at huge start
+    # values rounding alone moves a difference of two flows by thousands
+    with np.errstate(all="ignore"):
+        flows = [
+            np.abs(outcome_values(scenario, inputs, {lever: scan}, scan.size, o, when))
+            for o in ("exports", "imports", "rival_exports")
+            for when in (year, int(scenario.base_year))
+        ]
+    scale = float(np.nanmax(np.concatenate([*flows, np.abs(reach), [1.0]])))
+    if np.ptp(reach) <= 1e-9 * scale:
+        raise InputError(
+            f"goal seek: {outcome} in {row_year} does not depend on {lever}: it is "
+            f"{0.0 if abs(reach[0]) <= 1e-9 * scale else reach[0]:,.6g} for every value within [{lo:g}, {hi:g}] (is it fixed by another "
+            'input, e.g. a growth "to_close"?); choose another lever'
+        )
     exact = np.flatnonzero(f == 0)
     if exact.size:
         v = float(scan[exact[0]])
@@ -267,7 +290,13 @@ def goal_seek(
 
     from scipy import optimize  # on first use (a heavy import)
 
-    value, info = optimize.brentq(g, scan[i], scan[i + 1], xtol=xtol, full_output=True)
+    try:
+        value, info = optimize.brentq(g, scan[i], scan[i + 1], xtol=xtol, full_output=True)
+    except (RuntimeError, ValueError) as exc:  # "failed to converge" on a huge interval
+        raise InputError(
+            f"goal seek: no solution found for {lever} between {scan[i]:g} and {scan[i + 1]:g} "
+            f"({exc}); narrow the bounds"
+        ) from None
     achieved = g(value) + target
     return GoalSeekResult(lever, float(value), outcome, row_year, achieved, target, info.iterations)
 

@@ -355,8 +355,8 @@ def MT_GRID(scenario, lever_x, values_x, lever_y, values_y, outcome=None, year=N
     >>> cells = [["base_year", 2024], ["horizon", 2025], ["exports.growth", 0],
     ...     ["exports.start", 100], ["imports.growth", 0], ["imports.start", 300],
     ...     ["rival.name", "Chile"], ["rival.growth", 0], ["rival.start", 400]]
-    >>> MT_GRID(cells, "exports.growth", [[0, 1]], "imports.growth", [[0], [0.5]])
-    [['imports.growth ↓ exports.growth →', 0.0, 1.0], [0.0, 200.0, 100.0], [0.5, 350.0, 250.0]]
+    >>> MT_GRID(cells, "exports.growth", [[0, 0.5]], "imports.growth", [[0], [0.5]])
+    [['imports.growth ↓ exports.growth →', 0.0, 0.5], [0.0, 200.0, 150.0], [0.5, 350.0, 300.0]]
     """
     with excel_errors("MT_GRID"):
         lx, ly = _lever(lever_x, "lever_x"), _lever(lever_y, "lever_y")
@@ -696,4 +696,4 @@ def MT_TOP_PARTNERS(partners, current, previous=None, n=None, total=None):
             raise fail("total", f"expected a value > 0, got {t:g}")
         out = indicators.top_partners(cur_s, prev_s, n=top, total=t)
         cols = ("rank", "partner", "value", "share", "growth")
-        return frame_table(out, cols)
+        return frame_table(out, cols, blank_nan=True)  # growth from a previous 0: empty

@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 import functools
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -39,8 +40,10 @@ from numbers import Integral, Real
 import numpy as np
 import xlwings as xw
 
+from metaltrade_xl._io import bounded
 from metaltrade_xl.data import DataError, load_figures, tidy_figures
 from metaltrade_xl.engine import InputError
+from metaltrade_xl.engine.inputs import YEAR, Domain, check_value, expected
 from metaltrade_xl.scenarios import Scenario, ScenarioError, find_scenario
 from metaltrade_xl.scenarios.cells import scenario_from_pairs
 
@@ -92,9 +95,15 @@ def summary_as_description(f):
 
 @contextlib.contextmanager
 def excel_errors(function: str):
-    """Re-raise input, data and scenario errors as one-line :class:`ExcelInputError` messages."""
+    """Re-raise input, data and scenario errors as one-line :class:`ExcelInputError` messages.
+
+    Numpy's overflow warnings are silenced: overflow is checked and reported as an error (see
+    :func:`cells` and :func:`table`), not left in a server log.
+    """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield
     except ExcelInputError as exc:
         raise ExcelInputError(_one_line(f"{function}: {exc}")) from None
     except (InputError, DataError, ScenarioError) as exc:
@@ -102,7 +111,7 @@ def excel_errors(function: str):
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return bounded(" ".join(text.split()))
 
 
 def fail(name: str, message: str, where: tuple[int, int] | None = None) -> ExcelInputError:
@@ -389,6 +398,26 @@ def check(arg: Numbers, ok: np.ndarray, expected: str) -> None:
         raise fail(arg.name, f"expected {expected}, got {got:g}", arg.where(i))
 
 
+def in_domain(arg: Numbers, domain: Domain) -> None:
+    """Refuse, naming the first cell, a value outside a declared domain
+    (:mod:`metaltrade_xl.engine.inputs`: the rules scenario files follow, so a growth typed as
+    ``5`` is refused here as in a file, as a likely percentage)."""
+    ok = domain.contains(arg.values)
+    if arg.blank is not None:
+        ok |= arg.blank
+    if not np.all(ok):
+        bad = float(arg.values.ravel()[int(np.argmin(np.ravel(ok)))])
+        check(arg, ok, expected(domain, bad))
+
+
+def year_arg(value, name: str, *, default: int) -> int:
+    """A calendar year (the range scenario files accept); an empty cell gives ``default``."""
+    if is_blank(value):
+        return default
+    v = scalar(value, name)
+    return int(check_value(YEAR, v, name))
+
+
 # --- single values ------------------------------------------------------------------------------
 
 
@@ -513,16 +542,41 @@ def cells(result, shape: tuple[int, int], blank_rows: np.ndarray | None = None) 
     return out.tolist()
 
 
-def table(header: Sequence[str], columns: Sequence) -> list[list]:
-    """A spilled table: the header row, then one row per element of the columns."""
+def table(header: Sequence[str], columns: Sequence, *, blank_nan: bool = False) -> list[list]:
+    """A spilled table: the header row, then one row per element of the columns.
+
+    A number that is not finite is an error naming its column and row (overflow must never show
+    as an empty cell), except NaN where the caller says it means "not applicable"
+    (``blank_nan``): those become empty cells.
+    """
+    for name, c in zip(header, columns, strict=False):
+        _check_finite_column(name, c, blank_nan)
     body = np.column_stack([np.asarray(c, dtype=object) for c in columns]).tolist()
     return [list(header)] + [[python_value(v) for v in row] for row in body]
 
 
-def frame_table(frame, columns: Sequence[str] | None = None) -> list[list]:
+def _check_finite_column(name, column, blank_nan: bool) -> None:
+    arr = np.asarray(column)
+    if arr.dtype.kind != "f":
+        if arr.dtype != object:
+            return
+        arr = np.array(
+            [v if isinstance(v, (float, np.floating)) else 0.0 for v in arr.ravel()], dtype=float
+        )
+    bad = np.isinf(arr) if blank_nan else ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.argmax(bad.ravel()))
+        raise ExcelInputError(
+            f"the result is too large to represent (overflow) in column '{name}', row {i + 2} "
+            "of the table: check the inputs for a typo (a percentage typed as a whole number, "
+            "a start value or a horizon far too large)"
+        )
+
+
+def frame_table(frame, columns: Sequence[str] | None = None, *, blank_nan: bool = False):
     """A DataFrame (or the given columns of it) as a spilled :func:`table`."""
     columns = list(frame.columns) if columns is None else list(columns)
-    return table(columns, [frame[c].to_numpy() for c in columns])
+    return table(columns, [frame[c].to_numpy() for c in columns], blank_nan=blank_nan)
 
 
 def python_value(v):

@@ -19,6 +19,7 @@ import xlwings as xw
 
 from metaltrade_xl import DATA_VINTAGE, __version__, engine
 from metaltrade_xl.data import FIGURE_COLUMNS, DataError, find_figure
+from metaltrade_xl.engine.inputs import AMOUNT, RATE, SHARE, check_value
 from metaltrade_xl.engine.projection import COLUMNS, compound, yearly_rates
 from metaltrade_xl.excel.args import (
     CATEGORY,
@@ -29,6 +30,7 @@ from metaltrade_xl.excel.args import (
     excel_errors,
     fail,
     frame_table,
+    in_domain,
     is_blank,
     numbers,
     scalar,
@@ -37,7 +39,9 @@ from metaltrade_xl.excel.args import (
     table,
     text,
     whole,
+    year_arg,
 )
+from metaltrade_xl.excel.args import aligned as _aligned
 from metaltrade_xl.excel.args import bundled_figures as _bundled_figures
 from metaltrade_xl.excel.args import elementwise as _elementwise
 from metaltrade_xl.excel.args import figures_arg as _figures
@@ -68,6 +72,14 @@ def _optional(value, name: str, default: float):
     return numbers(default if is_blank(value) else value, name)
 
 
+def _amounts(exports, imports) -> tuple:
+    """Exports and imports as recorded trade values: numbers >= 0, as in data files."""
+    x, m = numbers(exports, "exports"), numbers(imports, "imports")
+    in_domain(x, AMOUNT)
+    in_domain(m, AMOUNT)
+    return x, m
+
+
 @_summary_as_description
 @xw.func(category=CATEGORY)
 @xw.arg("exports", "raw", doc="Exports, USD millions: a number or a range")
@@ -94,7 +106,7 @@ def MT_BALANCE(exports, imports):
     [[-18821.0]]
     """
     with excel_errors("MT_BALANCE"):
-        x, m = numbers(exports, "exports"), numbers(imports, "imports")
+        x, m = _amounts(exports, imports)
         return cells(*_elementwise(engine.balance, x, m))
 
 
@@ -125,7 +137,7 @@ def MT_DEFICIT(exports, imports):
     [[17453.0], [''], [18821.0]]
     """
     with excel_errors("MT_DEFICIT"):
-        x, m = numbers(exports, "exports"), numbers(imports, "imports")
+        x, m = _amounts(exports, imports)
         return cells(*_elementwise(engine.deficit, x, m))
 
 
@@ -148,7 +160,7 @@ def MT_COVERAGE(exports, imports):
     0.0372
     """
     with excel_errors("MT_COVERAGE"):
-        x, m = numbers(exports, "exports"), numbers(imports, "imports")
+        x, m = _amounts(exports, imports)
         check(m, m.values > 0, "imports > 0")
         return cells(*_elementwise(engine.coverage, x, m))
 
@@ -184,7 +196,24 @@ def MT_SHARE(part, total=None):
             return cells(*_elementwise(engine.shares, p))
         t = numbers(total, "total")
         check(t, t.values > 0, "a total > 0")
+        _part_within_total(p, t)
         return cells(*_elementwise(engine.shares, p, t))
+
+
+def _part_within_total(p, t) -> None:
+    """Each part at most its total: a share above 100 % is a swapped pair or mixed units."""
+    shape, blank = _aligned(p, t)
+    pv, tv = np.broadcast_to(p.values, shape), np.broadcast_to(t.values, shape)
+    ok = (pv <= tv * (1 + 1e-12)) | blank[:, None]
+    if not ok.all():
+        r, c = divmod(int(np.argmin(ok.ravel())), shape[1])
+        where = None if shape == (1, 1) else (r + 1, c + 1)
+        raise fail(
+            "part",
+            f"expected at most total ({tv[r, c]:g}), got {pv[r, c]:g}: a share above 100 %; "
+            "are part and total swapped, or in different units?",
+            where,
+        )
 
 
 @_summary_as_description
@@ -314,7 +343,7 @@ def MT_GROWTH_TO_CLOSE(start, target, years, target_growth=None):
         tg = _optional(target_growth, "target_growth", 0.0)
         for a, what in ((s, "a value > 0"), (t, "a value > 0"), (n, "a number of years > 0")):
             check(a, a.values > 0, what)
-        check(tg, tg.values > -1, "a rate > -1 (-100 %)")
+        in_domain(tg, RATE)
         return cells(*_elementwise(engine.growth_to_close, s, t, n, tg))
 
 
@@ -347,7 +376,7 @@ def MT_YEARS_TO_CLOSE(start, target, growth, target_growth=None):
         for a, what in ((s, "a value > 0"), (t, "a value > 0")):
             check(a, a.values > 0, what)
         for a in (g, tg):
-            check(a, a.values > -1, "a rate > -1 (-100 %)")
+            in_domain(a, RATE)
         out, shape, blank = _elementwise(
             functools.partial(engine.years_to_close, never="inf"), s, t, g, tg
         )
@@ -395,7 +424,7 @@ def MT_GROWTH_FOR_DEFICIT(exports, imports, import_growth, target_deficit, years
             if v <= 0:
                 raise fail(name, f"expected a value > 0, got {v:g}")
         g = numbers(import_growth, "import_growth")
-        check(g, g.values > -1, "a rate > -1 (-100 %)")
+        in_domain(g, RATE)
         rates = g.values[0, 0] if g.single else series(g)
         n = whole(years, "years", low=1, high=MAX_YEARS)
         target = scalar(target_deficit, "target_deficit")
@@ -436,13 +465,15 @@ def MT_PROJECT(start, growth, years, start_year=None):
             raise fail("start", f"expected a value > 0, got {x0:g}")
         n = whole(years, "years", low=1, high=MAX_YEARS)
         g = numbers(growth, "growth")
-        check(g, g.values > -1, "a rate > -1 (-100 %)")
+        in_domain(g, RATE)
         if not g.single and series(g).size != n:
             raise fail("growth", f"expected one rate or {n} yearly rates, got {series(g).size}")
-        first = whole(start_year, "start_year", low=0, high=9999, default=0, required=False)
+        first = year_arg(start_year, "start_year", default=0)
         labels = np.arange(first, first + n + 1)
         rates = yearly_rates(g.values[0, 0] if g.single else series(g), labels[1:], "growth")
-        return table(("year", "value"), (labels, compound(x0, rates)))
+        with np.errstate(over="ignore"):
+            values = compound(x0, rates)
+        return table(("year", "value"), (labels, values))
 
 
 @_summary_as_description
@@ -491,18 +522,18 @@ def MT_SUBSTITUTION(
     """
     with excel_errors("MT_SUBSTITUTION"):
         m = numbers(imports, "imports")
-        check(m, m.values >= 0, "imports >= 0")
-        s = scalar(share, "share")
-        c = scalar(import_content, "import_content")
+        in_domain(m, AMOUNT)
+        s = check_value(SHARE, scalar(share, "share"), "share")
+        c = check_value(SHARE, scalar(import_content, "import_content"), "import_content")
         phase = whole(
             phase_in_years, "phase_in_years", low=0, high=MAX_YEARS, default=0, required=False
         )
         n = whole(years, "years", low=1, high=MAX_YEARS, required=False)
-        first = whole(start_year, "start_year", low=0, high=9999, default=1, required=False)
+        first = year_arg(start_year, "start_year", default=1)
         if m.single:
             n = 10 if n is None else n
             g = _optional(import_growth, "import_growth", 0.0)
-            check(g, g.values > -1, "a rate > -1 (-100 %)")
+            in_domain(g, RATE)
             rates = np.full(n, g.values[0, 0]) if g.single else series(g)
             if rates.size != n:
                 raise fail(

@@ -14,6 +14,7 @@ import pandas as pd
 from metaltrade_xl.data import DataError, import_share, nowcast
 from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.budget import check_memory
 from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
@@ -253,6 +254,7 @@ def simulate_uncertainty(result: ScenarioResult) -> ScenarioResult:
     if spec is None:
         return result
     try:
+        check_memory(spec.paths, result.scenario.horizon - result.scenario.base_year + 1)
         mc = simulate(result.scenario, result.inputs, spec)
         swings = simulated_tornado(result.scenario, result.inputs, spec, outcome="deficit")
     except InputError as exc:

@@ -118,7 +118,12 @@ class _Checker:
         return value
 
     def year(self, value, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value != int(value)
+        ):
             raise self.fail(key, f"expected a year (a whole number), got {_show(value)}")
         if not MIN_YEAR <= value <= MAX_YEAR:
             raise self.fail(
@@ -155,7 +160,7 @@ class _Checker:
         rate = self.number(value, key)
         if rate <= -1:
             raise self.fail(key, f"expected a rate above -1 (-100 %), got {rate:g}")
-        if rate > MAX_RATE:
+        if rate >= MAX_RATE:
             raise self.fail(key, f"expected a rate as a fraction (0.05 = 5 %), got {rate:g}")
         return rate
 

@@ -34,7 +34,7 @@ def test_every_drawn_input_is_declared_once_in_drawing_order():
 @pytest.mark.parametrize(
     ("domain", "inside", "outside"),
     [
-        (RATE, [-0.99, 0.0, MAX_RATE], [-1.0, 1.01, math.nan]),
+        (RATE, [-0.99, 0.0, 0.99], [-1.0, MAX_RATE, 1.01, math.nan]),  # 1 is likely 1 %
         (START, [0.001, 1e9], [0.0, -5.0]),
         (AMOUNT, [0.0, 18203.0], [-0.01]),
         (SHARE, [0.0, 0.5, 1.0], [-0.1, 1.1]),

@@ -279,11 +279,11 @@ BY_HAND = [
     ("MT_MARKET_SHARE", (col(750, E), col(9e6, E)), [[approx(750 / 9e6)], [""]]),
     (
         "MT_GRID",
-        (GRID, "exports.growth", [[0, 1, E]], "imports.growth", col(0, 0.5, E), E, E),
+        (GRID, "exports.growth", [[0, 0.5, E]], "imports.growth", col(0, 0.5, E), E, E),
         [
-            ["imports.growth ↓ exports.growth →", 0, 1],
-            [0, approx(200), approx(100)],
-            [0.5, approx(350), approx(250)],
+            ["imports.growth ↓ exports.growth →", 0, 0.5],
+            [0, approx(200), approx(150)],
+            [0.5, approx(350), approx(300)],
         ],
     ),
     (

@@ -192,7 +192,7 @@ def test_growth_for_deficit_out_of_reach(call):
 
 
 def test_substitution_arguments(call):
-    assert "share: expected a share between 0 and 1, got 1.5" in error_of(
+    assert "share: expected a share from 0 to 1, got 1.5" in error_of(
         call, "MT_SUBSTITUTION", 1000, 1.5, 0.3
     )
     assert "import_growth: expected an empty cell when imports is a column" in error_of(
