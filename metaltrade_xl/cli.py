@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -73,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         folder = default_scenario_dir()
         files = sorted(folder.glob("*.toml"))
-        print(f"scenarios: {len(files)} from {folder}")
+        print(Words(args.lang)("cli.scenarios", n=len(files), folder=folder))
     scenarios = [load_scenario(f) for f in files]
     progress = Progress(len(scenarios))
     results = []
@@ -82,15 +83,17 @@ def _run(args: argparse.Namespace) -> int:
         results.append(run_full(scenario, figures))
     progress.done()
 
-    sheets = report.build_report(results, figures)
+    lang = args.lang or DEFAULT_LANGUAGE
+    sheets = report.build_report(results, figures, lang=lang)
     workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
     if json_out:
         text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
         workbook.write_text_atomic(text + "\n", json_out, force=args.force)
 
-    _print_summary(report.summary_frame(results))
-    print(f"data: {args.data or DATA_VINTAGE}")
-    print(f"wrote {out}" + (f" and {json_out}" if json_out else ""))
+    w = Words(lang)
+    _print_summary(results, figures, lang)
+    print(w("cli.data", data=args.data or DATA_VINTAGE))
+    print(w("cli.wrote", what=w.join([str(out)] + ([str(json_out)] if json_out else []))))
     return 0
 
 
@@ -104,12 +107,15 @@ def _run_workbook(args: argparse.Namespace) -> int:
         )
     if not args.out:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
-    results = workbook.run_workbook(args.workbook, args.out, force=args.force)
+    results, figures, lang = workbook.run_workbook_report(
+        args.workbook, args.out, force=args.force, lang=args.lang
+    )
     if args.json:
         text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
         workbook.write_text_atomic(text + "\n", args.json, force=args.force)
-    _print_summary(report.summary_frame(results))
-    print(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
+    w = Words(lang)
+    _print_summary(results, figures, lang)
+    print(w("cli.wrote", what=w.join([str(args.out)] + ([str(args.json)] if args.json else []))))
     return 0
 
 
@@ -128,7 +134,7 @@ def _share(args: argparse.Namespace) -> int:
 def _workbook_new(args: argparse.Namespace) -> int:
     from metaltrade_xl.files.template import build
 
-    path = build(args.path, force=args.force)
+    path = build(args.path, force=args.force, lang=args.lang or DEFAULT_LANGUAGE)
     print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")
     return 0
 
@@ -147,19 +153,19 @@ def _data_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(summary) -> None:
-    header = f"{'scenario':<40} {'horizon':>7} {'exp.growth':>10} {'deficit':>10} {'coverage':>8} {'gap':>9}"
-    print(header)
-    print("-" * len(header))
-    for row in summary.itertuples(index=False):
-        name = row.scenario if len(row.scenario) <= 40 else row.scenario[:39] + "…"
-        print(
-            f"{name:<40} {row.horizon:>7} {row.exports_growth_avg:>10.2%} {row.deficit:>10,.0f} "
-            f"{row.coverage:>8.3f} {row.gap_to_rival:>9,.0f}"
-        )
-    print(
-        "(USD millions at the horizon; exp.growth = average yearly export growth; "
-        "gap = rival exports − exports)"
+def _print_summary(results, figures, lang: str) -> None:
+    from metaltrade_xl.report.summary import summary_lines
+
+    for line in summary_lines(results, figures, lang):
+        print(line)
+
+
+def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help=f"language of {what}: en (English, the default) or es (español)",
     )
 
 
@@ -198,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
         "the projection sheets to --out, as the scenario macro does in Excel",
     )
     p.add_argument("--json", metavar="PATH.json", help="also write the results as JSON")
+    _lang_option(
+        p,
+        "the sheets and the printed summary (with --workbook: the workbook's Language setting unless given)",
+    )
     _output_options(p, "existing output files")
     p.set_defaults(func=_run)
 
@@ -238,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     wsub = p.add_subparsers(dest="workbook_command", required=True)
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
     w.add_argument("path", metavar="PATH.xlsm")
+    _lang_option(w, "the projections the workbook's macro writes (its Language setting)")
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
     return parser

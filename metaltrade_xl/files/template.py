@@ -10,7 +10,9 @@ import importlib.util
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
@@ -18,8 +20,9 @@ from openpyxl.worksheet.table import TableStyleInfo
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
 from metaltrade_xl.files.writer import fit_page, open_workbook, put, save_atomic, write_table
-from metaltrade_xl.report.content import scenarios_grid
+from metaltrade_xl.report.content import scenarios_grid, unit_format
 from metaltrade_xl.report.layout import SHEETS, Table
+from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGE_LABEL, LANGUAGES, Words
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 
 # Found without importing xlwings (this package never does): the file ships next to its __init__.
@@ -33,7 +36,8 @@ _ES = (
     "3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').",
     "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
     "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).",
-    "   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.",
+    "   Se escriben Resumen (o Summary), una hoja por escenario con gráficos y una hoja oculta con los datos",
+    "   de los gráficos, en el idioma de la celda A4 (es o en); las demás hojas no se tocan.",
     "6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).",
     "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance),",
     '   o desde VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (guarde antes).',
@@ -44,15 +48,19 @@ _EN = (
     "3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').",
     "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
     "5. Run the scenarios: Alt+F8 > SampleCall > Run (or the xlwings ribbon > Run main).",
-    "   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.",
+    "   This writes Summary (or Resumen), one sheet per scenario with charts and a hidden sheet of chart",
+    "   data, in the language of cell A4 (en or es); no other sheet is touched.",
     "6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).",
     "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet),",
     '   or from VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (save first).',
 )
 _TITLE = "metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections"
-#: The README sheet, line by line: (text, is a heading)
+#: Row of README's language setting (label; the value is in the row below, named ``Language``).
+LANGUAGE_ROW = 3
+#: The README sheet, line by line: (text, is a heading); the language value is filled in.
 README_LINES = (
-    ((_TITLE, True), ("", False), ("ESPAÑOL", True))
+    ((_TITLE, True), ("", False), (LANGUAGE_LABEL, True), (None, False), ("", False))
+    + (("ESPAÑOL", True),)
     + tuple((line, False) for line in _ES)
     + (("", False), ("ENGLISH", True))
     + tuple((line, False) for line in _EN)
@@ -88,17 +96,29 @@ FUNCTION_EXAMPLES = (
 )
 
 
-def _readme(ws) -> None:
+def _readme(ws, lang: str) -> None:
     for i, (text, bold) in enumerate(README_LINES, start=1):
-        cell = put(ws, i, 1, text)
+        cell = put(ws, i, 1, lang if i == LANGUAGE_ROW + 1 else text)
         if bold:
             cell.font = Font(bold=True, size=13 if i == 1 else 11)
     ws.column_dimensions["A"].width = 110
+    # the setting the scenario macro reads: a drop-down of the languages, and a name for VBA
+    value = f"A{LANGUAGE_ROW + 1}"
+    ws[value].font = Font(bold=True, color="1F4E79")
+    ws[value].fill = PatternFill("solid", fgColor="FFF2CC")
+    check = DataValidation(type="list", formula1=f'"{",".join(LANGUAGES)}"', allow_blank=True)
+    check.add(value)
+    ws.add_data_validation(check)
+    ws.defined_names["Language"] = DefinedName(
+        "Language", attr_text=f"README!$A${LANGUAGE_ROW + 1}"
+    )
 
 
 def _data(ws, figures) -> None:
     frame = figures[list(FIGURE_COLUMNS)]
-    write_table(ws, Table("figures", frame, row=1))
+    # each figure formatted by its unit: China's 0.426 of imports shows as 42.6%
+    formats = {"value": tuple(unit_format(u) for u in frame["unit"]), "year": "0", "months": "0"}
+    write_table(ws, Table("figures", frame, row=1, formats=formats, wrap=False), styled=False)
     ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(FIGURE_COLUMNS)).coordinate}"
     table = ExcelTable(displayName="Figures", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -147,8 +167,10 @@ def _config(ws) -> None:
     raise RuntimeError("xlwings' quickstart workbook has no 'UDF Modules' row")
 
 
-def build(path: str | Path, *, force: bool = False) -> Path:
-    """Write the analyst workbook to ``path`` (.xlsm)."""
+def build(path: str | Path, *, force: bool = False, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Write the analyst workbook to ``path`` (.xlsm); the projections it writes are in
+    ``lang`` (README's Language setting, which the user may change)."""
+    lang = Words(lang).lang
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
         raise ValueError(
@@ -157,7 +179,7 @@ def build(path: str | Path, *, force: bool = False) -> Path:
     wb = open_workbook(QUICKSTART, keep_vba=True)
     first, conf = wb.worksheets[0], wb["_xlwings.conf"]
     first.title = SHEETS["readme"]
-    _readme(first)
+    _readme(first, lang)
     _data(wb.create_sheet(SHEETS["data"], 1), load_figures())
     _scenarios(
         wb.create_sheet(SHEETS["scenarios"], 2),
