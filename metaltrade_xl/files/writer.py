@@ -207,7 +207,6 @@ def fit_page(ws) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.5, bottom=0.5, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
 
 
 def print_setup(ws, layout: SheetLayout) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from metaltrade_xl import DATA_VINTAGE
+from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     MONEY,
     RATE,
@@ -30,7 +31,7 @@ from metaltrade_xl.report.layout import (
     safe_sheet_names,
     unique_labels,
 )
-from metaltrade_xl.report.scenario_sheet import Helper, header_height, scenario_sheet
+from metaltrade_xl.report.scenario_sheet import scenario_sheet
 from metaltrade_xl.report.summary import deficit_paths, summary_frame, summary_sheet
 from metaltrade_xl.report.uncertainty_sheet import fan_block, fan_levels
 from metaltrade_xl.report.words import LANGUAGES, TEXT, Words
@@ -139,8 +140,6 @@ def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helpe
     charts = []
     latest = _latest_exports(figures)
     if len(latest) >= 2:
-        from metaltrade_xl.report.scenario_sheet import CHART_ROWS, place_chart
-
         year = int(latest["year"].iloc[0])
         floors = bool(latest["lower_bound"].any())
         title = w("sources.chart_floor" if floors else "sources.chart", year=year)

@@ -4,12 +4,20 @@ the figures they rest on, and the Monte Carlo tables and charts; laid out to pri
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from metaltrade_xl.report.floors import floor_ids, floor_marks, history
+from metaltrade_xl.report.grid import (
+    CHART_ROWS,
+    LAST_COL,
+    WIDTHS,
+    Helper,
+    figure_what,
+    header_height,
+    place_chart,
+)
 from metaltrade_xl.report.layout import (
     COLUMN_FORMATS,
     MONEY,
@@ -20,60 +28,12 @@ from metaltrade_xl.report.layout import (
     Stack,
     Table,
     anchor,
-    chart,
     header_lines,
     marked,
     note_height,
 )
+from metaltrade_xl.report.uncertainty_sheet import uncertainty_blocks
 from metaltrade_xl.report.words import Words
-
-#: The sheet grid every scenario sheet uses: column A (years) narrow, then ten number columns.
-NUMBER_WIDTH = 11.0
-WIDTHS = {1: 7.0, **{c: NUMBER_WIDTH for c in range(2, 12)}}
-LAST_COL = 11
-#: Rows a chart covers (about 7.9 cm at 15 pt a row), and where the two charts of a row start.
-CHART_ROWS = 13
-CHART_COLS = ((1, 7), (7, 12))
-
-
-class Helper:
-    """Hands out places on the hidden chart-data sheet."""
-
-    def __init__(self, sheet: str):
-        self.sheet, self.row = sheet, 1
-
-    def at(self, frame: pd.DataFrame) -> tuple[int, int]:
-        row = self.row
-        self.row += len(frame) + 3
-        return row, 1
-
-
-def cm(chars: float) -> float:
-    """Centimetres of ``chars`` column-width characters (7 px each plus padding, 96 dpi)."""
-    return (chars * 7 + 5) / 96 * 2.54
-
-
-def place_chart(kind, title, frame, x, series, *, stack_row, slot, helper, key, sheet, **kw):
-    """A chart covering ``CHART_ROWS`` rows from ``stack_row`` in column slot ``slot``."""
-    first, end = CHART_COLS[slot]
-    width = sum(WIDTHS.get(c, NUMBER_WIDTH) for c in range(first, end))
-    spec = chart(
-        kind,
-        title,
-        frame,
-        x,
-        series,
-        anchor=anchor(first, stack_row),
-        data_at=helper.at(frame),
-        key=key,
-        to=anchor(end, stack_row + CHART_ROWS),
-        data_sheet=helper.sheet,
-        width_cm=cm(width),
-        height_cm=CHART_ROWS * ROW_PT / 72 * 2.54,
-        **kw,
-    )
-    # the block's title says which sheet it feeds
-    return replace(spec, data=replace(spec.data, title=f"{sheet}: {title}"))
 
 
 def _run(scenario, figures):
@@ -134,32 +94,6 @@ def floor_note(result, figures, w: Words) -> str:
     return w("floor.note", figures="; ".join(items))
 
 
-#: Header text size (points): a little smaller than the numbers, so long words fit a column.
-HEADER_PT = 9.0
-
-
-def figure_what(row, w: Words) -> str:
-    """A figure in words: "Chile exports 2024", "Peru imports (to/from China) 2025, 11 months"."""
-    months = "" if int(row.months) == 12 else w("figure.months", months=int(row.months))
-    partner = "" if row.partner == "World" else w("figure.partner", partner=row.partner)
-    text = w(
-        "figure.what",
-        reporter=row.reporter,
-        indicator=w.indicator(row.indicator),
-        partner=partner,
-        year=int(row.year),
-        months=months,
-    )
-    return text[:1].upper() + text[1:]
-
-
-def header_height(labels, widths) -> float:
-    """Points a wrapped header row needs (headers are set in :data:`HEADER_PT` bold)."""
-    scale = 11.0 / HEADER_PT
-    lines = max(header_lines(t, widths[i] * scale) for i, t in enumerate(labels))
-    return max(ROW_PT, HEADER_PT * 1.25 * lines + 4)
-
-
 def scenario_sheet(
     result, name: str, figures: pd.DataFrame, w: Words, helper: Helper
 ) -> SheetLayout:
@@ -168,13 +102,15 @@ def scenario_sheet(
     rival = s.rival.name
     texts = [(1, 1, s.name)]
     notes = set()
-    line = (s.description + "  " if s.description else "") + w("scenario.units")
+    # the description alone on row 2 (repeated on every printed page with the name)
+    line = s.description or w("scenario.units")
     texts.append((2, 1, line))
     page_chars = sum(WIDTHS.values())
     heights: dict[int, float] = {1: 20.0, 2: note_height(line, page_chars)}
     row = 3
     note = floor_note(result, figures, w)
     for extra in [
+        *([w("scenario.units")] if s.description else []),
         *(str(x) for x in getattr(result, "warnings", ()) or ()),
         *([w("floor.legend"), note] if note else []),
     ]:
@@ -338,8 +274,6 @@ def scenario_sheet(
             heights[top + CHART_ROWS] = note_pt
 
     if result.montecarlo is not None:
-        from metaltrade_xl.report.uncertainty_sheet import uncertainty_blocks
-
         mc_tables, mc_charts, mc_texts, mc_heights = uncertainty_blocks(
             result,
             w,

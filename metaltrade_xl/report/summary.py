@@ -11,6 +11,7 @@ import pandas as pd
 from metaltrade_xl import __version__
 from metaltrade_xl.engine.projection import first_year_reaching
 from metaltrade_xl.report.floors import floor_marks, history
+from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     COLUMN_FORMATS,
     MONEY,
@@ -22,7 +23,6 @@ from metaltrade_xl.report.layout import (
     anchor,
     marked,
 )
-from metaltrade_xl.report.scenario_sheet import CHART_ROWS, Helper, header_height
 from metaltrade_xl.report.words import Words
 
 #: Summary columns: the scenario's name wide, the numbers at the common year.
@@ -234,8 +234,6 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     )
 
     # charts: bars at the common year, sorted; lines of the paths
-    from metaltrade_xl.report.scenario_sheet import place_chart
-
     bars_frame = pd.DataFrame({"scenario": labels, "deficit": frame["deficit"].to_numpy()})
     bars_frame = bars_frame.sort_values("deficit", ascending=False)  # largest on the bottom
     floor_bar = marks["deficit"].notna().any() if "deficit" in marks else False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metaltrade_xl.report.grid import CHART_ROWS, WIDTHS, header_height, place_chart
 from metaltrade_xl.report.layout import (
     COUNT,
     MONEY,
@@ -52,8 +53,6 @@ def fan_block(fan: pd.DataFrame, levels, extra=None, *, w: Words | None = None):
 
 def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, note):
     """Tables, charts and notes of the Monte Carlo part, placed on ``stack``."""
-    from metaltrade_xl.report.scenario_sheet import CHART_ROWS, WIDTHS, header_height, place_chart
-
     heights: dict[int, float] = {}
 
     mc, spec, s = result.montecarlo, result.scenario.uncertainty, result.scenario
