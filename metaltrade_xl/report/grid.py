@@ -16,7 +16,7 @@ WIDTHS = {1: 7.0, **{c: NUMBER_WIDTH for c in range(2, 12)}}
 LAST_COL = 11
 #: Rows a chart covers (about 7.9 cm at 15 pt a row), and where the two charts of a row start.
 CHART_ROWS = 13
-CHART_COLS = ((1, 7), (7, 12))
+CHART_COLS = ((1, 7), (7, 12), (1, 12))  # left, right, the whole width
 
 
 class Helper:
@@ -36,9 +36,13 @@ def cm(chars: float) -> float:
     return (chars * 7 + 5) / 96 * 2.54
 
 
-def place_chart(kind, title, frame, x, series, *, stack_row, slot, helper, key, sheet, **kw):
-    """A chart covering ``CHART_ROWS`` rows from ``stack_row`` in column slot ``slot``."""
+def place_chart(
+    kind, title, frame, x, series, *, stack_row, slot, helper, key, sheet, rows=None, **kw
+):
+    """A chart covering ``rows`` (default ``CHART_ROWS``) rows from ``stack_row`` in column slot
+    ``slot`` (0 left half, 1 right half, 2 the whole width)."""
     first, end = CHART_COLS[slot]
+    rows = rows or CHART_ROWS
     width = sum(WIDTHS.get(c, NUMBER_WIDTH) for c in range(first, end))
     spec = chart(
         kind,
@@ -49,10 +53,10 @@ def place_chart(kind, title, frame, x, series, *, stack_row, slot, helper, key, 
         anchor=anchor(first, stack_row),
         data_at=helper.at(frame),
         key=key,
-        to=anchor(end, stack_row + CHART_ROWS),
+        to=anchor(end, stack_row + rows),
         data_sheet=helper.sheet,
         width_cm=cm(width),
-        height_cm=CHART_ROWS * ROW_PT / 72 * 2.54,
+        height_cm=rows * ROW_PT / 72 * 2.54,
         **kw,
     )
     # the block's title says which sheet it feeds

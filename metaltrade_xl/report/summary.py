@@ -21,12 +21,13 @@ from metaltrade_xl.report.layout import (
     Stack,
     Table,
     anchor,
+    header_lines,
     marked,
 )
 from metaltrade_xl.report.words import Words
 
 #: Summary columns: the scenario's name wide, the numbers at the common year.
-SUMMARY_WIDTHS = {1: 26.0, 2: 9.0, **{c: 11.0 for c in range(3, 12)}}
+SUMMARY_WIDTHS = {1: 22.0, 2: 9.0, **{c: 12.0 for c in range(3, 12)}}
 SUMMARY_COLUMNS = (
     "scenario",
     "horizon",
@@ -204,7 +205,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         )
     widths = list(SUMMARY_WIDTHS.values())
     hh = header_height([col_labels[c] for c in SUMMARY_COLUMNS], widths)
-    name_lines = max(1, *(-(-len(str(n)) // 24) for n in shown["scenario"]))
+    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in shown["scenario"])
     at = stack.place(len(shown) + 2, extra_pt=hh - ROW_PT + (name_lines - 1) * ROW_PT * len(shown))
     horizons = {int(h) for h in shown["horizon"]}
     title = w("summary.at_year", year=year) if len(horizons) > 1 else w("summary.at_horizon")
@@ -216,9 +217,51 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         for i in range(len(shown)):
             heights[table.first_row + i] = ROW_PT * name_lines
 
+    # charts: bars at the common year, sorted; lines of the paths
+    # each bar named with its lower-bound mark, if its value rests on one
+    bar_marks = [
+        m if isinstance(m, str) else "" for m in marks.get("deficit", [None] * len(labels))
+    ]
+    bars_frame = pd.DataFrame(
+        {
+            "scenario": [f"{n} ({m})" if m else n for n, m in zip(labels, bar_marks, strict=True)],
+            "deficit": frame["deficit"].to_numpy(),
+        }
+    )
+    bars_frame = bars_frame.sort_values("deficit", ascending=False)  # largest at the bottom
+    floor_bar = any(bar_marks)
+    deficit_label = w.column("deficit")
+    bar_rows = max(10, 2 * len(bars_frame) + 3)
+    top = stack.place(bar_rows + 1)
+    bars = place_chart(
+        "bar", w("summary.bars", year=year), bars_frame, "scenario", ("deficit",),
+        stack_row=top, slot=2, rows=bar_rows, helper=helper, key="chart1", sheet=w("sheet.summary"),
+        labels={"deficit": deficit_label}, y_title=w("axis.usd"), x_title=" ",
+    )  # fmt: skip
+    line_frame = paths.copy()
+    series = list(labels)
+    data_series = ()
+    if data_years:
+        line_frame.insert(
+            1, "__data", line_frame[labels[0]].where(line_frame["year"] <= max(data_years) + 1)
+        )
+        line_frame.loc[line_frame["year"] <= max(data_years), labels] = np.nan
+        series = ["__data", *labels]
+        data_series = (w("series.data", name=w.column("deficit")),)
+    note_row = top + bar_rows
+    if floor_bar:
+        texts.append((note_row, 1, w("floor.legend")))
+        notes.add((note_row, 1))
+    top = stack.place(CHART_ROWS + 1)
+    lines_chart = place_chart(
+        "line", w("summary.lines"), line_frame, "year", tuple(series),
+        stack_row=top, slot=2, rows=CHART_ROWS + 1, helper=helper, key="chart2", sheet=w("sheet.summary"),
+        labels={"__data": data_series[0]} if data_series else {}, data_series=data_series,
+        y_title=w("axis.usd"), x_title=w("axis.year"),
+    )  # fmt: skip
     # deficit paths
     pformats = {"year": YEAR, **{c: MONEY for c in labels}}
-    at = stack.place(len(paths) + 2, extra_pt=ROW_PT * 3, split=True)
+    at = stack.place(len(paths) + 2, extra_pt=ROW_PT * 3, split=False)
     ptable = Table(
         "deficit_paths",
         paths,
@@ -233,37 +276,6 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         [w.column("year"), *labels], [SUMMARY_WIDTHS[1], *[11.0] * len(labels)]
     )
 
-    # charts: bars at the common year, sorted; lines of the paths
-    bars_frame = pd.DataFrame({"scenario": labels, "deficit": frame["deficit"].to_numpy()})
-    bars_frame = bars_frame.sort_values("deficit", ascending=False)  # largest on the bottom
-    floor_bar = marks["deficit"].notna().any() if "deficit" in marks else False
-    deficit_label = w.column("deficit") + (" (≥)" if floor_bar else "")
-    top = stack.place(CHART_ROWS + 1)
-    bars = place_chart(
-        "bar", w("summary.bars", year=year), bars_frame, "scenario", ("deficit",),
-        stack_row=top, slot=0, helper=helper, key="chart1", sheet=w("sheet.summary"),
-        labels={"deficit": deficit_label}, y_title=w("axis.usd"), x_title=" ",
-    )  # fmt: skip
-    line_frame = paths.copy()
-    series = list(labels)
-    data_series = ()
-    if data_years:
-        line_frame.insert(
-            1, "__data", line_frame[labels[0]].where(line_frame["year"] <= max(data_years) + 1)
-        )
-        line_frame.loc[line_frame["year"] <= max(data_years), labels] = np.nan
-        series = ["__data", *labels]
-        data_series = (w("series.data", name=w.column("deficit")),)
-    lines_chart = place_chart(
-        "line", w("summary.lines"), line_frame, "year", tuple(series),
-        stack_row=top, slot=1, helper=helper, key="chart2", sheet=w("sheet.summary"),
-        labels={"__data": data_series[0]} if data_series else {}, data_series=data_series,
-        y_title=w("axis.usd"), x_title=w("axis.year"),
-    )  # fmt: skip
-    note_row = top + CHART_ROWS
-    if floor_bar:
-        texts.append((note_row, 1, w("floor.legend")))
-        notes.add((note_row, 1))
     return SheetLayout(
         w("sheet.summary"),
         (listed, table, ptable),
