@@ -1,4 +1,4 @@
-"""Balance, deficit, coverage, shares, growth, CAGR and annualising a partial year.
+"""Balance, deficit, coverage, shares, growth, CAGR, compounding and annualising a partial year.
 
 Element-wise on scalars, numpy arrays and pandas Series (a Series keeps its index).
 """
@@ -142,6 +142,27 @@ def growth(values):
 
         return pd.Series(out, index=v.index[1:], name=v.name)
     return out
+
+
+def compound(start, rates) -> np.ndarray:
+    """A path from ``start`` grown by one rate per step: ``start × [1, cumprod(1 + rates)]``.
+
+    Parameters
+    ----------
+    start : float, the value in the first year
+    rates : array_like, shape (n,), fractions, each > -1
+
+    Returns
+    -------
+    ndarray, shape (n + 1,): the first year's value, then one per rate
+
+    Examples
+    --------
+    >>> compound(100, [0.1, -0.5]).round(6).tolist()
+    [100.0, 110.0, 55.0]
+    """
+    rates = np.asarray(rates, dtype=float)
+    return start * np.concatenate(([1.0], np.cumprod(1.0 + rates)))
 
 
 def cagr(start_value, end_value, years):

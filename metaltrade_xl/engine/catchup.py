@@ -17,7 +17,7 @@ from metaltrade_xl.engine._validate import (
     as_year_count,
     scalar_or_array,
 )
-from metaltrade_xl.engine.projection import compound
+from metaltrade_xl.engine.balance import compound
 
 
 class NeverClosesError(InputError):
@@ -27,7 +27,11 @@ class NeverClosesError(InputError):
 def growth_to_close(start, target, years, target_growth=0.0):
     """Constant annual growth that takes ``start`` to a rival's value after ``years`` years.
 
-    ``g = (target × (1 + target_growth)^years / start)^(1 / years) − 1``.
+    ``g = (target × (1 + target_growth)^years / start)^(1 / years) − 1``, computed as
+    ``(target / start)^(1 / years) × (1 + target_growth) − 1`` (no overflow for long horizons).
+    This is the one place the ``"to_close"`` rate of a scenario is solved: the model
+    (:func:`metaltrade_xl.engine.model.evaluate`) calls it with the rival's horizon value as
+    ``target`` and ``target_growth = 0``.
 
     Parameters
     ----------
@@ -54,8 +58,7 @@ def growth_to_close(start, target, years, target_growth=0.0):
     t = as_positive(target, "target")
     n = as_year_count(years, "years")
     tg = as_rate(target_growth, "target_growth")
-    # log form: no overflow for long horizons, and exact for the closed form
-    return scalar_or_array(np.expm1((np.log(t / s) + n * np.log1p(tg)) / n))
+    return scalar_or_array((t / s) ** (1.0 / n) * (1.0 + tg) - 1.0)
 
 
 def years_to_close(start, target, growth, target_growth=0.0, *, never="raise"):

@@ -1,13 +1,16 @@
-"""Monte Carlo: sample uncertain inputs -> evaluate the projection on every path -> summarise.
+"""Monte Carlo: sample uncertain inputs -> evaluate the model on every path -> summarise.
 
-The model is exactly :func:`metaltrade_xl.engine.projection.project`, evaluated for many paths at
-once on arrays of shape ``(years, paths)`` (the public :class:`Paths` exposes ``(paths, years)``
-views). Randomness comes only from the ``numpy.random.Generator`` passed in (or a ``seed``; 0 is a
-seed): same generator state, same inputs -> bit-identical results on any number of cores, because
-paths are drawn in fixed blocks of :data:`BLOCK` paths, each from its own child generator seeded
-from the parent in block order.
+The model is :func:`metaltrade_xl.engine.model.evaluate` (the one the deterministic projection
+runs on one path), evaluated for many paths at once on arrays of shape ``(years, paths)`` (the
+public :class:`Paths` exposes ``(paths, years)`` views). Randomness comes only from the
+``numpy.random.Generator`` passed in (or a ``seed``; 0 is a seed): same generator state, same
+inputs -> bit-identical results on any number of cores, because paths are drawn in fixed blocks of
+:data:`BLOCK` paths, each from its own child generator seeded from the parent in block order.
+Blocks run on a few threads when the runtime has them, in order otherwise (xlwings Lite's Pyodide
+has no threads and one CPU): the numbers are the same either way.
 
-Uncertain inputs (:data:`YEARLY` are drawn for every projected year, :data:`ONCE` once per path):
+Uncertain inputs (:data:`YEARLY` are drawn for every projected year, :data:`ONCE` once per path;
+both declared in :mod:`metaltrade_xl.engine.inputs`):
 
 - ``exports.growth``, ``imports.growth``, ``rival.growth``: a distribution of the yearly rate,
   drawn independently each year, or persistent: AR(1) with coefficient ``rho`` in the normal
@@ -19,31 +22,31 @@ Correlation between inputs of the same kind uses a Gaussian copula: the normal s
 correlated with the given matrix (``kind="rank"`` converts Spearman rank correlations with
 ``2 sin(pi r / 6)``) and mapped through each input's quantile function.
 
-Where things live: the distributions in :mod:`metaltrade_xl.engine.distributions`, the
-specification in :mod:`metaltrade_xl.engine.uncertainty_spec`, the exact percentiles in
+Where things live: drawing in :mod:`metaltrade_xl.engine.sampling`, the distributions in
+:mod:`metaltrade_xl.engine.distributions`, the specification in
+:mod:`metaltrade_xl.engine.uncertainty_spec`, the result tables in
+:mod:`metaltrade_xl.engine.mc_summary`, the exact percentiles in
 :mod:`metaltrade_xl.engine._order_stats`; their public names are importable from here too.
-This module samples, evaluates the model on every path and summarises (:func:`simulate`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 # Private helpers tests reach as ``montecarlo._order_statistics``: re-exported by redundant alias.
 from metaltrade_xl.engine._order_stats import _order_statistics as _order_statistics
 from metaltrade_xl.engine._order_stats import _percentiles
 from metaltrade_xl.engine._order_stats import _ranks as _ranks
-from metaltrade_xl.engine._validate import InputError, as_fraction, as_positive
+from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
-from metaltrade_xl.engine.projection import TO_CLOSE, ProjectionInputs, yearly_rates
+from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
+from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, tables
+from metaltrade_xl.engine.mc_summary import _label as _label
+from metaltrade_xl.engine.model import _base_rates, evaluate
 from metaltrade_xl.engine.sampling import (
     BLOCK,
     _child_generators,
@@ -52,7 +55,7 @@ from metaltrade_xl.engine.sampling import (
     _rng,
     sample,
 )
-from metaltrade_xl.engine.substitution import phase_in
+from metaltrade_xl.engine.scenario import ProjectionInputs
 from metaltrade_xl.engine.uncertainty_spec import (
     DEFAULT_PERCENTILES,
     INPUT_NAMES,
@@ -82,244 +85,43 @@ __all__ = [
     "simulate",
 ]
 
-#: Threads for drawing and evaluating blocks (results do not depend on it).
-THREADS = min(4, os.cpu_count() or 1)
+#: Most threads used for drawing and evaluating blocks (results do not depend on it).
+THREADS = 4
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
-OUTCOMES = ("exports", "imports", "deficit", "gap_to_rival")
 
 
-# --- the vectorised model ------------------------------------------------------------------------
+def _workers(jobs: int) -> int:
+    """Threads worth starting for ``jobs`` jobs: 1 on a single CPU (as in Pyodide)."""
+    return max(1, min(THREADS, os.cpu_count() or 1, jobs))
 
 
-def _base_rates(scenario, years) -> dict:
-    out = {}
-    for key in ("exports", "imports", "rival"):
-        g = getattr(scenario, key).growth
-        if key == "exports" and isinstance(g, str) and g == TO_CLOSE:
-            out[key] = TO_CLOSE
-        else:
-            out[key] = yearly_rates(g, years, f"{key}.growth")[:, None]
-    return out
+def _run_all(fn, items) -> list:
+    """``[fn(i) for i in items]``, on threads when the runtime can start them.
 
-
-def _compound(start, rates: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``start * [1, cumprod(1 + rates)]`` along axis 0, as in ``projection._compound``.
-
-    ``out`` (shape ``(years, paths)``, may be a strided view) receives the result, so
-    :func:`simulate` compounds straight into its result buffer instead of copying a temporary.
+    Each job writes its own columns and draws from its own generator, so the order in which they
+    run does not change any number. Where a thread cannot start (Pyodide: ``RuntimeError("can't
+    start new thread")``) the jobs not yet submitted run here, in order.
     """
-    rates = np.atleast_2d(rates.T).T if rates.ndim == 1 else rates
-    f = np.empty((rates.shape[0] + 1, rates.shape[1])) if out is None else out
-    f[0] = 1.0
-    np.add(1.0, rates, out=f[1:])
-    # The running product row by row is np.cumprod(axis=0) bit for bit, and ~4x faster on
-    # (years, paths) blocks: each step is one vectorised multiply over all paths.
-    for t in range(2, f.shape[0]):
-        np.multiply(f[t], f[t - 1], out=f[t])
-    if out is None and np.ndim(start) != 0:
-        return start * f  # per-path starts may widen a shared (years, 1) factor
-    return np.multiply(start, f, out=f)  # the same elementwise product as ``start * f``
-
-
-def evaluate(
-    scenario,
-    inputs: ProjectionInputs,
-    values: Mapping | None = None,
-    width: int = 1,
-    *,
-    _rates=None,
-    _out: Mapping | None = None,
-    _checked: bool = False,
-) -> dict:
-    """The projection for ``width`` paths at once, each input taken from ``values`` or the scenario.
-
-    Parameters
-    ----------
-    scenario : Scenario
-    inputs : ProjectionInputs
-    values : mapping of input name -> value
-        A yearly growth is a scalar, shape ``(width,)`` (the same rate every year) or
-        ``(years - 1, width)``; any other input a scalar or shape ``(width,)``. A growth given here
-        replaces the scenario's (a rate table or ``"to_close"`` included).
-    width : int, number of paths
-    _out : internal; mapping of output name -> array of shape (years, width) written in place
-        (``exports``, ``imports``, ``deficit``, ``gap_to_rival``, ``rival_exports``), so
-        :func:`simulate` fills its buffers without temporaries. ``gap_to_rival`` is then only
-        computed when it is in ``_out``.
-    _checked : internal; the growths in ``values`` are known to be above -1 (simulate's draws,
-        already checked by :func:`_check_growth`), so the per-block scan is skipped.
-
-    Returns
-    -------
-    dict of ndarray, shape (years, width)
-        ``exports, imports_before_substitution, substitution_effect, imports, deficit,
-        rival_exports, gap_to_rival``, the same numbers as ``project(...).table`` column by column.
-
-    Examples
-    --------
-    >>> from metaltrade_xl.scenarios import scenario_from_dict
-    >>> s = scenario_from_dict({"name": "d", "base_year": 2024, "horizon": 2026,
-    ...     "exports": {"growth": 0.1}, "imports": {"growth": 0.0},
-    ...     "rival": {"name": "Chile", "growth": 0.0}})
-    >>> out = evaluate(s, ProjectionInputs(100, 200, 400), {"exports.growth": [0.1, 1.0]}, 2)
-    >>> out["exports"][-1].round(6).tolist(), out["deficit"][-1].round(6).tolist()
-    ([121.0, 400.0], [79.0, -200.0])
-    """
-    values = dict(values or {})
-    for k in values:
-        if k not in INPUT_NAMES:
-            raise InputError(f"{k}: not a model input; expected one of {', '.join(INPUT_NAMES)}")
-    base, horizon = int(scenario.base_year), int(scenario.horizon)
-    if horizon <= base:
-        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
-    years = np.arange(base + 1, horizon + 1)
-    n = years.size
-    rates = _base_rates(scenario, years) if _rates is None else _rates
-
-    def start(key, default):
-        v = values.get(f"{key}.start", default)
-        if isinstance(v, (int, float)) and v > 0 and math.isfinite(v):
-            return float(v)  # the common case, checked without building an array
-        return as_positive(v if np.ndim(v) == 0 else np.asarray(v, dtype=float), f"{key}.start")
-
-    def growth(key):
-        if f"{key}.growth" not in values:
-            return rates[key]
-        g = np.asarray(values[f"{key}.growth"], dtype=float)
-        if not _checked and g.size and not g.min() > -1:  # also catches NaN
-            raise InputError(f"{key}.growth: expected rates above -1 (-100 %), got {g.min():g}")
-        g = g.reshape(1, -1) if g.ndim <= 1 else g
-        if g.shape[0] not in (1, n):
-            raise InputError(f"{key}.growth: expected {n} yearly rows, got {g.shape[0]}")
-        return g if g.shape[0] == n else np.broadcast_to(g, (n, g.shape[1]))
-
-    x0 = start("exports", inputs.exports_start)
-    m0 = start("imports", inputs.imports_start)
-    r0 = start("rival", inputs.rival_start)
-    outs = _out or {}
-    sub = scenario.substitution
-    rival = _compound(r0, growth("rival"), outs.get("rival_exports"))
-    # Without substitution imports are imports_before (x - 0.0 is x bit for bit): compound them
-    # straight into the caller's buffer.
-    imports_before = _compound(m0, growth("imports"), outs.get("imports") if sub is None else None)
-    g = growth("exports")
-    if isinstance(g, str):  # to_close: the constant rate reaching this path's rival at the horizon
-        solved = (rival[-1] / x0) ** (1.0 / n) - 1.0
-        g = np.broadcast_to(solved, (n, np.size(solved)))
-    exports = _compound(x0, g, outs.get("exports"))
-
-    if sub is None:
-        if any(k.startswith("substitution.") for k in values):
-            raise InputError("substitution: the scenario has no [substitution] to vary")
-        effect = np.zeros((1, 1))
-        imports = imports_before
-    else:
-        if int(sub.start_year) <= base:
-            raise InputError(
-                f"substitution.start_year: expected a year after base_year {base} "
-                f"(the base year is observed data), got {sub.start_year}"
-            )
-        share = as_fraction(values.get("substitution.share", sub.share), "substitution.share")
-        content = as_fraction(
-            values.get("substitution.import_content", sub.import_content),
-            "substitution.import_content",
-        )
-        origin = as_fraction(
-            values.get("substitution.origin_share", inputs.origin_share),
-            "substitution.origin_share",
-        )
-        phase = phase_in(np.arange(base, horizon + 1), sub.start_year, sub.phase_in_years)[:, None]
-        # Same operations, in the same order, as substitution.substitution_path.
-        gross = phase * share * (origin * imports_before)
-        effect = gross - gross * content
-        imports = np.subtract(imports_before, effect, out=outs.get("imports"))
-    shape = (n + 1, width)
-    full = {
-        "exports": exports,
-        "imports_before_substitution": imports_before,
-        "substitution_effect": effect,
-        "imports": imports,
-        "deficit": np.subtract(imports, exports, out=outs.get("deficit")),
-        "rival_exports": rival,
-    }
-    if _out is None or "gap_to_rival" in _out:
-        full["gap_to_rival"] = np.subtract(rival, exports, out=outs.get("gap_to_rival"))
+    items = list(items)
+    workers = _workers(len(items))
+    if workers == 1:
+        return [fn(i) for i in items]
+    futures = []
+    pool = ThreadPoolExecutor(workers)
     try:
-        # Full-size arrays as they are: broadcast_to costs ~10 us a call, per block and outcome.
-        return {k: v if v.shape == shape else np.broadcast_to(v, shape) for k, v in full.items()}
-    except ValueError:
-        raise InputError(f"values: expected arrays with {width} paths") from None
+        for i in items:
+            futures.append(pool.submit(fn, i))
+    except RuntimeError:  # no threads in this runtime
+        pass
+    finally:
+        pool.shutdown(wait=True)
+    done = [f.result() for f in futures]
+    return done + [fn(i) for i in items[len(futures) :]]
 
 
-# --- sampling ------------------------------------------------------------------------------------
-
-
-# --- paths and summaries -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Every simulated path; arrays have shape ``(paths, years)`` (views on year-major storage)."""
-
-    years: np.ndarray
-    exports: np.ndarray
-    imports: np.ndarray
-    deficit: np.ndarray
-    rival_exports: np.ndarray
-    gap_to_rival: np.ndarray
-
-
-@dataclass(frozen=True)
-class MonteCarloResult:
-    """Summaries of a Monte Carlo run, as tables an Excel or JSON writer can lay out.
-
-    Attributes
-    ----------
-    percentiles : DataFrame
-        Long table ``outcome, year, P5, P10, …`` for the outcomes :data:`OUTCOMES` (USD millions).
-    reach : DataFrame
-        ``year, p_ahead, se_ahead, p_reached_by, se_reached_by``: probability that exports are at
-        least the rival's in that year, and that they have been in some year up to it; ``se`` are
-        Monte Carlo standard errors ``sqrt(p (1 - p) / n)``.
-    first_year : DataFrame
-        ``first_year`` (a year, or ``"not by <horizon>"``), ``paths``, ``probability``.
-    horizon_deficit : DataFrame
-        ``statistic, value``: mean, its standard error, sd and the percentiles of the deficit in
-        the horizon year.
-    n_paths, percentile_levels, paths (None unless ``keep_paths``)
-    """
-
-    percentiles: pd.DataFrame
-    reach: pd.DataFrame
-    first_year: pd.DataFrame
-    horizon_deficit: pd.DataFrame
-    n_paths: int
-    percentile_levels: tuple[float, ...]
-    paths: Paths | None = None
-
-    def fan(self, outcome: str = "deficit") -> pd.DataFrame:
-        """The percentile table of one outcome: ``year, P5, …`` (for a fan chart)."""
-        if outcome not in OUTCOMES:
-            raise InputError(f"outcome: expected one of {', '.join(OUTCOMES)}, got {outcome!r}")
-        t = self.percentiles[self.percentiles["outcome"] == outcome]
-        return t.drop(columns="outcome").reset_index(drop=True)
-
-    def to_dict(self) -> dict:
-        """Plain lists and numbers for JSON."""
-        return {
-            "n_paths": self.n_paths,
-            "percentiles": self.percentiles.to_dict(orient="records"),
-            "reach": self.reach.to_dict(orient="records"),
-            "first_year": self.first_year.to_dict(orient="records"),
-            "horizon_deficit": dict(
-                zip(self.horizon_deficit.statistic, self.horizon_deficit.value, strict=True)
-            ),
-        }
-
-
-def _label(q: float) -> str:
-    return f"P{q:g}"
+# Outcomes summarised on request, beyond OUTCOMES: copied out of each block's model output.
+_COPIED = ("imports_before_substitution", "substitution_effect")
 
 
 def simulate(
@@ -332,6 +134,7 @@ def simulate(
     paths: int | None = None,
     percentiles=None,
     keep_paths: bool = False,
+    outcomes=(),
 ) -> MonteCarloResult:
     """Run the Monte Carlo: sample, evaluate every path, summarise.
 
@@ -348,6 +151,9 @@ def simulate(
     percentiles : sequence of float in [0, 100], optional; overrides ``spec.percentiles``
     keep_paths : bool
         Keep every path in ``result.paths`` (memory: ~40 bytes per path and year).
+    outcomes : sequence of outcome names, optional
+        Declared outcomes (:data:`metaltrade_xl.engine.inputs.OUTCOMES`) to summarise besides
+        :data:`OUTCOMES`, e.g. ``["balance"]``; their rows follow in the percentile table.
 
     Returns
     -------
@@ -372,12 +178,13 @@ def simulate(
         raise InputError(f"paths: expected a whole number >= 1, got {n_paths!r}")
     levels = tuple(float(q) for q in (spec.percentiles if percentiles is None else percentiles))
     check_percentiles(levels)
+    if isinstance(outcomes, str):
+        outcomes = (outcomes,)
+    extra = tuple(o for o in dict.fromkeys(outcomes) if outcome_spec(o).name not in OUTCOMES)
     gen = _rng(rng, seed, spec)
-    base, horizon = int(scenario.base_year), int(scenario.horizon)
-    if horizon <= base:
-        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
+    base, horizon = scenario.years
     n = horizon - base
-    evaluate(scenario, inputs)  # validate the scenario once, with clear messages
+    evaluate(scenario, inputs)  # check the start values and rate tables once, with clear messages
     rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))
     rival_varies = any(k in spec.inputs for k in ("rival.growth", "rival.start"))
 
@@ -389,6 +196,7 @@ def simulate(
     x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
     gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
+    copied = {o: np.empty(shape) for o in extra if o in _COPIED}
     blocks, gens = _child_generators(gen, n_paths)
     factors = _factors(spec)
     local = threading.local()  # one scratch buffer for the draws per worker thread
@@ -406,6 +214,8 @@ def simulate(
         if r is not None:
             cols["rival_exports"] = r[:, a:b]
         out = evaluate(scenario, inputs, draws, b - a, _rates=rates, _out=cols, _checked=True)
+        for o, target in copied.items():
+            target[:, a:b] = out[o]
         # Reach counts while the block is still in cache; integer counts summed over blocks are
         # the same in any order.
         rival = out["rival_exports"]
@@ -417,14 +227,7 @@ def simulate(
         n_by = [np.count_nonzero(row) for row in ahead]
         return rival[:, 0].copy(), np.array(n_ahead), np.array(n_by)
 
-    # Blocks write disjoint columns and each has its own generator, so running them on threads
-    # (numpy's generators and ufuncs release the GIL) gives the same numbers as running in order.
-    workers = min(THREADS, len(blocks))
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            done_blocks = list(pool.map(run_block, range(len(blocks))))
-    else:
-        done_blocks = [run_block(i) for i in range(len(blocks))]
+    done_blocks = _run_all(run_block, range(len(blocks)))
     rival_col = done_blocks[0][0]
     n_ahead = sum(blk[1] for blk in done_blocks)
     n_reached = sum(blk[2] for blk in done_blocks)
@@ -443,67 +246,55 @@ def simulate(
             np.array(rv.T),
             gap.T.copy(),
         )
+    pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec)
+    return MonteCarloResult(
+        *tables(
+            pct, n_ahead, n_reached, (mean_dh, sd_dh),
+            levels=levels, base=base, horizon=horizon, n_paths=int(n_paths),
+        ),
+        int(n_paths),
+        levels,
+        kept,
+    )  # fmt: skip
+
+
+def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
+    """Percentiles ``(years, levels)`` of every outcome, in the percentile table's order.
+
+    The buffers are reordered row by row (selection in place).
+    """
     nq = len(levels)
+    x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
     # The base year is observed: it varies across paths only through uncertain start values.
-    fixed = not any(name.endswith(".start") for name in spec.inputs)
+    fixed = not any(INPUTS[name].domain is START for name in spec.inputs)
+    mirrored = levels + tuple(100.0 - q for q in levels)
+    # balance = -deficit: its percentiles mirror those of the deficit.
+    d_levels = mirrored if "balance" in extra else levels
     # Each outcome's rows are selected independently (numpy's partition releases the GIL).
     if r is not None:
         jobs = {o: (buf[i * k : (i + 1) * k], levels) for i, o in enumerate(OUTCOMES)}
+        jobs["deficit"] = (d, d_levels)
+        if "rival_exports" in extra:
+            jobs["rival_exports"] = (r, levels)
     else:
         # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
-        both = levels + tuple(100.0 - q for q in levels)
-        jobs = {"exports": (x, both), "imports": (m, levels), "deficit": (d, levels)}
-    with ThreadPoolExecutor(min(THREADS, len(jobs))) as pool:
-        found = pool.map(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
-        done = dict(zip(jobs, found, strict=True))
-    if r is not None:
-        pct = done
-    else:
-        pct = {
-            "exports": done["exports"][:, :nq],
-            "imports": done["imports"],
-            "deficit": done["deficit"],
-            "gap_to_rival": rival_col[:, None] - done["exports"][:, nq:],
-        }
-    all_years = np.arange(base, horizon + 1)
-    # One constructor per table: building frames column by column costs more than the maths.
-    labels = [_label(q) for q in levels]
-    stacked = np.concatenate([pct[o] for o in OUTCOMES], axis=0)
-    cols = {
-        "outcome": np.repeat(np.array(OUTCOMES, dtype=object), k),
-        "year": np.tile(all_years, len(OUTCOMES)),
+        jobs = {"exports": (x, mirrored), "imports": (m, levels), "deficit": (d, d_levels)}
+    jobs.update({o: (a, levels) for o, a in copied.items()})
+    found = _run_all(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
+    done = dict(zip(jobs, found, strict=True))
+    pct = {
+        "exports": done["exports"][:, :nq],
+        "imports": done["imports"],
+        "deficit": done["deficit"][:, :nq],
+        "gap_to_rival": done["gap_to_rival"]
+        if r is not None
+        else rival_col[:, None] - done["exports"][:, nq:],
     }
-    cols.update({lab: stacked[:, j] for j, lab in enumerate(labels)})
-    percentile_table = pd.DataFrame(cols)
-
-    p_ahead = n_ahead / n_paths
-    p_by = n_reached / n_paths
-    reach = pd.DataFrame(
-        {
-            "year": all_years,
-            "p_ahead": p_ahead,
-            "se_ahead": np.sqrt(p_ahead * (1 - p_ahead) / n_paths),
-            "p_reached_by": p_by,
-            "se_reached_by": np.sqrt(p_by * (1 - p_by) / n_paths),
-        }
-    )
-    counts = np.concatenate((np.diff(n_reached, prepend=0), [n_paths - n_reached[-1]]))
-    first = pd.DataFrame(
-        {
-            "first_year": np.array(
-                [int(y) for y in all_years] + [f"not by {horizon}"], dtype=object
-            ),
-            "paths": counts.astype(np.int64),
-            "probability": counts / n_paths,
-        }
-    )
-    horizon_deficit = pd.DataFrame(
-        {
-            "statistic": ["year", "mean", "se_mean", "sd"] + labels,
-            "value": [float(horizon), mean_dh, sd_dh / math.sqrt(n_paths), sd_dh]
-            + [float(v) for v in pct["deficit"][-1]],
-        }
-    )
-    return MonteCarloResult(
-        percentile_table, reach, first, horizon_deficit, int(n_paths), levels, kept
-    )
+    for o in extra:
+        if o == "balance":
+            pct[o] = -done["deficit"][:, nq:]
+        elif o == "rival_exports" and r is None:
+            pct[o] = np.repeat(rival_col[:, None], nq, axis=1)
+        else:
+            pct[o] = done[o]
+    return pct

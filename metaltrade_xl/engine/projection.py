@@ -1,27 +1,34 @@
 """A scenario -> a yearly table from the base year to the horizon.
 
-The scenario is any object with the attributes of :class:`metaltrade_xl.scenarios.Scenario`
-(``base_year``, ``horizon``, ``exports.growth``, ``imports.growth``, ``rival.growth`` and an
-optional ``substitution``); start values come in separately as :class:`ProjectionInputs`, already
-resolved from data, so the engine never looks anything up.
-
-A growth is a rate (one for every year), a mapping ``{year: rate}`` covering every projected year
-(the rate of year ``t`` takes year ``t − 1`` to ``t``), or, for exports, ``"to_close"``: the
-constant rate that makes exports equal the rival's in the horizon year.
+The projection is the scenario model (:func:`metaltrade_xl.engine.model.evaluate`) on one path,
+laid out as a table with the rates it used; nothing here compounds or solves anything itself.
+The scenario is a :class:`metaltrade_xl.engine.scenario.Scenario` (it has checked its own
+invariants); start values come in separately as :class:`ProjectionInputs`, already resolved from
+data, so the engine never looks anything up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.engine._validate import InputError, as_fraction, as_positive, as_rate
-from metaltrade_xl.engine.substitution import substitution_path
+from metaltrade_xl.engine.balance import compound
+from metaltrade_xl.engine.model import evaluate, yearly_rates
+from metaltrade_xl.engine.scenario import TO_CLOSE, ProjectionInputs
 
-TO_CLOSE = "to_close"
+# Re-exported: older code imports these from here.
+__all__ = [
+    "COLUMNS",
+    "TO_CLOSE",
+    "Projection",
+    "ProjectionInputs",
+    "compound",
+    "first_year_reaching",
+    "project",
+    "yearly_rates",
+]
 
 #: Columns of the yearly table, in order (USD millions unless the name says otherwise).
 COLUMNS = (
@@ -40,23 +47,6 @@ COLUMNS = (
 
 
 @dataclass(frozen=True)
-class ProjectionInputs:
-    """Base-year values a projection starts from.
-
-    Attributes
-    ----------
-    exports_start, imports_start, rival_start : float, USD millions, > 0
-    origin_share : float, fraction
-        Share of imports coming from the origins a substitution programme targets (1 = all).
-    """
-
-    exports_start: float
-    imports_start: float
-    rival_start: float
-    origin_share: float = 1.0
-
-
-@dataclass(frozen=True)
 class Projection:
     """A projected scenario: the yearly table and the rates actually used.
 
@@ -68,56 +58,8 @@ class Projection:
     rates: dict
 
 
-def yearly_rates(growth, years: np.ndarray, name: str) -> np.ndarray:
-    """One growth rate per projected year from a rate or a ``{year: rate}`` mapping.
-
-    Examples
-    --------
-    >>> yearly_rates({2025: 0.1, 2026: 0.2}, np.array([2025, 2026]), "exports.growth").tolist()
-    [0.1, 0.2]
-    """
-    if isinstance(growth, Mapping):
-        missing = [int(y) for y in years if int(y) not in growth]
-        if missing:
-            raise InputError(
-                f"{name}: the table of rates has no rate for {_years_text(missing)}; "
-                f"give one for every year {years[0]}-{years[-1]}"
-            )
-        rates = np.array([growth[int(y)] for y in years], dtype=float)
-        as_rate(rates, name)
-        return rates
-    if isinstance(growth, str):
-        raise InputError(f"{name}: expected a rate or a table of yearly rates, got {growth!r}")
-    return np.full(years.shape, as_rate(growth, name), dtype=float)
-
-
-def _years_text(years: list[int]) -> str:
-    return ", ".join(map(str, years[:5])) + (" …" if len(years) > 5 else "")
-
-
-def compound(start, rates) -> np.ndarray:
-    """A path from ``start`` grown by one rate per step: ``start × [1, cumprod(1 + rates)]``.
-
-    Parameters
-    ----------
-    start : float, the value in the first year
-    rates : array_like, shape (n,), fractions, each > -1
-
-    Returns
-    -------
-    ndarray, shape (n + 1,): the first year's value, then one per rate
-
-    Examples
-    --------
-    >>> compound(100, [0.1, -0.5]).round(6).tolist()
-    [100.0, 110.0, 55.0]
-    """
-    rates = np.asarray(rates, dtype=float)
-    return start * np.concatenate(([1.0], np.cumprod(1.0 + rates)))
-
-
 def project(scenario, inputs: ProjectionInputs) -> Projection:
-    """Project a scenario year by year.
+    """Project a scenario year by year: the model on one path, as a table.
 
     Parameters
     ----------
@@ -144,71 +86,30 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
     >>> int(last.year), round(float(last.exports), 2), round(float(last.rival_exports), 2)
     (2034, 5375.67, 5375.67)
     """
-    base, horizon = int(scenario.base_year), int(scenario.horizon)
-    if horizon <= base:
-        raise InputError(f"horizon: expected a year after base_year {base}, got {horizon}")
-    x0 = as_positive(inputs.exports_start, "exports.start")
-    m0 = as_positive(inputs.imports_start, "imports.start")
-    r0 = as_positive(inputs.rival_start, "rival.start")
-    years = np.arange(base + 1, horizon + 1)
-    n = years.size
-
-    rival_rates = yearly_rates(scenario.rival.growth, years, "rival.growth")
-    rival = compound(r0, rival_rates)
-    import_rates = yearly_rates(scenario.imports.growth, years, "imports.growth")
-    imports_before = compound(m0, import_rates)
-
-    export_growth = scenario.exports.growth
-    if isinstance(export_growth, str) and export_growth == TO_CLOSE:
-        solved = (rival[-1] / x0) ** (1.0 / n) - 1.0
-        export_rates = np.full(n, solved)
-    else:
-        export_rates = yearly_rates(export_growth, years, "exports.growth")
-    exports = compound(x0, export_rates)
-
-    all_years = np.arange(base, horizon + 1)
-    sub = scenario.substitution
-    if sub is None:
-        substituted = effect = np.zeros(n + 1)
-    else:
-        if int(sub.start_year) <= base:
-            raise InputError(
-                f"substitution.start_year: expected a year after base_year {base} "
-                f"(the base year is observed data), got {sub.start_year}"
-            )
-        path = substitution_path(
-            all_years,
-            imports_before,
-            sub.share,
-            sub.import_content,
-            start_year=sub.start_year,
-            phase_in_years=sub.phase_in_years,
-            origin_share=as_fraction(inputs.origin_share, "origin share"),
-        )
-        substituted = path["substituted"].to_numpy()
-        effect = path["deficit_effect"].to_numpy()
-
-    imports = imports_before - effect
+    used: dict = {}
+    path = {k: np.asarray(v)[:, 0] for k, v in evaluate(scenario, inputs, _used=used).items()}
+    base, horizon = scenario.years
+    exports, imports = path["exports"], path["imports"]
     table = pd.DataFrame(
         {
-            "year": all_years,
+            "year": np.arange(base, horizon + 1),
             "exports": exports,
-            "imports_before_substitution": imports_before,
-            "substituted": substituted,
-            "substitution_effect": effect,
+            "imports_before_substitution": path["imports_before_substitution"],
+            "substituted": path["substituted"],
+            "substitution_effect": path["substitution_effect"],
             "imports": imports,
             "balance": exports - imports,
-            "deficit": imports - exports,
+            "deficit": path["deficit"],
             "coverage": exports / imports,
-            "rival_exports": rival,
-            "gap_to_rival": rival - exports,
+            "rival_exports": path["rival_exports"],
+            "gap_to_rival": path["gap_to_rival"],
         },
         columns=list(COLUMNS),
     )
+    years = np.arange(base + 1, horizon + 1)
     rates = {
-        "exports": _rate_summary(export_rates, years),
-        "imports": _rate_summary(import_rates, years),
-        "rival": _rate_summary(rival_rates, years),
+        key: _rate_summary(np.broadcast_to(used[f"{key}.growth"], (years.size, 1))[:, 0], years)
+        for key in ("exports", "imports", "rival")
     }
     return Projection(table=table, rates=rates)
 

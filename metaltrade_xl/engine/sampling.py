@@ -12,6 +12,7 @@ import numpy as np
 
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import distribution  # noqa: F401  (doctest)
+from metaltrade_xl.engine.inputs import INPUTS, START
 from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
 
 #: Paths per block; each block has its own child generator (blocks keep the work in cache).
@@ -108,7 +109,7 @@ def _draw_block(
             z = f @ z
         for i, name in enumerate(once):
             v = spec.inputs[name].from_normal(z[i], out=z[i])
-            if name.endswith(".start") and v.min() <= 0:
+            if INPUTS[name].domain is START and v.min() <= START.low:
                 raise InputError(f"{name}: some draws are <= 0; start values must be > 0")
             out[name] = v
     return out

@@ -20,19 +20,13 @@ import pandas as pd
 from scipy import optimize
 
 from metaltrade_xl.engine._validate import InputError, as_float
-from metaltrade_xl.engine.montecarlo import INPUT_NAMES, UncertaintySpec, evaluate
-from metaltrade_xl.engine.projection import ProjectionInputs
+from metaltrade_xl.engine.inputs import INPUT_NAMES, INPUTS, OUTCOME_NAMES
+from metaltrade_xl.engine.model import evaluate
+from metaltrade_xl.engine.scenario import ProjectionInputs
+from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
 
-OUTCOMES = (
-    "deficit",
-    "exports",
-    "imports",
-    "gap_to_rival",
-    "rival_exports",
-    "imports_before_substitution",
-    "substitution_effect",
-    "balance",
-)
+#: Outcomes every function here accepts (declared in :mod:`metaltrade_xl.engine.inputs`).
+OUTCOMES = OUTCOME_NAMES
 
 
 def _row(scenario, year) -> int:
@@ -188,15 +182,8 @@ def grid(
     )
 
 
-#: Default search range of each lever for goal seek.
-DEFAULT_BOUNDS = {
-    "exports.growth": (-0.5, 1.0),
-    "imports.growth": (-0.5, 1.0),
-    "rival.growth": (-0.5, 1.0),
-    "substitution.share": (0.0, 1.0),
-    "substitution.import_content": (0.0, 1.0),
-    "substitution.origin_share": (0.0, 1.0),
-}
+#: Default search range of each lever for goal seek (start values: relative to the start).
+DEFAULT_BOUNDS = {n: INPUTS[n].search for n in INPUT_NAMES if INPUTS[n].search is not None}
 
 
 @dataclass(frozen=True)
@@ -247,13 +234,14 @@ def goal_seek(
     _check_lever(lever)
     target = float(as_float(target, "target"))
     if bounds is None:
-        if lever.endswith(".start"):
-            key = lever.split(".")[0]
+        declared = INPUTS[lever]
+        if declared.search is None:  # a start value: search around it
+            key = declared.section
             given = getattr(scenario, key).start
             start = given if given is not None else getattr(inputs, f"{key}_start")
             bounds = (start / 100, start * 100)
         else:
-            bounds = DEFAULT_BOUNDS[lever]
+            bounds = declared.search
     lo, hi = (float(b) for b in bounds)
     if not lo < hi:
         raise InputError(f"bounds: expected low < high, got {lo}, {hi}")

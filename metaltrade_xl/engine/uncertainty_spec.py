@@ -16,17 +16,8 @@ import numpy as np
 
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import Distribution
+from metaltrade_xl.engine.inputs import INPUT_NAMES, INPUTS, ONCE, RATE, SHARE, START, YEARLY
 
-YEARLY = ("exports.growth", "imports.growth", "rival.growth")
-ONCE = (
-    "exports.start",
-    "imports.start",
-    "rival.start",
-    "substitution.share",
-    "substitution.import_content",
-    "substitution.origin_share",
-)
-INPUT_NAMES = YEARLY + ONCE
 DEFAULT_PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
 
 
@@ -68,18 +59,19 @@ class UncertaintySpec:
             def above(v, lo=lo, kind=dist.kind):
                 return lo >= v if kind == "lognormal" else lo > v
 
-            if name.endswith(".growth") and not above(-1):
+            domain = INPUTS[name].domain
+            if domain is RATE and not above(RATE.low):
                 kinds = "truncnormal with low > -1, or a lognormal with shift -1"
                 # Unbounded normals are allowed (the tail below -100 % is checked on the draws).
                 if dist.kind != "normal":
                     raise InputError(
                         f"{name}: the distribution reaches rates <= -1 (-100 %); use {kinds}"
                     )
-            if name.endswith(".start") and not above(0) and dist.kind != "normal":
+            if domain is START and not above(START.low) and dist.kind != "normal":
                 raise InputError(
                     f"{name}: the distribution reaches values <= 0; start values must be > 0"
                 )
-            if name.startswith("substitution.") and (lo < 0 or hi > 1):
+            if domain is SHARE and (lo < SHARE.low or hi > SHARE.high):
                 raise InputError(
                     f"{name}: a share must stay within [0, 1] but this {dist.kind} ranges over "
                     f"[{lo:g}, {hi:g}]; use uniform, triangular, pert or truncnormal with low/high"

@@ -20,6 +20,7 @@ import pandas as pd
 import xlwings as xw
 
 from metaltrade_xl.engine import ProjectionInputs, indicators, montecarlo, sensitivity
+from metaltrade_xl.engine.inputs import INPUT_NAMES, INPUTS, OUTCOME_NAMES, expected
 from metaltrade_xl.excel.args import (
     CATEGORY,
     MAX_CELLS,
@@ -134,27 +135,26 @@ def _seed(value) -> int | None:
     return whole(value, "seed", low=0, high=MAX_SEED, required=False)
 
 
-def _simulate(scenario, paths, seed):
+def _simulate(scenario, paths, seed, outcomes=()):
     chosen, inputs = _scenario(scenario)
     spec = _uncertainty(chosen)
     n = _paths(paths, chosen, spec)
-    result = montecarlo.simulate(chosen, inputs, spec, seed=_seed(seed), paths=n)
+    result = montecarlo.simulate(chosen, inputs, spec, seed=_seed(seed), paths=n, outcomes=outcomes)
     return chosen, result
 
 
 def _lever(value, name: str) -> str:
-    return _choice(value, name, montecarlo.INPUT_NAMES)
+    return _choice(value, name, INPUT_NAMES)
 
 
 def _lever_domain(arg: Numbers, lever: str) -> None:
-    """Values a lever can take: growth > -1, start values > 0, shares in [0, 1]."""
-    v = arg.values
-    if lever.endswith(".growth"):
-        check(arg, v > -1, "a rate > -1 (-100 %)")
-    elif lever.endswith(".start"):
-        check(arg, v > 0, "a value > 0")
-    else:
-        check(arg, (v >= 0) & (v <= 1), "a share from 0 to 1")
+    """Values a lever can take: its declared domain (rate, start value, share)."""
+    domain = INPUTS[lever].domain
+    ok = domain.contains(arg.values)
+    if arg.blank is not None:
+        ok = ok | arg.blank
+    bad = arg.values.ravel()[int(np.argmin(np.ravel(ok)))] if not np.all(ok) else 0.0
+    check(arg, ok, expected(domain, bad))
 
 
 def _lever_values(value, name: str, lever: str) -> np.ndarray:
@@ -177,7 +177,7 @@ def _bound(value, name: str, lever: str) -> float | None:
 @summary_as_description
 @xw.func(category=CATEGORY)
 @xw.arg("scenario", "raw", doc="A bundled scenario's name, a .toml path, or key/value cells")
-@xw.arg("outcome", "raw", doc="Optional. deficit (default), exports, imports or gap_to_rival")
+@xw.arg("outcome", "raw", doc=_OUTCOME_DOC)
 @xw.arg("paths", "raw", doc="Optional. Paths to simulate, 1-1000000; default the scenario's")
 @xw.arg("seed", "raw", doc="Optional. Random seed, a whole number >= 0; default the scenario's")
 @xw.ret("raw")
@@ -195,7 +195,9 @@ def MT_MONTECARLO(scenario, outcome=None, paths=None, seed=None):
         As in ``MT_SCENARIO``; it must have an ``[uncertainty]`` section (in cells: rows such as
         ``uncertainty.exports.growth | normal(mean=0.2, sd=0.06)``).
     outcome : text, optional
-        ``exports``, ``imports``, ``deficit`` (default) or ``gap_to_rival`` (rival − exports).
+        ``deficit`` (default), ``exports``, ``imports``, ``gap_to_rival`` (rival − exports),
+        ``balance``, ``rival_exports``, ``imports_before_substitution`` or
+        ``substitution_effect``: every outcome the other functions accept.
     paths : whole number, 1..1 000 000, optional
         Default: the scenario's ``uncertainty.paths``. A cell runs at most 1 000 000 paths
         (fewer beyond an 11-year horizon: paths × years is capped at 12 million), so that it
@@ -215,8 +217,8 @@ def MT_MONTECARLO(scenario, outcome=None, paths=None, seed=None):
     True
     """
     with excel_errors("MT_MONTECARLO"):
-        what = _choice(outcome, "outcome", montecarlo.OUTCOMES, default="deficit")
-        _, result = _simulate(scenario, paths, seed)
+        what = _choice(outcome, "outcome", OUTCOME_NAMES, default="deficit")
+        _, result = _simulate(scenario, paths, seed, outcomes=(what,))
         fan = result.fan(what)
         return frame_table(fan)
 
@@ -292,7 +294,7 @@ def MT_TORNADO(scenario, outcome=None, year=None):
     (['input', 'low_value', 'high_value'], ['imports.growth', 'exports.growth'])
     """
     with excel_errors("MT_TORNADO"):
-        what = _choice(outcome, "outcome", sensitivity.OUTCOMES, default="deficit")
+        what = _choice(outcome, "outcome", OUTCOME_NAMES, default="deficit")
         chosen, inputs = _scenario(scenario)
         spec = _uncertainty(chosen)
         t = sensitivity.tornado(chosen, inputs, spec, outcome=what, year=_year(year, chosen))
@@ -353,7 +355,7 @@ def MT_GRID(scenario, lever_x, values_x, lever_y, values_y, outcome=None, year=N
                 f"too large: {vy.size:,} x {vx.size:,} = {vx.size * vy.size:,} cells, expected "
                 f"at most {MAX_GRID_CELLS:,}",
             )
-        what = _choice(outcome, "outcome", sensitivity.OUTCOMES, default="deficit")
+        what = _choice(outcome, "outcome", OUTCOME_NAMES, default="deficit")
         chosen, inputs = _scenario(scenario)
         at = _year(year, chosen)
         g = sensitivity.grid(chosen, inputs, lx, vx, ly, vy, outcome=what, year=at)
@@ -404,7 +406,7 @@ def MT_GOALSEEK(scenario, lever, target, outcome=None, year=None, low=None, high
     with excel_errors("MT_GOALSEEK"):
         name = _lever(lever, "lever")
         goal = scalar(target, "target")
-        what = _choice(outcome, "outcome", sensitivity.OUTCOMES, default="deficit")
+        what = _choice(outcome, "outcome", OUTCOME_NAMES, default="deficit")
         lo, hi = _bound(low, "low", name), _bound(high, "high", name)
         if (lo is None) != (hi is None):
             missing = "high" if hi is None else "low"

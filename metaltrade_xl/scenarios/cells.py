@@ -16,10 +16,15 @@ import re
 from collections.abc import Mapping
 
 from metaltrade_xl.data._cells import column_letter
+from metaltrade_xl.engine.inputs import INPUTS
 from metaltrade_xl.engine.montecarlo import DEFAULT_PERCENTILES
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.toml import Scenario, scenario_from_dict
 
+#: Keys whose values are whole numbers (a sheet gives every number as a float).
+_WHOLE = frozenset(("base_year", "horizon")) | {
+    name for name, declared in INPUTS.items() if declared.domain.whole
+}
 _DIST = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$")
 
 
@@ -94,11 +99,7 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
         key = "" if key is None else str(key).strip()
         if not key or value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if (
-            isinstance(value, float)
-            and value.is_integer()
-            and key.endswith(("year", "horizon", "years"))
-        ):
+        if isinstance(value, float) and value.is_integer() and key in _WHOLE:
             value = int(value)
         parts = key.split(".")
         if key == "substitution.origins" and isinstance(value, str):

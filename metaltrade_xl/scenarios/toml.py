@@ -32,70 +32,22 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from metaltrade_xl._io import read_toml
-from metaltrade_xl.engine.montecarlo import UncertaintySpec
-from metaltrade_xl.engine.projection import TO_CLOSE
+from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.inputs import MAX_RATE
+from metaltrade_xl.engine.scenario import (
+    DEFAULT_REPORTER,
+    TO_CLOSE,
+    FlowSpec,
+    RivalSpec,
+    Scenario,
+    SubstitutionSpec,
+)
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
-
-#: Largest yearly rate accepted in a scenario: rates are fractions, and 1.0 (100 % a year, every
-#: year) is far beyond any trade projection, so a larger number is almost surely a percentage.
-MAX_RATE = 1.0
-
-
-#: The country whose trade is projected when a scenario does not say.
-DEFAULT_REPORTER = "Peru"
-
-
-@dataclass(frozen=True)
-class FlowSpec:
-    """Exports or imports: a growth (rate, ``{year: rate}`` or ``"to_close"``) and a start value."""
-
-    growth: float | Mapping[int, float] | str
-    start: float | None = None
-
-
-@dataclass(frozen=True)
-class RivalSpec:
-    """The rival exporter to catch up with."""
-
-    name: str
-    growth: float | Mapping[int, float]
-    start: float | None = None
-
-
-@dataclass(frozen=True)
-class SubstitutionSpec:
-    """Replace ``share`` of the imports from ``origins`` (all when empty) by domestic output."""
-
-    share: float
-    import_content: float
-    start_year: int
-    phase_in_years: int = 0
-    origins: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """One what-if: the path of exports, imports and the rival from ``base_year`` to ``horizon``."""
-
-    name: str
-    base_year: int
-    horizon: int
-    exports: FlowSpec
-    imports: FlowSpec
-    rival: RivalSpec
-    substitution: SubstitutionSpec | None = None
-    description: str = ""
-    source: str = field(default="", compare=False)
-    #: What is uncertain, for Monte Carlo runs (see :mod:`metaltrade_xl.scenarios.uncertainty`).
-    uncertainty: UncertaintySpec | None = None
-    #: Whose exports and imports are projected (start values and origin shares come from it).
-    reporter: str = DEFAULT_REPORTER
-
 
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
@@ -250,13 +202,10 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
         raise c.fail("description", f"expected text, got {_show(description)}")
     base = c.year(data["base_year"], "base_year")
     horizon = c.year(data["horizon"], "horizon")
-    if horizon <= base:
-        raise c.fail("horizon", f"expected a year after base_year {base}, got {horizon}")
 
     def flow(section: str, allow_to_close: bool) -> FlowSpec:
         t = data[section]
         growth = c.rate(t["growth"], f"{section}.growth", allow_to_close=allow_to_close)
-        _check_table_years(c, growth, f"{section}.growth", base, horizon)
         start = t.get("start")
         if start is not None:
             start = c.number(start, f"{section}.start", low=0, low_open=True)
@@ -266,8 +215,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
     imports = flow("imports", allow_to_close=False)
     r = data["rival"]
     rival_growth = c.rate(r["growth"], "rival.growth", allow_to_close=False)
-    _check_table_years(c, rival_growth, "rival.growth", base, horizon)
-    rival = RivalSpec(
+    rival = dict(
         name=c.text(r["name"], "rival.name"),
         growth=rival_growth,
         start=None
@@ -279,12 +227,6 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
     if "substitution" in data:
         s = data["substitution"]
         start_year = c.year(s.get("start_year", base + 1), "substitution.start_year")
-        if start_year <= base:
-            raise c.fail(
-                "substitution.start_year",
-                f"expected a year after base_year {base} (the base year is observed data), "
-                f"got {start_year}",
-            )
         phase = s.get("phase_in_years", 0)
         if isinstance(phase, bool) or not isinstance(phase, int) or phase < 0:
             raise c.fail(
@@ -298,7 +240,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
                 "substitution.origins", f"expected a list of partner names, got {_show(origins)}"
             )
         origins = tuple(c.text(o, "substitution.origins") for o in origins)
-        substitution = SubstitutionSpec(
+        substitution = dict(
             share=c.number(s["share"], "substitution.share", low=0, high=1),
             import_content=c.number(
                 s["import_content"], "substitution.import_content", low=0, high=1
@@ -307,35 +249,25 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             phase_in_years=int(phase),
             origins=origins,
         )
-    scenario = Scenario(
-        name=name,
-        base_year=base,
-        horizon=horizon,
-        exports=exports,
-        imports=imports,
-        rival=rival,
-        substitution=substitution,
-        description=description.strip(),
-        source=source,
-        reporter=reporter,
-    )
+    try:  # the dataclasses check the rules that tie fields together
+        scenario = Scenario(
+            name=name,
+            base_year=base,
+            horizon=horizon,
+            exports=exports,
+            imports=imports,
+            rival=RivalSpec(**rival),
+            substitution=None if substitution is None else SubstitutionSpec(**substitution),
+            description=description.strip(),
+            source=source,
+            reporter=reporter,
+        )
+    except InputError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
     if "uncertainty" in data:
         spec = parse_uncertainty(data["uncertainty"], source, scenario)
         scenario = replace(scenario, uncertainty=spec)
     return scenario
-
-
-def _check_table_years(c: _Checker, growth, key: str, base: int, horizon: int) -> None:
-    if isinstance(growth, Mapping):
-        missing = [y for y in range(base + 1, horizon + 1) if y not in growth]
-        if missing:
-            shown = ", ".join(map(str, missing[:5])) + (" …" if len(missing) > 5 else "")
-            raise c.fail(key, f"the table of yearly rates has no rate for {shown}")
-        extra = [y for y in growth if not base < y <= horizon]
-        if extra:
-            raise c.fail(
-                key, f"rate for {extra[0]}, outside the projected years {base + 1}-{horizon}"
-            )
 
 
 def load_scenario(path: str | Path) -> Scenario:

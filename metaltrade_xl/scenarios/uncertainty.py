@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.inputs import INPUT_NAMES, INPUTS
 from metaltrade_xl.engine.montecarlo import (
     DEFAULT_PERCENTILES,
     DISTRIBUTIONS,
-    INPUT_NAMES,
     UncertaintySpec,
     distribution,
 )
@@ -115,7 +115,7 @@ def parse_uncertainty(table: Mapping, source: str = "scenario", scenario=None) -
             raise _error(source, where, str(exc).removeprefix(f"{where}: ")) from None
         if (
             scenario is not None
-            and key.startswith("substitution.")
+            and INPUTS[key].section == "substitution"
             and scenario.substitution is None
         ):
             raise _error(source, where, "the scenario has no [substitution] section to vary")

@@ -98,3 +98,13 @@ def test_identities_hold_every_year(x0, m0, r0, gx, gm, n, share, content, origi
     np.testing.assert_array_equal(t.deficit, -t.balance)
     np.testing.assert_allclose(t.gap_to_rival, t.rival_exports - t.exports)
     assert (t.imports <= t.imports_before_substitution + 1e-9).all()
+
+
+def test_to_close_is_solved_by_growth_to_close_exactly():
+    from metaltrade_xl.engine import growth_to_close
+
+    p = project(make(exports={"growth": "to_close"}), ProjectionInputs(750, 18203, 4000))
+    rival_at_horizon = float(p.table.rival_exports.iloc[-1])
+    assert p.rates["exports"] == float(growth_to_close(750, rival_at_horizon, 10))
+    # the same rate as the closed form with the rival growing 3 % a year (README's example)
+    assert p.rates["exports"] == pytest.approx(growth_to_close(750, 4000, 10, 0.03), rel=1e-13)

@@ -335,7 +335,8 @@ def test_paths_are_capped_so_a_cell_never_hangs(call):
 def test_bad_overrides_are_named(call):
     s = "uncertain_export_push"
     assert error_of(call, "MT_MONTECARLO", s, "surplus") == (
-        "MT_MONTECARLO: outcome: expected one of exports, imports, deficit, gap_to_rival, "
+        "MT_MONTECARLO: outcome: expected one of deficit, exports, imports, gap_to_rival, "
+        "rival_exports, imports_before_substitution, substitution_effect, balance, "
         "got text 'surplus'"
     )
     assert error_of(call, "MT_MONTECARLO", s, 3) == "MT_MONTECARLO: outcome: expected text, got 3"
