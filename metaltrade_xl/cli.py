@@ -50,6 +50,7 @@ class Progress:
 
 def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl.data import load_figures
+    from metaltrade_xl.data.origin import bundled_origin, file_origin
     from metaltrade_xl.files import writer as workbook
     from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios import (
@@ -84,7 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     progress.done()
 
     lang = args.lang or DEFAULT_LANGUAGE
-    sheets = report.build_report(results, figures, lang=lang)
+    origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
+    sheets = report.build_report(results, figures, lang=lang, provenance=[origin])
     workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
     if json_out:
         text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
@@ -92,6 +94,7 @@ def _run(args: argparse.Namespace) -> int:
 
     w = Words(lang)
     _print_summary(results, figures, lang)
+    _print_notes(results, lang)
     print(w("cli.data", data=args.data or DATA_VINTAGE))
     print(w("cli.wrote", what=w.join([str(out)] + ([str(json_out)] if json_out else []))))
     return 0
@@ -115,6 +118,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
         workbook.write_text_atomic(text + "\n", args.json, force=args.force)
     w = Words(lang)
     _print_summary(results, figures, lang)
+    _print_notes(results, lang)
     print(w("cli.wrote", what=w.join([str(args.out)] + ([str(args.json)] if args.json else []))))
     return 0
 
@@ -167,6 +171,18 @@ def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
         default=None,
         help=f"language of {what}: en (English, the default) or es (español)",
     )
+
+
+def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
+    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each).
+
+    In Spanish the summary's own line lists the lower bounds (these lines are English)."""
+    from metaltrade_xl.report.provenance import lower_bound_lines, warning_lines
+
+    for line in lower_bound_lines(results) if lang == "en" else ():
+        print(line)
+    for line in warning_lines(results):
+        print(f"metaltrade: {line}", file=sys.stderr)
 
 
 def _output_options(parser: argparse.ArgumentParser, replaces: str) -> None:

@@ -53,10 +53,11 @@ def test_default_run_writes_workbook_and_json(cli, tmp_path):
     data = json.loads((tmp_path / "X.json").read_text())
     scenario_names = [d["name"] for d in data]
     assert len(scenario_names) == len(default_scenario_files())
-    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-2:] == ["Sources", "Chart data"]
-    assert len(wb.sheetnames) == len(scenario_names) + 3
+    assert wb.sheetnames[0] == "Summary"
+    assert wb.sheetnames[-3:] == ["Sources", "Provenance", "Chart data"]
+    assert len(wb.sheetnames) == len(scenario_names) + 4
     assert wb["Chart data"].sheet_state == "hidden"  # chart data: off the printed pages
-    for ws in wb.worksheets[:-1]:
+    for ws in wb.worksheets[:-2]:  # Provenance: tables only
         assert len(ws._charts) >= 1, f"no chart on {ws.title}"
 
     sources = [[c for c in row] for row in wb["Sources"].iter_rows(values_only=True)]

@@ -119,6 +119,9 @@ class Scenario:
     uncertainty: Any = None
     #: Whose exports and imports are projected (start values and origin shares come from it).
     reporter: str = DEFAULT_REPORTER
+    #: 12 monthly weights to annualise a partial base year (checked where scenarios are read,
+    #: see :mod:`metaltrade_xl.data.nowcast`); None: the data's own profile, else months / 12.
+    seasonal_profile: tuple[float, ...] | None = None
 
     def __post_init__(self):
         base = check_value("year", self.base_year, "base_year")

@@ -211,8 +211,8 @@ def MT_MONTECARLO(scenario, outcome=None, paths=None, seed=None):
     >>> t = MT_MONTECARLO("uncertain_export_push", "deficit", 2000, 1)
     >>> t[0]
     ['year', 'P5', 'P10', 'P50', 'P90', 'P95']
-    >>> t[1]  # 2024 is observed: 18203 - 750
-    [2024, 17453.0, 17453.0, 17453.0, 17453.0, 17453.0]
+    >>> t[1][0], round(t[1][3], 6)  # 2025 starts from the data: (19548 - 727) x 12/11
+    (2025, 20532.0)
     >>> all(r[1] <= r[3] <= r[5] for r in t[1:])
     True
     """
@@ -397,11 +397,12 @@ def MT_GOALSEEK(scenario, lever, target, outcome=None, year=None, low=None, high
 
     Examples
     --------
-    The export growth that closes the gap with Chile (growing 3 %) in 2034, as
-    ``MT_GROWTH_TO_CLOSE(750, 4000, 10, 0.03)``:
+    The export growth that closes the gap with Chile (growing 3 %) in 2034, from 2025's
+    727 x 12/11 and Chile's 4 000 x 1.03, as ``MT_GROWTH_TO_CLOSE(727*12/11, 4120, 9, 0.03)``:
+    (4 000 x 1.03^10 / 793.09)^(1/9) - 1 = 0.23693
 
     >>> round(MT_GOALSEEK("close_chile_2034", "exports.growth", 0, "gap_to_rival")[0][0], 5)
-    0.21769
+    0.23693
     """
     with excel_errors("MT_GOALSEEK"):
         name = _lever(lever, "lever")

@@ -14,6 +14,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.files.writer import check_distinct, open_workbook, put, save_atomic, sheet_grid
 from metaltrade_xl.report.layout import SHEETS
+from metaltrade_xl.report.provenance import data_rows_for_share
 
 #: A call of one of our functions, however Excel stored it: MT_X(, XLWINGS.MT_X(, _xludf.MT_X(
 MT_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_][A-Za-z0-9_]*\.)?MT_[A-Za-z0-9_]+\s*\(", re.I)
@@ -91,8 +92,12 @@ def freeze_mt_formulas(formulas_wb, values_wb) -> int:
     return len(plan)
 
 
-def provenance_rows(wb, src: Path, frozen: int, dropped) -> list[list]:
-    """What the Provenance sheet says: version, date, source file, data sources, scenarios."""
+def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[list]:
+    """What the Provenance sheet says: version, date, source file, data sources, scenarios.
+
+    ``previous``: the data rows of the Provenance sheet ``metaltrade run`` wrote into ``src``
+    (:func:`metaltrade_xl.report.provenance.data_rows_for_share`), which say what data it read.
+    """
     rows: list[list] = [
         ["Provenance of this shared copy"],
         ["made by", f"metaltrade_xl {__version__}"],
@@ -117,6 +122,8 @@ def provenance_rows(wb, src: Path, frozen: int, dropped) -> list[list]:
             i, j = header.index("lower_bound"), header.index("id")
             lower = [str(r[j]) for r in grid[1:] if r[i] in (True, "TRUE", "true", 1)]
             rows.append(["figures given as lower bounds ('more than')", ", ".join(lower) or "none"])
+    elif previous:
+        rows += [list(r) for r in previous]
     else:
         rows.append(["bundled figures", DATA_VINTAGE])
     rows += [[], ["Scenario parameters (as in the Scenarios sheet)"]]
@@ -145,10 +152,12 @@ def share(src: str | Path, out: str | Path, *, force: bool = False) -> ShareRepo
         formulas.remove(formulas[name])
     name = SHEETS["provenance"]
     index = formulas.sheetnames.index(name) if name in formulas.sheetnames else None
+    previous = None
     if index is not None:
+        previous = data_rows_for_share({name: sheet_grid(formulas[name])})
         formulas.remove(formulas[name])
     ws = formulas.create_sheet(name, index)
-    for i, row in enumerate(provenance_rows(formulas, src, frozen, dropped), start=1):
+    for i, row in enumerate(provenance_rows(formulas, src, frozen, dropped, previous), start=1):
         for j, value in enumerate(row, start=1):
             put(ws, i, j, value)
     ws["A1"].font = Font(bold=True, size=13)

@@ -298,6 +298,7 @@ def run_workbook_report(src, out, *, force: bool = False, lang=None):
     """:func:`run_workbook`, returning ``(results, figures, language used)``."""
 
     from metaltrade_xl.data import figures_from_grid
+    from metaltrade_xl.data.origin import file_origin
     from metaltrade_xl.report.content import SUMMARY_NAMES, workbook_outputs
     from metaltrade_xl.report.layout import SHEETS
     from metaltrade_xl.report.words import language_from_grid
@@ -321,7 +322,11 @@ def run_workbook_report(src, out, *, force: bool = False, lang=None):
         lang = language_from_grid(sheet_grid(wb[readme]) if readme in wb.sheetnames else None)
     results = [run_full(s, figures) for s in scenarios]
     summaries = {n: sheet_grid(wb[n]) for n in SUMMARY_NAMES if n in wb.sheetnames}
-    layouts, stale = workbook_outputs(results, figures, wb.sheetnames, summaries, lang=lang)
+    # the data are the input workbook's Data sheet: its name and hash are the workbook's
+    origin = file_origin(src, figures, label=f"{SHEETS['data']} sheet of the workbook")
+    layouts, stale = workbook_outputs(
+        results, figures, wb.sheetnames, summaries, provenance=[origin], lang=lang
+    )
     for name in stale:
         wb.remove(wb[name])
     render(wb, layouts)

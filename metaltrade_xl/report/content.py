@@ -31,6 +31,7 @@ from metaltrade_xl.report.layout import (
     safe_sheet_names,
     unique_labels,
 )
+from metaltrade_xl.report.provenance import provenance_sheet, sources_title
 from metaltrade_xl.report.scenario_sheet import scenario_sheet
 from metaltrade_xl.report.summary import deficit_paths, summary_frame, summary_sheet
 from metaltrade_xl.report.uncertainty_sheet import fan_block, fan_levels
@@ -52,26 +53,6 @@ SUMMARY_TITLE = TEXT["summary.title"][0]
 SUMMARY_TITLES = TEXT["summary.title"]
 SUMMARY_NAMES = TEXT["sheet.summary"]
 CHARTDATA_NAMES = TEXT["sheet.chartdata"]
-
-
-def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested parameters -> ``(dotted.key, value)`` rows; lists are joined with commas.
-
-    Examples
-    --------
-    >>> flatten({"exports": {"growth": {2025: 0.1}, "start": 750}, "origins": ["China"]})
-    [('exports.growth.2025', 0.1), ('exports.start', 750), ('origins', 'China')]
-    """
-    rows: list[tuple[str, object]] = []
-    for key, value in params.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            rows += flatten(value, name + ".")
-        elif isinstance(value, (list, tuple)):
-            rows.append((name, ", ".join(map(str, value))))
-        else:
-            rows.append((name, value))
-    return rows
 
 
 def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helper) -> SheetLayout:
@@ -115,7 +96,11 @@ def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helpe
     labels["source"] = w("col.source")
     hh = header_height([labels[c] for c in cols], list(cols.values()))
     texts = [
-        (1, 1, w("sources.title", vintage=DATA_VINTAGE)),
+        (
+            1,
+            1,
+            sources_title(figures) if w.lang == "en" else w("sources.title", vintage=DATA_VINTAGE),
+        ),
         (2, 1, w("sources.table") + " " + w("sources.common", source=common)),
     ]
     stack = Stack(top=4, above_pt=20 + 2 * ROW_PT, title_pt=20 + 2 * ROW_PT + hh)
@@ -230,8 +215,11 @@ def build_report(
     sources: bool = True,
     reserved: Sequence[str] = (),
     lang: str = "en",
+    provenance=None,
 ) -> list[SheetLayout]:
-    """Summary, one sheet per scenario, (with ``sources``) Sources, and the hidden chart data.
+    """Summary, one sheet per scenario, (with ``sources``) Sources, (with ``provenance``, the
+    :class:`~metaltrade_xl.data.origin.DataOrigin` of each data file read) Provenance, and the
+    hidden chart data.
 
     ``reserved`` are sheet names a scenario sheet must not take (a workbook's own sheets).
     """
@@ -245,14 +233,37 @@ def build_report(
     if sources:
         src = sources_sheet(figures, results, names, w, helper)
         listing.append((src.name, w("contents.sources")))
+    if provenance is not None:
+        prov = provenance_layout(results, provenance, w)
+        listing.append((prov.name, w("contents.provenance")))
     listing.append((helper.sheet, w("contents.chartdata")))
     summary = summary_sheet(results, unique_labels(names), figures, w, helper, listing)
     sheets = [summary, *scenario_layouts]
     if sources:
         sheets.append(src)
+    if provenance is not None:
+        sheets.append(prov)
     blocks = [c.data for layout in sheets for c in layout.charts]
     sheets.append(SheetLayout(helper.sheet, tuple(blocks), hidden=True, widths={1: 30.0}))
     return sheets
+
+
+def provenance_layout(results, origins, w: Words) -> SheetLayout:
+    """The Provenance sheet (:mod:`.provenance`), named in ``w``'s language and set up to print."""
+    from dataclasses import replace
+
+    layout = provenance_sheet(results, origins)
+    last = max((t.bottom for t in layout.tables), default=2)
+    return replace(
+        layout,
+        name=w("sheet.provenance"),
+        freeze="A3",
+        title_rows=(1, 2),
+        widths={1: 30.0, 2: 95.0},
+        last_col=2,
+        last_row=last,
+        notes=frozenset({(2, 1)}),
+    )
 
 
 def previous_output_sheets(summary_grid) -> list[str]:
@@ -283,7 +294,13 @@ def previous_output_sheets(summary_grid) -> list[str]:
 
 
 def workbook_outputs(
-    results, figures: pd.DataFrame, sheet_names: Sequence[str], summary_grid, *, lang: str = "en"
+    results,
+    figures: pd.DataFrame,
+    sheet_names: Sequence[str],
+    summary_grid,
+    provenance=None,
+    *,
+    lang: str = "en",
 ):
     """Layouts to write into an analyst's workbook, and the stale sheets of a previous run.
 
@@ -313,7 +330,9 @@ def workbook_outputs(
         ours_summary.append(name)
         previous += previous_output_sheets(grid)
     reserved = [n for n in sheet_names if n not in previous and n not in ours_summary]
-    layouts = build_report(results, figures, sources=False, reserved=reserved, lang=lang)
+    layouts = build_report(
+        results, figures, sources=False, reserved=reserved, lang=lang, provenance=provenance
+    )
     new = {layout.name for layout in layouts}
     stale = [n for n in [*previous, *ours_summary] if n not in new and n in sheet_names]
     return layouts, list(dict.fromkeys(stale))
@@ -344,7 +363,8 @@ def results_json(results) -> list[dict]:
             "name": r.scenario.name,
             "source": r.scenario.source,
             "parameters": _jsonable(r.parameters()),
-            "figures_used": list(r.figure_ids),
+            "figures_used": [dict(f) for f in r.figures_used],
+            "warnings": list(r.warnings),
             "years": years,
         }
         if r.montecarlo is not None:

@@ -73,6 +73,13 @@ def formats_with_marks(frame, marks, columns) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def year_span(first: int, last: int) -> str:
+    """>>> year_span(2024, 2024), year_span(2015, 2024)
+    ('2024', '2015–2024')
+    """
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def column_mark(marks: pd.DataFrame, column: str) -> str | None:
     """The one mark of a whole column (None if no cell carries one)."""
     values = {m for m in marks[column] if m}
@@ -111,7 +118,12 @@ def scenario_sheet(
     note = floor_note(result, figures, w)
     for extra in [
         *([w("scenario.units")] if s.description else []),
-        *(str(x) for x in getattr(result, "warnings", ()) or ()),
+        *(
+            f"{w.input(key, rival=rival)}: {start.note}"
+            for key, start in (getattr(result, "starts", None) or {}).items()
+            if getattr(start, "estimate", False)
+        ),
+        *(w("scenario.warning", text=x) for x in getattr(result, "warnings", ()) or ()),
         *([w("floor.legend"), note] if note else []),
     ]:
         texts.append((row, 1, extra))
@@ -131,8 +143,7 @@ def scenario_sheet(
     title = (
         w(
             "scenario.years_history",
-            hfirst=int(frame.year.iloc[0]),
-            hlast=int(frame.year.iloc[n_past - 1]),
+            data=year_span(int(frame.year.iloc[0]), int(frame.year.iloc[n_past - 1])),
             first=first,
             last=last,
         )
@@ -154,8 +165,8 @@ def scenario_sheet(
     freeze = anchor(1, years.first_row)
 
     # its charts: data years dashed, a series resting on a floor says so in its legend
-    def legend(c):
-        m = column_mark(marks, c)
+    def legend(c, rows=None):
+        m = column_mark(marks if rows is None else marks.loc[rows], c)
         text = w.column(c, rival=rival)
         return w("floor.series", name=text) if m == "≥" else f"{text} ({m})" if m else text
 
@@ -167,7 +178,7 @@ def scenario_sheet(
                 past = frame[c].where(frame.index <= n_past)  # the base year joins the lines
                 block[f"{c}__data"] = past
                 shown.append(f"{c}__data")
-                data_series.append(w("series.data", name=legend(c)))
+                data_series.append(w("series.data", name=legend(c, list(range(n_past)))))
             block[c] = frame[c].where(frame.index >= n_past)
             shown.append(c)
         names = {

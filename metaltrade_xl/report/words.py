@@ -47,8 +47,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary.lines": ("Deficit by scenario", "Déficit por escenario"),
     "summary.years_data": (
-        "Years {years} are data (recorded figures); later years are projections.",
-        "Los años {years} son datos (cifras registradas); los siguientes son proyecciones.",
+        "Recorded data: {years} (shaded rows, dashed lines); every later year is a projection.",
+        "Datos registrados: {years} (filas sombreadas, líneas discontinuas); todos los años "
+        "posteriores son proyecciones.",
     ),
     "summary.years_none": (
         "Every year shown is a projection from each scenario's base year; the data hold no "
@@ -80,9 +81,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "scenario.years": ("Projection, {first}–{last}", "Proyección, {first}–{last}"),
     "scenario.years_history": (
-        "Data {hfirst}–{hlast} and projection {first}–{last}",
-        "Datos {hfirst}–{hlast} y proyección {first}–{last}",
+        "Data {data} and projection {first}–{last}",
+        "Datos {data} y proyección {first}–{last}",
     ),
+    "scenario.warning": ("Warning: {text}", "Aviso: {text}"),
     "scenario.parameters": ("Parameters as used", "Parámetros utilizados"),
     "scenario.figures": ("Figures used", "Cifras utilizadas"),
     "chart.exports": ("Exports vs {rival}", "Exportaciones frente a {rival}"),
@@ -96,13 +98,14 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "chart.history_note": (
         "Dashed: data up to {year}; solid: projection.",
-        "Punteado: datos hasta {year}; continuo: proyección.",
+        "Discontinuo: datos hasta {year}; continuo: proyección.",
     ),
     "axis.usd": ("USD million", "Millones de USD"),
     "axis.year": ("Year", "Año"),
     "axis.change": ("Change in USD million", "Cambio en millones de USD"),
     "kind.data": ("Data", "Dato"),
     "kind.start": ("Start", "Inicio"),
+    "kind.estimate": ("Estimate", "Estimación"),
     "kind.projection": ("Projection", "Proyección"),
     "series.data": ("{name} (data)", "{name} (datos)"),
     # lower bounds
@@ -332,6 +335,8 @@ class Words:
 
     def number(self, value: float, decimals: int = 0) -> str:
         """A number as text in this language (thousands with "," in English, a space in Spanish)."""
+        if round(value, decimals) == 0:
+            value = 0.0  # no "-0" from rounding noise
         text = f"{value:,.{decimals}f}"
         if self.lang == "es":
             text = text.replace(",", " ").replace(".", ",")

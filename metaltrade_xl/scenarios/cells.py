@@ -79,6 +79,15 @@ def _uncertainty_value(key: str, value, source: str):
     return value
 
 
+def _numbers(text: str, source: str, key: str) -> list[float]:
+    try:
+        return [float(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise ScenarioError(
+            f"{source}: {key}: expected numbers separated by commas, got {text!r}"
+        ) from None
+
+
 def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
     """A scenario from ``(key, value)`` pairs with dotted TOML keys (``exports.growth``, …).
 
@@ -104,6 +113,8 @@ def scenario_from_pairs(pairs, source: str = "scenario") -> Scenario:
         parts = key.split(".")
         if key == "substitution.origins" and isinstance(value, str):
             value = [o.strip() for o in value.split(",") if o.strip()]
+        if key == "seasonal_profile" and isinstance(value, str):
+            value = _numbers(value, source, key)
         if key.startswith("uncertainty."):
             value = _uncertainty_value(key, value, source)
             # input names carry a dot of their own: keep them whole under [uncertainty]
@@ -186,6 +197,8 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
     pairs += [("rival.name", scenario.rival.name)]
     pairs += growth("rival.growth", scenario.rival.growth)
     pairs += [("rival.start", scenario.rival.start)]
+    if scenario.seasonal_profile is not None:
+        pairs += [("seasonal_profile", ", ".join(f"{w:g}" for w in scenario.seasonal_profile))]
     sub = scenario.substitution
     if sub is not None:
         pairs += [

@@ -5,12 +5,12 @@ Also where the reference scenarios are found (a checkout's ``scenarios/`` or the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from metaltrade_xl.data import DataError, find_figure, import_share
+from metaltrade_xl.data import DataError, import_share, nowcast
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
@@ -33,6 +33,14 @@ class ScenarioResult:
     #: :func:`simulate_uncertainty` was run.
     montecarlo: MonteCarloResult | None = None
     tornado: pd.DataFrame | None = None
+    #: How each start value was obtained (``exports.start`` … -> :class:`nowcast.StartValue`):
+    #: recorded, given, or an estimate (annualised from a partial year, carried to the base year).
+    starts: dict = field(default_factory=dict, compare=False)
+    #: Sentences naming each projected value below a figure already recorded for its year.
+    warnings: tuple[str, ...] = ()
+    #: The figures used, as records (:func:`nowcast.figure_records`): id, indicator, reporter,
+    #: partner, year, months, value, lower_bound, source, used_for, …
+    figures_used: tuple[dict, ...] = ()
 
     @property
     def table(self) -> pd.DataFrame:
@@ -51,12 +59,18 @@ class ScenarioResult:
                 "growth": p.rates["exports"],
                 "growth_given": s.exports.growth if isinstance(s.exports.growth, str) else "rate",
                 "start": self.inputs.exports_start,
+                **self._start_note("exports.start"),
             },
-            "imports": {"growth": p.rates["imports"], "start": self.inputs.imports_start},
+            "imports": {
+                "growth": p.rates["imports"],
+                "start": self.inputs.imports_start,
+                **self._start_note("imports.start"),
+            },
             "rival": {
                 "name": s.rival.name,
                 "growth": p.rates["rival"],
                 "start": self.inputs.rival_start,
+                **self._start_note("rival.start"),
             },
         }
         if s.substitution is not None:
@@ -71,31 +85,47 @@ class ScenarioResult:
             }
         return out
 
+    def _start_note(self, key: str) -> dict:
+        start = self.starts.get(key)
+        if start is None:
+            return {}
+        return {"start_estimate": start.estimate, "start_note": start.note}
 
-def resolve_inputs(
-    scenario: Scenario, figures: pd.DataFrame
-) -> tuple[ProjectionInputs, tuple[str, ...]]:
+
+def resolve_starts(scenario: Scenario, figures: pd.DataFrame):
     """Start values and origin share for ``scenario`` from ``figures`` (overrides win).
 
-    Returns the inputs and the ids of the figures used. Errors name the scenario and the key that
-    could have supplied the missing value.
+    Returns the inputs, a mapping of each figure id used to the keys it fed, and the
+    :class:`~metaltrade_xl.data.nowcast.StartValue` of each start. The base year's value is its
+    full-year figure, or its latest partial year annualised; the rival's is carried from its
+    latest earlier year at its own growth (see :mod:`metaltrade_xl.data.nowcast`). Errors name the
+    scenario and the key that could have supplied the missing value.
     """
-    used: list[str] = []
+    uses: dict[str, list[str]] = {}
+    starts: dict[str, nowcast.StartValue] = {}
     base = scenario.base_year
+    profile = scenario.seasonal_profile
 
-    def start(given, indicator: str, reporter: str, key: str) -> float:
+    def start(given, indicator: str, reporter: str, key: str, carry=None) -> float:
         if given is not None:
+            starts[key] = nowcast.StartValue(key, float(given), nowcast.GIVEN, base,
+                                             note="given in the scenario")  # fmt: skip
             return float(given)
         try:
-            row = find_figure(figures, indicator, reporter, year=base)
+            found = nowcast.start_value(
+                figures, indicator, reporter, base, key=key, profile=profile, carry_rate=carry
+            )
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: {key}: not given and {exc}") from None
-        used.append(row.id)
-        return float(row.value)
+        starts[key] = found
+        for fid in found.figure_ids:
+            uses.setdefault(fid, []).append(key)
+        return found.value
 
     exports = start(scenario.exports.start, "exports", scenario.reporter, "exports.start")
     imports = start(scenario.imports.start, "imports", scenario.reporter, "imports.start")
-    rival = start(scenario.rival.start, "exports", scenario.rival.name, "rival.start")
+    carry = nowcast.first_rate(scenario.rival.growth)
+    rival = start(scenario.rival.start, "exports", scenario.rival.name, "rival.start", carry)
     share = 1.0
     sub = scenario.substitution
     if sub is not None and sub.origins:
@@ -103,18 +133,39 @@ def resolve_inputs(
             share, ids = import_share(figures, scenario.reporter, sub.origins)
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: substitution.origins: {exc}") from None
-        used += ids
-    return ProjectionInputs(exports, imports, rival, share), tuple(used)
+        for fid in ids:
+            uses.setdefault(fid, []).append("substitution.origin_share")
+    return ProjectionInputs(exports, imports, rival, share), uses, starts
+
+
+def resolve_inputs(
+    scenario: Scenario, figures: pd.DataFrame
+) -> tuple[ProjectionInputs, tuple[str, ...]]:
+    """The inputs of :func:`resolve_starts` and the ids of the figures used."""
+    inputs, uses, _ = resolve_starts(scenario, figures)
+    return inputs, tuple(uses)
 
 
 def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
-    """Resolve a scenario's inputs from ``figures`` and project it."""
-    inputs, used = resolve_inputs(scenario, figures)
+    """Resolve a scenario's inputs from ``figures`` and project it; ``warnings`` name every
+    projected value below a figure already recorded for its year."""
+    inputs, uses, starts = resolve_starts(scenario, figures)
     try:
         projection = project(scenario, inputs)
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
-    return ScenarioResult(scenario, inputs, used, projection)
+    warnings = nowcast.record_warnings(
+        projection.table, figures, reporter=scenario.reporter, rival=scenario.rival.name
+    )
+    return ScenarioResult(
+        scenario,
+        inputs,
+        tuple(uses),
+        projection,
+        starts=starts,
+        warnings=tuple(warnings),
+        figures_used=tuple(nowcast.figure_records(figures, uses)),
+    )
 
 
 def run_full(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:

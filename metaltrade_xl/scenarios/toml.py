@@ -36,6 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from metaltrade_xl._io import read_toml
+from metaltrade_xl.data.nowcast import check_profile
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.scenario import (
@@ -51,7 +52,7 @@ from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
 
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
-    "substitution", "uncertainty",
+    "substitution", "uncertainty", "seasonal_profile",
 }  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start"},
@@ -249,6 +250,12 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             phase_in_years=int(phase),
             origins=origins,
         )
+    profile = data.get("seasonal_profile")
+    if profile is not None:
+        try:
+            profile = check_profile(profile)
+        except ValueError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
     try:  # the dataclasses check the rules that tie fields together
         scenario = Scenario(
             name=name,
@@ -261,6 +268,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             description=description.strip(),
             source=source,
             reporter=reporter,
+            seasonal_profile=profile,
         )
     except InputError as exc:
         raise ScenarioError(f"{source}: {exc}") from None

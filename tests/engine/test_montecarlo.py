@@ -3,6 +3,7 @@ regression numbers, and properties of any valid distribution."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -279,6 +280,9 @@ def test_same_seed_is_bit_identical_and_seed_zero_is_a_seed():
 
 def test_bundled_scenario_regression(figures):
     s, spec = bundled()
+    # the numbers below were seeded with the file's former 2024 start (750, 18 203, 4 000); the
+    # file now starts from the 2025 nowcast (tests/test_nowcast.py), the engine is unchanged
+    s = dataclasses.replace(s, base_year=2024)
     inputs, _ = resolve_inputs(s, figures)
     r = mc.simulate(s, inputs, spec, paths=20_000)
     hd = dict(zip(r.horizon_deficit.statistic, r.horizon_deficit.value, strict=True))

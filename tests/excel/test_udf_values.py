@@ -170,13 +170,16 @@ def test_substitution_from_a_column_of_yearly_imports(call):
 
 def test_scenario_by_name(call):
     out = call("MT_SCENARIO", "close_chile_2034")
-    assert out[0][:2] == ["year", "exports"] and len(out[0]) == 11 and len(out) == 12
+    assert out[0][:2] == ["year", "exports"] and len(out[0]) == 11 and len(out) == 11
     first, last = dict(zip(out[0], out[1], strict=True)), dict(zip(out[0], out[-1], strict=True))
-    assert (first["year"], first["exports"], first["imports"]) == (2024, 750.0, 18203.0)
-    assert first["deficit"] == 17453.0
+    # the base year 2025 starts from January-November annualised: 727 and 19 548 x 12/11
+    assert first["year"] == 2025
+    assert (first["exports"], first["imports"]) == approx((727 * 12 / 11, 19548 * 12 / 11))
+    assert first["deficit"] == approx(18821 * 12 / 11)  # = (19 548 - 727) x 12/11 = 20 532
     assert last["year"] == 2034
+    # Chile: 4 000 in 2024 carried to 2025 at its 3 %, so its 2034 value is still 4 000 x 1.03^10
     assert last["exports"] == approx(4000 * 1.03**10) == last["rival_exports"]
-    assert last["imports"] == approx(18203 * 1.057**10)
+    assert last["imports"] == approx(19548 * 12 / 11 * 1.057**9)
 
 
 def test_scenario_typed_in_cells(call):
@@ -200,13 +203,15 @@ def test_scenario_typed_in_cells(call):
 def test_scenario_with_figures_from_a_range(call):
     data = [
         ["indicator", "reporter", "partner", "year", "months", "value"],
-        ["exports", "Peru", "World", 2024, 12, 100],
-        ["imports", "Peru", "World", 2024, 12, 300],
+        ["exports", "Peru", "World", 2025, 12, 100],
+        ["imports", "Peru", "World", 2025, 12, 300],
         ["exports", "Chile", "World", 2024, 12, 200],
     ]
-    out = call("MT_SCENARIO", "baseline", data)
+    out = call("MT_SCENARIO", "baseline", data)  # base year 2025
     first = dict(zip(out[0], out[1], strict=True))
-    assert (first["exports"], first["imports"], first["rival_exports"]) == (100.0, 300.0, 200.0)
+    # full-year 2025 figures as they are; Chile's 2024 carried one year at its 3 %: 200 x 1.03
+    assert (first["exports"], first["imports"]) == (100.0, 300.0)
+    assert first["rival_exports"] == approx(206.0)
 
 
 def test_data_lookups(call):

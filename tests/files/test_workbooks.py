@@ -110,8 +110,11 @@ def test_run_workbook_round_trip_keeps_what_is_not_ours(analyst, cli, tmp_path):
         "xlwings.conf",
         "My analysis",
     ]
-    assert wb.sheetnames[6] == "Summary" and len(wb.sheetnames) == 8 + N
+    assert wb.sheetnames[6] == "Summary" and len(wb.sheetnames) == 9 + N
     assert wb.sheetnames[-1] == "Chart data" and wb["Chart data"].sheet_state == "hidden"
+    assert wb.sheetnames[-2] == "Provenance"  # the Data sheet of mine.xlsm, hashed
+    prov = [v for row in wb["Provenance"].iter_rows(values_only=True) for v in row]
+    assert digest(src) in prov and "Data sheet of the workbook" in prov and "mine.xlsm" in prov
     assert wb["My analysis"]["C1"].value == "=SUM(B1:B5)"
     assert len(wb["My analysis"]._charts) == 1
     assert wb["README"]["C30"].value == "my note"
