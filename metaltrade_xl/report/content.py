@@ -79,7 +79,7 @@ def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helpe
             "year": figures["year"].to_numpy(),
             "months": figures["months"].to_numpy(),
             "value": figures["value"].to_numpy(),
-            "unit": figures["unit"].to_numpy(),
+            "unit": [w.unit(u) for u in figures["unit"]],
             "lower_bound": [w("yes") if b else "" for b in figures["lower_bound"]],
             "source": ["" if x == common else x for x in source_of],
             "quote": figures["quote"].to_numpy(),
@@ -254,8 +254,20 @@ def provenance_layout(results, origins, w: Words) -> SheetLayout:
 
     layout = provenance_sheet(results, origins)
     last = max((t.bottom for t in layout.tables), default=2)
+    heights, tables = {}, []
+    for t in layout.tables:
+        if "value" in t.frame.columns and "item" not in t.frame.columns:
+            keys = [str(k) for k in t.frame.iloc[:, 0]]
+            t = replace(t, formats={**t.formats, "value": tuple(_param_format(k) for k in keys)})
+        tables.append(t)
+        for i, row in enumerate(t.frame.itertuples(index=False)):
+            n = max(header_lines(str(v), 95.0 if j else 30.0) for j, v in enumerate(row[:2]))
+            if n > 1:
+                heights[t.first_row + i] = ROW_PT * n
     return replace(
         layout,
+        tables=tuple(tables),
+        heights=heights,
         name=w("sheet.provenance"),
         freeze="A3",
         title_rows=(1, 2),
@@ -264,6 +276,22 @@ def provenance_layout(results, origins, w: Words) -> SheetLayout:
         last_row=last,
         notes=frozenset({(2, 1)}),
     )
+
+
+def _param_format(key: str) -> str:
+    """Number format of a resolved parameter by its key: rates and shares as percentages.
+
+    Examples
+    --------
+    >>> _param_format("exports.growth"), _param_format("imports.start"), _param_format("horizon")
+    ('0.0%', '#,##0.0', '0')
+    """
+    last = key.rsplit(".", 2)
+    if any(p in ("growth", "share", "origin_share", "import_content") for p in last):
+        return "0.0%"
+    if key.endswith(".start"):
+        return "#,##0.0"
+    return "0"
 
 
 def previous_output_sheets(summary_grid) -> list[str]:

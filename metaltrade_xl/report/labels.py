@@ -103,4 +103,32 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "exports": ("exports", "exportaciones"),
     "imports": ("imports", "importaciones"),
     "deficit": ("deficit", "déficit"),
+    "export_destination_rank": ("export destination rank", "puesto como destino de exportación"),
+    "export_growth": ("export growth", "crecimiento de las exportaciones"),
+    "import_share": ("import share", "participación en las importaciones"),
+    "latin_american_destinations_in_top_10": (
+        "Latin American destinations in the top 10",
+        "destinos latinoamericanos entre los 10 primeros",
+    ),
+    "sector_share_of_manufactures_trade": (
+        "sector share of manufactures trade",
+        "participación del sector en el comercio de manufacturas",
+    ),
+    "sector_share_of_trade": ("sector share of trade", "participación del sector en el comercio"),
+    "world_export_share": (
+        "share of world exports",
+        "participación en las exportaciones mundiales",
+    ),
+    "world_import_share": (
+        "share of world imports",
+        "participación en las importaciones mundiales",
+    ),
+}
+
+#: Units of the figures file -> words.
+UNITS: dict[str, tuple[str, str]] = {
+    "USD million": ("USD million", "millones de USD"),
+    "fraction": ("share", "proporción"),
+    "rank": ("rank", "puesto"),
+    "count": ("count", "número"),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 
-from metaltrade_xl.report.labels import COLUMNS, INDICATORS, INPUTS
+from metaltrade_xl.report.labels import COLUMNS, INDICATORS, INPUTS, UNITS
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -333,6 +333,9 @@ class Words:
     def indicator(self, name: str) -> str:
         return INDICATORS[name][self._i] if name in INDICATORS else humanise(name).lower()
 
+    def unit(self, name: str) -> str:
+        return UNITS[name][self._i] if name in UNITS else str(name)
+
     def number(self, value: float, decimals: int = 0) -> str:
         """A number as text in this language (thousands with "," in English, a space in Spanish)."""
         if round(value, decimals) == 0:
@@ -369,7 +372,7 @@ def humanise(identifier: str) -> str:
 def check_complete() -> list[str]:
     """Keys whose languages disagree on placeholders or are empty (a test wants none)."""
     bad = []
-    for table in (TEXT, COLUMNS, INPUTS, INDICATORS):
+    for table in (TEXT, COLUMNS, INPUTS, INDICATORS, UNITS):
         for key, texts in table.items():
             if len(texts) != len(LANGUAGES) or not all(t.strip() for t in texts):
                 bad.append(key)
