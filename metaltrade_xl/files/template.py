@@ -119,6 +119,9 @@ def _data(ws, figures) -> None:
     # each figure formatted by its unit: China's 0.426 of imports shows as 42.6%
     formats = {"value": tuple(unit_format(u) for u in frame["unit"]), "year": "0", "months": "0"}
     write_table(ws, Table("figures", frame, row=1, formats=formats, wrap=False), styled=False)
+    for j, name in enumerate(frame.columns, start=1):
+        longest = max([len(str(name)), *(len(str(v)) for v in frame[name])])
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(45, longest + 2)
     ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(FIGURE_COLUMNS)).coordinate}"
     table = ExcelTable(displayName="Figures", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)

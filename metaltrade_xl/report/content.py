@@ -279,18 +279,22 @@ def provenance_layout(results, origins, w: Words) -> SheetLayout:
 
 
 def _param_format(key: str) -> str:
-    """Number format of a resolved parameter by its key: rates and shares as percentages.
+    """Number format of a resolved parameter, from its declared domain (engine.inputs): rates
+    and shares as percentages, money with separators, years and counts whole.
 
     Examples
     --------
     >>> _param_format("exports.growth"), _param_format("imports.start"), _param_format("horizon")
     ('0.0%', '#,##0.0', '0')
+    >>> _param_format("exports.growth.2025")
+    '0.0%'
     """
-    last = key.rsplit(".", 2)
-    if any(p in ("growth", "share", "origin_share", "import_content") for p in last):
-        return "0.0%"
-    if key.endswith(".start"):
-        return "#,##0.0"
+    from metaltrade_xl.engine.inputs import INPUTS
+
+    declared = INPUTS.get(key) or INPUTS.get(key.rsplit(".", 1)[0])
+    if declared is not None:
+        name = declared.domain.name
+        return {"rate": "0.0%", "share": "0.0%", "year": "0", "count": "0"}.get(name, "#,##0.0")
     return "0"
 
 

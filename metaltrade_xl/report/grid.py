@@ -11,7 +11,7 @@ from metaltrade_xl.report.layout import ROW_PT, anchor, chart, header_lines
 from metaltrade_xl.report.words import Words
 
 #: The sheet grid every scenario sheet uses: column A (years) narrow, then ten number columns.
-NUMBER_WIDTH = 11.0
+NUMBER_WIDTH = 12.0
 WIDTHS = {1: 7.0, **{c: NUMBER_WIDTH for c in range(2, 12)}}
 LAST_COL = 11
 #: Rows a chart covers (about 7.9 cm at 15 pt a row), and where the two charts of a row start.

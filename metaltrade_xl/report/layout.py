@@ -337,6 +337,8 @@ def header_lines(text: str, width: float) -> int:
             lines, current = lines + 1, len(word)
         else:
             current += need
+        while current > room:  # a word longer than the column breaks inside itself
+            lines, current = lines + 1, current - int(room)
     return lines
 
 

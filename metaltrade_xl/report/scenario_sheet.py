@@ -49,9 +49,14 @@ def projection_frame(result, figures, w: Words):
     marks = floor_marks(result, figures, lambda r: r.table, _run)
     frame = pd.concat([past, table], ignore_index=True) if len(past) else table.copy()
     all_marks = pd.concat([past_marks, marks], ignore_index=True) if len(past) else marks
-    kinds = (
-        [w("kind.data")] * len(past) + [w("kind.start")] + [w("kind.projection")] * (len(table) - 1)
-    )
+    starts = getattr(result, "starts", None) or {}
+    estimate = any(getattr(v, "estimate", False) for v in starts.values())
+    start = w("kind.estimate") if estimate else w("kind.start")
+    kinds = [w("kind.data")] * len(past) + [start] + [w("kind.projection")] * (len(table) - 1)
+    # a solved gap of 1e-12 is rounding noise: show 0, not -0
+    gap = frame["gap_to_rival"].to_numpy(dtype=float)
+    tiny = np.abs(gap) < 1e-6 * np.abs(frame["rival_exports"].to_numpy(dtype=float))
+    frame["gap_to_rival"] = np.where(tiny, 0.0, gap)
     frame.insert(1, "kind", kinds)
     all_marks.insert(1, "kind", None)
     return frame, all_marks, len(past)
@@ -82,7 +87,7 @@ def year_span(first: int, last: int) -> str:
 
 def column_mark(marks: pd.DataFrame, column: str) -> str | None:
     """The one mark of a whole column (None if no cell carries one)."""
-    values = {m for m in marks[column] if m}
+    values = {m for m in marks[column] if isinstance(m, str) and m}
     if not values:
         return None
     return values.pop() if len(values) == 1 else "≈"
@@ -174,15 +179,19 @@ def scenario_sheet(
         block = pd.DataFrame({"year": frame["year"]})
         shown, data_series = [], []
         for c in cols_:
-            if n_past:
-                past = frame[c].where(frame.index <= n_past)  # the base year joins the lines
+            past = frame[c].where(frame.index <= n_past)  # the base year joins the lines
+            # the data part once: before and after substitution are one line in the past
+            if n_past and not any(past.equals(block[k]) for k in block if k.endswith("__data")):
                 block[f"{c}__data"] = past
                 shown.append(f"{c}__data")
                 data_series.append(w("series.data", name=legend(c, list(range(n_past)))))
             block[c] = frame[c].where(frame.index >= n_past)
             shown.append(c)
+        past_rows, future_rows = list(range(n_past)), list(range(n_past, len(frame)))
         names = {
-            c: w("series.data", name=legend(c[:-6])) if c.endswith("__data") else legend(c)
+            c: w("series.data", name=legend(c[:-6], past_rows))
+            if c.endswith("__data")
+            else legend(c, future_rows)
             for c in shown
         }
         return block, shown, names, tuple(data_series)
