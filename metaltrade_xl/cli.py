@@ -66,7 +66,12 @@ def _run(args: argparse.Namespace) -> int:
     for path in filter(None, (out, json_out)):
         if path.exists() and not args.force:
             raise CliError(f"{path} exists; use --force to replace it or choose another path")
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+    if out.suffix.lower() == ".xlsm":
+        raise CliError(
+            f"--out: expected a .xlsx file name, got '{out.name}' (a projection workbook has no "
+            "macros; for one with the xlwings VBA use --workbook IN.xlsm --out OUT.xlsm)"
+        )
+    if out.suffix.lower() != ".xlsx":
         raise CliError(f"--out: expected a .xlsx file name, got '{out.name}'")
 
     figures = load_figures(args.data)
@@ -77,6 +82,8 @@ def _run(args: argparse.Namespace) -> int:
         files = sorted(folder.glob("*.toml"))
         print(Words(args.lang)("cli.scenarios", n=len(files), folder=folder))
     scenarios = [load_scenario(f) for f in files]
+    if args.data:
+        figures = _borrow_rivals(figures, scenarios, Path(args.data).name)
     progress = Progress(len(scenarios))
     results = []
     for scenario in scenarios:
@@ -136,10 +143,36 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _workbook_new(args: argparse.Namespace) -> int:
-    from metaltrade_xl.files.template import build
+    from metaltrade_xl.files.template import new_workbook
 
-    path = build(args.path, force=args.force, lang=args.lang or DEFAULT_LANGUAGE)
-    print(f"wrote {path}: README, Data, Scenarios, Functions, xlwings.conf")
+    made = new_workbook(args.path, force=args.force, lang=args.lang or DEFAULT_LANGUAGE)
+    print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
+    if made.module is not None:
+        print(
+            f"wrote {made.module}: the macro imports the module named after the workbook; "
+            "keep the two files together (rename both, or run `metaltrade workbook new` again)"
+        )
+    print(made.interpreter_note)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from metaltrade_xl.excel.server import check_installed, check_licence, serve
+
+    check_licence()
+    check_installed()
+    print(
+        f"metaltrade: xlwings Server on http://{args.host}:{args.port} with {args.workers} "
+        "worker(s); Ctrl+C stops it",
+        flush=True,
+    )
+    serve(
+        args.host,
+        args.port,
+        args.workers,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_certfile=args.ssl_certfile,
+    )
     return 0
 
 
@@ -155,6 +188,78 @@ def _data_import(args: argparse.Namespace) -> int:
     written = write_tidy(result, out, force=args.force)
     print("wrote " + " and ".join(str(p) for p in written))
     return 0
+
+
+def _borrow_rivals(figures, scenarios, name: str):
+    """Figures of a ``--data`` file, plus the bundled exports of a scenario rival the file has no
+    exports of at all (a fetched file holds the reporter's trade; the rival may be missing)."""
+    import pandas as pd
+
+    from metaltrade_xl.data import WORLD, load_figures
+
+    exports = figures[figures["indicator"].str.lower() == "exports"]
+    have = set(exports["reporter"].str.lower())
+    bundled = None
+    for rival in dict.fromkeys(s.rival.name for s in scenarios if s.rival.start is None):
+        if rival.lower() in have:
+            continue
+        bundled = load_figures() if bundled is None else bundled
+        rows = bundled[
+            (bundled["indicator"] == "exports")
+            & (bundled["reporter"].str.lower() == rival.lower())
+            & (bundled["partner"] == WORLD)
+        ]
+        if len(rows):
+            figures = pd.concat([figures, rows], ignore_index=True)
+            have.add(rival.lower())
+            print(f"data: {name} has no exports of {rival}; using the bundled figures for them")
+    return figures
+
+
+def _data_fetch(args: argparse.Namespace) -> int:
+    from metaltrade_xl.data.fetch import fetch_comtrade, write_fetched
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise CliError(f"{out} exists; use --force to replace it or choose another path")
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise CliError(f"--out: expected a .csv or .xlsx file name, got '{out.name}'")
+    rivals = _split(args.rivals) if args.rivals is not None else _reference_rivals()
+    result = fetch_comtrade(
+        args.reporter,
+        args.years,
+        partners=_split(args.partners),
+        rivals=[r for r in rivals if r.lower() != "none"],
+        monthly=args.monthly,
+        key=args.key,
+        api_url=args.api_url,
+        sector=args.sector,
+        cache_dir=args.cache_dir,
+        refresh=args.refresh,
+        max_records=args.max_records,
+    )
+    for line in result.lines:
+        print(line)
+    write_fetched(result, out, force=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
+def _split(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+def _reference_rivals() -> list[str]:
+    """The rivals the reference scenarios compare with (their exports are fetched too)."""
+    from metaltrade_xl.scenarios import default_scenario_files, load_scenario
+
+    names = []
+    try:
+        for f in default_scenario_files():
+            names.append(load_scenario(f).rival.name)
+    except ValueError:  # no scenarios found, or one broken: fetch no rival rather than fail
+        return []
+    return list(dict.fromkeys(names))
 
 
 def _print_summary(results, figures, lang: str) -> None:
@@ -260,6 +365,50 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(d, "--out if it exists")
     d.set_defaults(func=_data_import)
 
+    d = dsub.add_parser(
+        "fetch",
+        help="download the sector's trade from the UN Comtrade API, in the tidy layout",
+        description="Ask the UN Comtrade API (data/v1/get) for the sector's HS codes: exports "
+        "and imports of the reporter to the world and by partner, and the rivals' exports; "
+        "write the tidy layout that `metaltrade run --data` reads (USD millions; each row names "
+        "the query and the date fetched). Answers are cached; 429 and server errors are tried "
+        "again. The subscription key comes from COMTRADE_API_KEY or --key.",
+    )
+    d.add_argument("--reporter", required=True, metavar="PER", help="name, ISO3 or area code")
+    d.add_argument("--years", required=True, metavar="2015-2025", help="a year or FIRST-LAST")
+    d.add_argument("--partners", metavar="A,B", help="partners to keep (default all)")
+    d.add_argument(
+        "--rivals",
+        metavar="A,B",
+        help="countries whose exports are fetched too (default: the rivals of the reference "
+        "scenarios; 'none' for none)",
+    )
+    d.add_argument(
+        "--monthly", action="store_true", help="monthly data, as January-to-month totals"
+    )
+    d.add_argument("--key", metavar="KEY", help="subscription key (default: $COMTRADE_API_KEY)")
+    d.add_argument(
+        "--api-url",
+        default="https://comtradeapi.un.org",
+        metavar="URL",
+        help="the API (default https://comtradeapi.un.org; a stand-in for tests)",
+    )
+    d.add_argument("--refresh", action="store_true", help="ask the API again, not the cache")
+    d.add_argument("--cache-dir", metavar="DIR", help="default: ~/.cache/metaltrade/comtrade")
+    d.add_argument(
+        "--max-records",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="records per request your subscription allows (default 100000)",
+    )
+    d.add_argument(
+        "--sector", metavar="SECTOR.toml", help="default: the bundled metal-mechanical sector"
+    )
+    d.add_argument("--out", required=True, metavar="DATA.csv|xlsx")
+    _output_options(d, "--out if it exists")
+    d.set_defaults(func=_data_fetch)
+
     p = sub.add_parser("workbook", help="the analyst workbook")
     wsub = p.add_subparsers(dest="workbook_command", required=True)
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
@@ -267,6 +416,23 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(w, "the projections the workbook's macro writes (its Language setting)")
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the MT_ functions to Excel on the web and Mac (xlwings Server)",
+        description="Start xlwings Server with every MT_ function and the scenario button, for "
+        'a whole team (needs pip install "metaltrade_xl[server]" and a licence key in '
+        "XLWINGS_LICENSE_KEY; see docs/excel.md). Other settings: XLWINGS_* variables.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="default: 8000")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--ssl-keyfile", metavar="KEY.pem", help="serve HTTPS (Excel add-ins need it)")
+    p.add_argument("--ssl-certfile", metavar="CERT.pem", help="the certificate for --ssl-keyfile")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors"
+    )
+    p.set_defaults(func=_serve)
     return parser
 
 

@@ -11,6 +11,7 @@ from metaltrade_xl.scenarios import (
     find_scenario,
     load_scenario,
     run,
+    scenario_from_dict,
 )
 from metaltrade_xl.scenarios.cells import scenario_from_pairs
 
@@ -155,3 +156,35 @@ def test_reporter_other_than_peru(tmp_path):
         ScenarioError, match="imports.start: not given and no figure for imports of Colombia"
     ):
         run(load_scenario(write(tmp_path, missing, "c.toml")), load_figures())
+
+
+def test_data_ending_before_the_base_year_moves_the_start_back_and_says_so():
+    # a download of full years up to 2024 (what `data fetch --years 2015-2024` gives) must still
+    # feed the bundled scenarios, which start from the January-November 2025 release
+    figures = load_figures()
+    upto_2024 = figures[figures["year"] <= 2024]
+    result = run(find_scenario("close_chile_2034"), upto_2024)
+    assert result.scenario.base_year == 2024
+    assert (result.inputs.exports_start, result.inputs.imports_start) == (750.0, 18203.0)
+    assert any("end in 2024" in w and "base_year 2025" in w for w in result.warnings)
+    # exports then must grow (4000 * 1.03**10 / 750) ** (1/10) - 1 = 21.77 % a year to 2034
+    assert result.projection.rates["exports"] == pytest.approx(0.217691, abs=1e-6)
+
+
+def test_data_covering_the_base_year_or_given_starts_are_never_moved():
+    figures = load_figures()
+    assert run(find_scenario("close_chile_2034"), figures).scenario.base_year == 2025
+    upto_2024 = figures[figures["year"] <= 2024]
+    pinned = scenario_from_dict(
+        {
+            "name": "pinned",
+            "base_year": 2025,
+            "horizon": 2034,
+            "exports": {"growth": 0.05, "start": 800},
+            "imports": {"growth": 0.04, "start": 21000},
+            "rival": {"name": "Chile", "growth": 0.03},
+        }
+    )
+    result = run(pinned, upto_2024)
+    assert result.scenario.base_year == 2025 and result.inputs.exports_start == 800
+    assert not any("end in" in w for w in result.warnings)

@@ -163,6 +163,27 @@ def _rows(figures: pd.DataFrame, indicator: str, reporter: str, partner: str) ->
     ]
 
 
+def latest_year(
+    figures: pd.DataFrame, indicators: Sequence[str], reporter: str, partner: str = WORLD
+) -> int | None:
+    """The latest year in which ``reporter`` has a figure (full or partial) for every one of
+    ``indicators``, or None.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.data import load_figures
+    >>> latest_year(load_figures(), ["exports", "imports"], "Peru")
+    2025
+    >>> latest_year(load_figures(), ["exports", "imports"], "Chile") is None
+    True
+    """
+    years = None
+    for indicator in indicators:
+        found = set(_rows(figures, indicator, reporter, partner)["year"].astype(int))
+        years = found if years is None else years & found
+    return max(years) if years else None
+
+
 def data_share(
     figures: pd.DataFrame,
     indicator: str,

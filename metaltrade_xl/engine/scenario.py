@@ -29,15 +29,18 @@ from metaltrade_xl.engine.inputs import check_value
 
 #: The export growth that makes exports equal the rival's in the horizon year.
 TO_CLOSE = "to_close"
+#: A growth resolved from the data (the CAGR of the last ``trend_years`` full years) before the
+#: model runs; see :func:`metaltrade_xl.scenarios.run.resolve_trends`.
+TREND = "trend"
 #: The country whose trade is projected when a scenario does not say.
 DEFAULT_REPORTER = "Peru"
 
 
 def _check_growth(growth, name: str, allow_to_close: bool) -> None:
     if isinstance(growth, str):
-        if allow_to_close and growth == TO_CLOSE:
+        if (allow_to_close and growth == TO_CLOSE) or growth == TREND:
             return
-        also = ' or "to_close"' if allow_to_close else ""
+        also = ', "to_close" or "trend"' if allow_to_close else ' or "trend"'
         raise InputError(f"{name}: expected a rate, a table of yearly rates{also}, got {growth!r}")
     if isinstance(growth, Mapping):
         if not growth:
@@ -64,6 +67,8 @@ class FlowSpec:
 
     growth: float | Mapping[int, float] | str
     start: float | None = None
+    #: With ``growth = "trend"``: how many years of data the CAGR spans.
+    trend_years: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,9 @@ class RivalSpec:
     """The rival exporter to catch up with."""
 
     name: str
-    growth: float | Mapping[int, float]
+    growth: float | Mapping[int, float] | str
     start: float | None = None
+    trend_years: int | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ and without either every recalculation draws afresh.
 
 from __future__ import annotations
 
+import sys
 from itertools import chain
 
 import numpy as np
@@ -55,6 +56,11 @@ MAX_PATHS = 1_000_000
 #: Most paths x projected rows (base year to horizon): time and memory grow with both, so a long
 #: horizon lowers the cap on paths (2024-2034, 11 rows: 1 000 000 paths; 2024-2040: 705 882).
 MAX_PATH_YEARS = 12_000_000
+#: The same caps in xlwings Lite (Python in the browser, ``sys.platform == "emscripten"``): one
+#: thread, WebAssembly a few times slower than native code, 2 GB of memory for the whole workbook.
+#: 100 000 paths take 0.4-0.5 s natively on one thread, so 250 000 answer in a few seconds there.
+LITE_MAX_PATHS = 250_000
+LITE_MAX_PATH_YEARS = 3_000_000
 #: Most cells of an ``MT_GRID`` table (one projection per cell, evaluated at once).
 MAX_GRID_CELLS = 100_000
 #: Largest seed: Excel numbers are doubles, exact as whole numbers up to 2^53.
@@ -108,15 +114,22 @@ def _year(value, chosen: Scenario) -> int | None:
     return whole(value, "year", low=base, high=horizon, required=False)
 
 
+def _path_cap(rows: int) -> tuple[int, str]:
+    """Most paths a cell may run for ``rows`` projected rows, and where (for messages)."""
+    if sys.platform == "emscripten":
+        return min(LITE_MAX_PATHS, LITE_MAX_PATH_YEARS // rows), "in a cell in xlwings Lite"
+    return min(MAX_PATHS, MAX_PATH_YEARS // rows), "in a cell"
+
+
 def _paths(value, chosen: Scenario, spec: montecarlo.UncertaintySpec) -> int:
     base, horizon = int(chosen.base_year), int(chosen.horizon)
-    cap = min(MAX_PATHS, MAX_PATH_YEARS // max(horizon - base + 1, 1))
+    cap, where = _path_cap(max(horizon - base + 1, 1))
     if is_blank(value):
         if spec.paths > cap:
             raise fail(
                 "paths",
-                f"the scenario asks for {spec.paths:,} paths, more than the {cap:,} a cell may "
-                f"run for {base}-{horizon}; give paths (e.g. 100000) or use `metaltrade run`",
+                f"the scenario asks for {spec.paths:,} paths, more than the {cap:,} allowed "
+                f"{where} for {base}-{horizon}; give paths (e.g. 100000) or use `metaltrade run`",
             )
         return int(spec.paths)
     n = scalar(value, "paths")
@@ -125,7 +138,7 @@ def _paths(value, chosen: Scenario, spec: montecarlo.UncertaintySpec) -> int:
     if n > cap:
         raise fail(
             "paths",
-            f"expected at most {cap:,} paths for {base}-{horizon} in a cell (a larger run would "
+            f"expected at most {cap:,} paths for {base}-{horizon} {where} (a larger run would "
             f"freeze the workbook), got {n:,.0f}; use `metaltrade run` for more",
         )
     return int(n)
@@ -443,14 +456,14 @@ def _at_most(a: Numbers, b: Numbers, shape, blank_rows) -> None:
 @summary_as_description
 @xw.func(category=CATEGORY)
 @xw.arg("values", "raw", doc="Values (or shares) by partner, >= 0: a row or a column")
-@xw.arg("scale", "raw", doc="Optional. 1 (default) gives 0-1; 10000 gives HHI points")
+@xw.arg("multiplier", "raw", doc="Optional. 1 (default) gives 0-1; 10000 gives HHI points")
 @xw.arg("total", "raw", doc="Optional. Total the values are part of; default their sum")
 @xw.ret("raw")
-def MT_HHI(values, scale=None, total=None):
+def MT_HHI(values, multiplier=None, total=None):
     """Herfindahl–Hirschman index of concentration: the sum of squared shares.
 
     Shares are each value over ``total`` (default the sum of ``values``). With the default,
-    ``1 / HHI`` is the equivalent number of equal-sized partners; with ``scale`` 10 000 the
+    ``1 / HHI`` is the equivalent number of equal-sized partners; with ``multiplier`` 10 000 the
     index is in the points competition authorities use (above 2 500: highly concentrated).
     Given a ``total`` (e.g. all imports) larger than the partners listed, the rest counts as
     many small partners: a lower bound. Lump the rest as one value for the upper bound.
@@ -459,7 +472,8 @@ def MT_HHI(values, scale=None, total=None):
     ----------
     values : row or column of numbers >= 0, USD millions or shares (not all zero)
         Empty cells at the end are ignored.
-    scale : number > 0, optional (default 1)
+    multiplier : number > 0, optional (default 1)
+        (Not named "scale", a reserved word in VBA, the language of the desktop wrapper.)
     total : number, optional
         At least the sum of ``values``, in the same unit (1 or 100 for shares).
 
@@ -479,9 +493,9 @@ def MT_HHI(values, scale=None, total=None):
         arr = series(v)
         if not arr.sum() > 0:
             raise fail("values", "expected at least one value > 0, got all zero")
-        s = scalar(scale, "scale", default=1.0, required=False)
+        s = scalar(multiplier, "multiplier", default=1.0, required=False)
         if s <= 0:
-            raise fail("scale", f"expected a value > 0, got {s:g}")
+            raise fail("multiplier", f"expected a value > 0, got {s:g}")
         index = indicators.hhi(arr, scale=s)
         if not is_blank(total):
             t = scalar(total, "total")

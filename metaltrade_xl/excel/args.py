@@ -9,7 +9,9 @@ What a raw argument looks like
 ------------------------------
 - One cell: a scalar. A single row from Office.js: a flat list. Anything else: rows of cells
   (lists from Office.js, tuples from desktop COM).
-- An empty cell: ``None`` (desktop) or ``""`` (Office.js).
+- An empty cell: ``None`` (desktop, xlwings Server), ``""`` (Office.js book data) or, in xlwings
+  Lite from Pyodide 0.28 on, ``pyodide.ffi.JsNull`` (JavaScript ``null``, which xlwings leaves
+  as it is for a ``"raw"`` argument). An omitted optional argument is any of these too.
 - An Excel error value: a string such as ``"#N/A"`` (Office.js) or an integer error code such as
   -2146826246 (desktop COM; numbers themselves arrive as floats there).
 - A date: a ``datetime`` (desktop COM); Office.js sends the serial number.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -110,7 +113,7 @@ def fail(name: str, message: str, where: tuple[int, int] | None = None) -> Excel
 
 def describe(cell) -> str:
     """How a cell's content is named in messages: 'an empty cell', "text 'abc'", …"""
-    if cell is None or cell == "":
+    if is_blank(cell):
         return "an empty cell"
     if isinstance(cell, bool):
         return f"a boolean ({str(cell).upper()})"
@@ -135,8 +138,45 @@ def describe(cell) -> str:
 # --- ranges -------------------------------------------------------------------------------------
 
 
+def is_null_type(kind: type) -> bool:
+    """Whether cells of this type are empty: ``None``'s type or Pyodide's ``JsNull``.
+
+    ``JsNull`` is recognised as ``pyodide.ffi.JsNull`` when Pyodide is loaded, and by its class
+    name otherwise (stand-ins in tests), without importing anything.
+
+    Examples
+    --------
+    >>> class JsNull:
+    ...     def __bool__(self):
+    ...         return False
+    >>> is_null_type(type(None)), is_null_type(JsNull), is_null_type(float)
+    (True, True, False)
+    """
+    if kind is type(None):
+        return True
+    if kind in _KNOWN_TYPES:
+        return False
+    if "jsnull" in kind.__name__.lower():
+        return True
+    real = getattr(sys.modules.get("pyodide.ffi"), "JsNull", None)
+    return isinstance(real, type) and issubclass(kind, real)
+
+
+_KNOWN_TYPES = frozenset({float, int, str, bool, list, tuple, dict, dt.datetime, dt.date})
+
+
 def is_blank(cell) -> bool:
-    return cell is None or (isinstance(cell, str) and cell == "")
+    """An empty cell: ``None``, ``""`` or ``JsNull`` (see :func:`is_null_type`).
+
+    Examples
+    --------
+    >>> is_blank(None), is_blank(""), is_blank(0), is_blank(" ")
+    (True, True, False, False)
+    """
+    kind = type(cell)
+    if kind is str:
+        return cell == ""
+    return is_null_type(kind)
 
 
 def grid(value, name: str) -> tuple[list, tuple[int, int], bool]:
@@ -229,15 +269,15 @@ def _mixed_numbers(flat: list, types: set, name: str, shape, single: bool):
     for t in types:
         mask = kinds == t
         idx = np.flatnonzero(mask)
-        if t is bool or issubclass(t, (dt.date, bool, np.bool_)):
+        if is_null_type(t):
+            blank |= mask
+        elif t is bool or issubclass(t, (dt.date, bool, np.bool_)):
             bad |= mask
         elif t is int:
             arr[idx] = [flat[i] for i in idx]
             bad[idx] = [flat[i] in ERROR_CODES for i in idx]
         elif issubclass(t, Real):
             arr[idx] = [float(flat[i]) for i in idx]
-        elif t is type(None):
-            blank |= mask
         elif issubclass(t, str):
             empty = np.array([flat[i] == "" for i in idx], dtype=bool)
             blank[idx[empty]] = True

@@ -219,8 +219,13 @@ def main() -> None:
 
 @xw.script
 def run_scenarios_script(book: xw.Book):
-    """Office.js entry point (xlwings Server / Lite): the same workflow on the calling book."""
+    """Office.js entry point (xlwings Server / Lite): the same workflow on the calling book.
+
+    Bad input is raised as one line in an ``XlwingsError``, which both runtimes show to the user
+    (xlwings Lite has no ``book.app.alert``; xlwings Server shows only that kind of error).
+    """
     try:
         run_scenarios(book)
     except ValueError as exc:
-        report_error(book, exc)
+        text = " ".join(str(exc).split())
+        raise xw.XlwingsError(f"metaltrade: nothing was changed: {text}") from None

@@ -6,7 +6,11 @@ README, Data, Scenarios, Functions and an active ``xlwings.conf`` sheet.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
+import keyword
+import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +23,14 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
-from metaltrade_xl.files.writer import fit_page, open_workbook, put, save_atomic, write_table
+from metaltrade_xl.files.writer import (
+    fit_page,
+    open_workbook,
+    put,
+    save_atomic,
+    write_table,
+    write_text_atomic,
+)
 from metaltrade_xl.report.content import scenarios_grid, unit_format
 from metaltrade_xl.report.layout import SHEETS, Table
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGE_LABEL, LANGUAGES, Words
@@ -30,29 +41,45 @@ QUICKSTART = Path(importlib.util.find_spec("xlwings").origin).parent / "quicksta
 #: Fixed document dates, so the same version writes the same workbook.
 FIXED_DATE = datetime(2026, 1, 26)
 
+#: The xlwings whose VBA the workbook carries: its VBA loads xlwings64-<version>.dll, which only
+#: that xlwings installs, so pyproject.toml pins it (see docs/excel.md).
+XLWINGS_VERSION = importlib.metadata.version("xlwings")
+_TRUST = "Trust access to the VBA project object model"
 _ES = (
-    "1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .)",
-    "2. Instale el complemento de xlwings una vez: xlwings addin install  (o use este libro tal cual).",
-    "3. Guarde este libro como metaltrade.xlsm (el nombre importa: la macro importa el módulo 'metaltrade').",
+    "1. Instale Python y ejecute: pip install metaltrade_xl  (o desde el repositorio: pip install .);",
+    "   en las órdenes metaltrade de abajo, active antes ese entorno (venv\\Scripts\\activate).",
+    "2. En Excel: Archivo > Opciones > Centro de confianza > Configuración del Centro de confianza > Configuración de macros:",
+    f"   marque 'Confiar en el acceso al modelo de objetos de proyectos de VBA' ({_TRUST}).",
+    "3. La macro importa el módulo de Python con el nombre del libro: metaltrade.xlsm usa el módulo 'metaltrade' del paquete;",
+    "   metaltrade workbook new NOMBRE.xlsm escribe NOMBRE.py junto al libro (manténgalos juntos). Un nombre con espacios",
+    "   o paréntesis, como 'metaltrade (1).xlsm', no sirve: renómbrelo (metaltrade_1.xlsm) y copie el .py con ese nombre.",
     "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
-    "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o la cinta xlwings > Run main).",
+    "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o, con el complemento de xlwings, la cinta xlwings > Run main).",
     "   Se escriben Resumen (o Summary), una hoja por escenario con gráficos y una hoja oculta con los datos",
     "   de los gráficos, en el idioma de la celda A4 (es o en); las demás hojas no se tocan.",
-    "6. Funciones =MT_...: pestaña xlwings > Import Functions (la hoja xlwings.conf apunta a metaltrade_xl.udfs).",
+    "6. Funciones =MT_...: Alt+F8 > ImportPythonUDFs > Ejecutar (con el complemento: pestaña xlwings > Import Functions);",
+    "   la hoja xlwings.conf apunta a metaltrade_xl.udfs. Un error se ve en la celda como su mensaje de una línea.",
     "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance),",
     '   o desde VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (guarde antes).',
+    f"8. Este libro lleva el VBA de xlwings {XLWINGS_VERSION}: con otra versión de xlwings, créelo de nuevo con metaltrade workbook new.",
 )
 _EN = (
-    "1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .)",
-    "2. Install the xlwings add-in once: xlwings addin install  (or use this workbook as it is).",
-    "3. Keep this workbook named metaltrade.xlsm (the macro imports the module 'metaltrade').",
+    "1. Install Python and run: pip install metaltrade_xl  (or from the repository: pip install .);",
+    "   activate that environment (venv\\Scripts\\activate) before the metaltrade commands below.",
+    "2. In Excel: File > Options > Trust Center > Trust Center Settings > Macro Settings:",
+    f"   tick '{_TRUST}'.",
+    "3. The macro imports the Python module named after the workbook: metaltrade.xlsm uses the package's module 'metaltrade';",
+    "   metaltrade workbook new NAME.xlsm writes NAME.py next to the workbook (keep them together). A name with spaces",
+    "   or brackets, such as 'metaltrade (1).xlsm', cannot work: rename it (metaltrade_1.xlsm) and copy the .py to that name.",
     "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
-    "5. Run the scenarios: Alt+F8 > SampleCall > Run (or the xlwings ribbon > Run main).",
+    "5. Run the scenarios: Alt+F8 > SampleCall > Run (or, with the xlwings add-in, the xlwings ribbon > Run main).",
     "   This writes Summary (or Resumen), one sheet per scenario with charts and a hidden sheet of chart",
     "   data, in the language of cell A4 (en or es); no other sheet is touched.",
-    "6. =MT_... functions: xlwings tab > Import Functions (the xlwings.conf sheet points at metaltrade_xl.udfs).",
+    "6. =MT_... functions: Alt+F8 > ImportPythonUDFs > Run (with the add-in: xlwings tab > Import Functions);",
+    "   the xlwings.conf sheet points at metaltrade_xl.udfs. An error shows in the cell as its one-line message.",
     "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet),",
     '   or from VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (save first).',
+    f"8. This workbook carries the VBA of xlwings {XLWINGS_VERSION}: with another xlwings version, make it again with metaltrade workbook new.",
 )
 _TITLE = "metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections"
 #: Row of README's language setting (label; the value is in the row below, named ``Language``).
@@ -160,19 +187,126 @@ def _functions(ws) -> None:
         ws.column_dimensions[j].width = width
 
 
-def _config(ws) -> None:
-    """Activate the quickstart's config sheet (the VBA reads a sheet named exactly xlwings.conf)."""
+def _config(ws, settings: dict) -> None:
+    """Activate the quickstart's config sheet (the VBA reads a sheet named exactly xlwings.conf)
+    and set ``UDF Modules`` and the given settings (e.g. ``Interpreter_Win``)."""
     ws.title = SHEETS["config"]
+    wanted = {"UDF Modules": "metaltrade_xl.udfs", **settings}
     for row in ws.iter_rows(min_col=1, max_col=2):
-        if row[0].value == "UDF Modules":
-            row[1].value = "metaltrade_xl.udfs"
-            return
-    raise RuntimeError("xlwings' quickstart workbook has no 'UDF Modules' row")
+        if row[0].value in wanted:
+            row[1].value = wanted.pop(row[0].value)
+    if wanted:
+        raise RuntimeError(f"xlwings' quickstart workbook has no {', '.join(wanted)} row")
 
 
-def build(path: str | Path, *, force: bool = False, lang: str = DEFAULT_LANGUAGE) -> Path:
-    """Write the analyst workbook to ``path`` (.xlsm); the projections it writes are in
-    ``lang`` (README's Language setting, which the user may change)."""
+#: The module the macro of ``metaltrade.xlsm`` imports ships with the package (metaltrade.py).
+SHIPPED_MODULE = "metaltrade"
+COMPANION = '''"""Entry point of the analyst workbook {name}.xlsm, written by `metaltrade workbook new`.
+
+The workbook's macro SampleCall (Alt+F8) and the xlwings ribbon's "Run main" run
+``import {name}; {name}.main()``: keep this file next to the workbook, under the workbook's name.
+"""
+
+from metaltrade_xl.macros import main, run_scenarios_caller
+
+__all__ = ["main", "run_scenarios_caller"]
+'''
+
+
+@dataclass(frozen=True)
+class NewWorkbook:
+    """What ``metaltrade workbook new`` wrote: the workbook, its module (None when the package
+    ships it) and a sentence on the interpreter set in xlwings.conf."""
+
+    path: Path
+    module: Path | None
+    interpreter_note: str
+
+
+def interpreter_settings(platform: str | None = None, executable: str | None = None):
+    """The xlwings.conf interpreter row for this Python, and a sentence saying what was set.
+
+    Examples
+    --------
+    >>> interpreter_settings("win32", r"C:\\venv\\Scripts\\python.exe")[0]
+    {'Interpreter_Win': 'C:\\\\venv\\\\Scripts\\\\python.exe'}
+    >>> interpreter_settings("linux", "/usr/bin/python3")[0]
+    {}
+    """
+    platform = sys.platform if platform is None else platform
+    executable = sys.executable if executable is None else executable
+    if platform.startswith("win"):
+        key = "Interpreter_Win"
+    elif platform == "darwin":
+        key = "Interpreter_Mac"
+    else:
+        return {}, (
+            "xlwings.conf: Interpreter_Win left as 'python' (made on a system without desktop "
+            "Excel): on Windows set it to the python.exe that has metaltrade_xl, or run "
+            "`metaltrade workbook new` there"
+        )
+    return {key: executable}, f"xlwings.conf: {key} = {executable} (the Python this ran with)"
+
+
+def module_name(path: str | Path) -> str:
+    """The module the workbook's macro imports (its file name without the extension); a
+    one-line error when no Python module can have that name or another module already has it."""
+    path = Path(path)
+    name = path.name.split(".")[0]  # the VBA cuts the name at its first dot
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(
+            f"expected a workbook name that is a Python module name (letters, digits and _, "
+            f"e.g. analyst.xlsm), got '{path.name}': the workbook's macro runs `import {name}`"
+        )
+    if name == SHIPPED_MODULE:
+        return name
+    taken = name in sys.stdlib_module_names or name in sys.builtin_module_names
+    if not taken:
+        spec = importlib.util.find_spec(name)
+        taken = (
+            spec is not None
+            and Path(spec.origin or "").resolve() != (path.parent / f"{name}.py").resolve()
+        )
+    if taken:
+        raise ValueError(
+            f"'{path.name}': the workbook's macro would run `import {name}`, which is another "
+            "Python module; choose another name (e.g. analyst.xlsm)"
+        )
+    return name
+
+
+def new_workbook(
+    path: str | Path, *, force: bool = False, lang: str = DEFAULT_LANGUAGE
+) -> NewWorkbook:
+    """``metaltrade workbook new``: the workbook, the module its macro imports (next to it), and
+    the interpreter this command runs with in xlwings.conf (on Windows and macOS)."""
+    path = Path(path)
+    name = module_name(path)
+    settings, note = interpreter_settings()
+    module = None
+    if name != SHIPPED_MODULE:
+        module = path.with_name(f"{name}.py")
+        text = COMPANION.format(name=name)
+        same = module.exists() and module.read_text(encoding="utf-8") == text
+        if module.exists() and not same and not force:
+            raise FileExistsError(f"{module} exists; use --force to replace it")
+        if path.exists() and not force:
+            raise FileExistsError(f"{path} exists; use --force to replace it")
+    built = build(path, force=force, settings=settings, lang=lang)
+    if module is not None:
+        write_text_atomic(text, module, force=True)
+    return NewWorkbook(built, module, note)
+
+
+def build(
+    path: str | Path,
+    *,
+    force: bool = False,
+    settings: dict | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> Path:
+    """Write the analyst workbook to ``path`` (.xlsm); ``settings`` are xlwings.conf rows; the
+    projections it writes are in ``lang`` (README's Language setting, which the user may change)."""
     lang = Words(lang).lang
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
@@ -189,7 +323,7 @@ def build(path: str | Path, *, force: bool = False, lang: str = DEFAULT_LANGUAGE
         [load_scenario(f) for f in default_scenario_files()],
     )
     _functions(wb.create_sheet(SHEETS["functions"], 3))
-    _config(conf)
+    _config(conf, settings or {})
     for ws in wb.worksheets:
         fit_page(ws)
     wb.active = 0

@@ -190,12 +190,16 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
             return [(f"{key}.{y}", r) for y, r in value.items()]
         return [(key, value)]
 
-    pairs += growth("exports.growth", scenario.exports.growth)
+    def trend(key, spec):  # growth = "trend" goes with its number of years
+        n = getattr(spec, "trend_years", None)
+        return [] if n is None else [(f"{key}.trend_years", n)]
+
+    pairs += growth("exports.growth", scenario.exports.growth) + trend("exports", scenario.exports)
     pairs += [("exports.start", scenario.exports.start)]
-    pairs += growth("imports.growth", scenario.imports.growth)
+    pairs += growth("imports.growth", scenario.imports.growth) + trend("imports", scenario.imports)
     pairs += [("imports.start", scenario.imports.start)]
     pairs += [("rival.name", scenario.rival.name)]
-    pairs += growth("rival.growth", scenario.rival.growth)
+    pairs += growth("rival.growth", scenario.rival.growth) + trend("rival", scenario.rival)
     pairs += [("rival.start", scenario.rival.start)]
     if scenario.seasonal_profile is not None:
         pairs += [("seasonal_profile", ", ".join(f"{w:g}" for w in scenario.seasonal_profile))]

@@ -5,18 +5,20 @@ Also where the reference scenarios are found (a checkout's ``scenarios/`` or the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from metaltrade_xl.data import DataError, import_share, nowcast
+from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
 from metaltrade_xl.engine.sensitivity import tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
-from metaltrade_xl.scenarios.toml import Scenario, load_scenario
+from metaltrade_xl.scenarios.toml import TREND, Scenario, load_scenario
 
 # --- running -----------------------------------------------------------------------------------
 
@@ -33,6 +35,8 @@ class ScenarioResult:
     #: :func:`simulate_uncertainty` was run.
     montecarlo: MonteCarloResult | None = None
     tornado: pd.DataFrame | None = None
+    #: ``"exports"``, ``"imports"``, ``"rival"`` -> the trend a ``growth = "trend"`` resolved to.
+    trends: Mapping[str, Trend] = field(default_factory=dict)
     #: How each start value was obtained (``exports.start`` … -> :class:`nowcast.StartValue`):
     #: recorded, given, or an estimate (annualised from a partial year, carried to the base year).
     starts: dict = field(default_factory=dict, compare=False)
@@ -83,6 +87,9 @@ class ScenarioResult:
                 "start_year": sub.start_year,
                 "phase_in_years": sub.phase_in_years,
             }
+        for key, trend in self.trends.items():
+            out[key]["growth_given"] = TREND
+            out[key]["trend"] = trend.describe()
         return out
 
     def _start_note(self, key: str) -> dict:
@@ -146,10 +153,64 @@ def resolve_inputs(
     return inputs, tuple(uses)
 
 
+def rebase_to_data(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario, tuple[str, ...]]:
+    """``scenario`` moved back to the latest year of the data when the data end before its base
+    year, with a warning saying so; unchanged otherwise.
+
+    A scenario that gives both start values, or whose base year has data (a partial year counts),
+    is never moved. Data that end in 2024 (a download of full years) then still feed the bundled
+    scenarios, which start from the latest release (2025), and the sheets say from which year the
+    projection starts.
+    """
+    given = scenario.exports.start is not None and scenario.imports.start is not None
+    latest = nowcast.latest_year(figures, ["exports", "imports"], scenario.reporter)
+    if given or latest is None or latest >= scenario.base_year:
+        return scenario, ()
+    try:
+        moved = replace(scenario, base_year=latest)
+    except InputError as exc:
+        raise ScenarioError(
+            f"{scenario.source}: base_year: the data for {scenario.reporter} end in {latest}, "
+            f"before base_year {scenario.base_year}, and starting in {latest} fails: {exc}"
+        ) from None
+    return moved, (
+        f"{scenario.name}: the data for {scenario.reporter} end in {latest}, so the projection "
+        f"starts from {latest}, not base_year {scenario.base_year} (give data for "
+        f"{scenario.base_year}, or exports.start and imports.start, to start there)",
+    )
+
+
+def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario, dict]:
+    """``scenario`` with every ``growth = "trend"`` replaced by the CAGR of the data's last
+    ``trend_years`` full years up to the base year, and those trends by section."""
+    trends, changes = {}, {}
+    for key, spec, indicator, who in (
+        ("exports", scenario.exports, "exports", scenario.reporter),
+        ("imports", scenario.imports, "imports", scenario.reporter),
+        ("rival", scenario.rival, "exports", scenario.rival.name),
+    ):
+        if not isinstance(spec.growth, str) or spec.growth != TREND:
+            continue
+        try:
+            trend = trend_growth(
+                figures, indicator, who, spec.trend_years, until=scenario.base_year
+            )
+        except DataError as exc:
+            raise ScenarioError(f"{scenario.source}: {key}.growth: {exc}") from None
+        trends[key] = trend
+        changes[key] = replace(spec, growth=trend.rate)
+    return (replace(scenario, **changes) if changes else scenario), trends
+
+
 def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
-    """Resolve a scenario's inputs from ``figures`` and project it; ``warnings`` name every
-    projected value below a figure already recorded for its year."""
+    """Resolve a scenario's inputs (and trends) from ``figures`` and project it; ``warnings``
+    name every projected value below a figure already recorded for its year."""
+    scenario, moved = rebase_to_data(scenario, figures)
+    scenario, trends = resolve_trends(scenario, figures)
     inputs, uses, starts = resolve_starts(scenario, figures)
+    for key, trend in trends.items():
+        for fid in trend.ids:
+            uses.setdefault(fid, []).append(f"{key}.growth")
     try:
         projection = project(scenario, inputs)
     except InputError as exc:
@@ -163,8 +224,9 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
         tuple(uses),
         projection,
         starts=starts,
-        warnings=tuple(warnings),
+        warnings=moved + tuple(warnings),
         figures_used=tuple(nowcast.figure_records(figures, uses)),
+        trends=trends,
     )
 
 

@@ -7,11 +7,12 @@ A scenario file::
     horizon = 2034
 
     [exports]
-    growth = "to_close"     # a rate, a table {2025 = 0.10, 2026 = 0.12}, or "to_close"
+    growth = "to_close"     # a rate, a table {2025 = 0.10, 2026 = 0.12}, "to_close" or "trend"
     # start = 750
 
     [imports]
-    growth = 0.04
+    growth = "trend"        # the CAGR of the data's last `trend_years` full years to base_year
+    trend_years = 5
 
     [rival]
     name = "Chile"
@@ -42,6 +43,7 @@ from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.scenario import (
     DEFAULT_REPORTER,
     TO_CLOSE,
+    TREND,
     FlowSpec,
     RivalSpec,
     Scenario,
@@ -50,14 +52,18 @@ from metaltrade_xl.engine.scenario import (
 from metaltrade_xl.scenarios.errors import ScenarioError
 from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
 
+#: Most years a trend may span.
+MAX_TREND_YEARS = 50
+
+
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
     "substitution", "uncertainty", "seasonal_profile",
 }  # fmt: skip
 _SECTIONS = {
-    "exports": {"growth", "start"},
-    "imports": {"growth", "start"},
-    "rival": {"name", "growth", "start"},
+    "exports": {"growth", "start", "trend_years"},
+    "imports": {"growth", "start", "trend_years"},
+    "rival": {"name", "growth", "start", "trend_years"},
     "substitution": {"share", "origins", "import_content", "start_year", "phase_in_years"},
 }
 _REQUIRED = {
@@ -118,7 +124,7 @@ class _Checker:
             raise self.fail(key, f"expected a year between 1900 and 2200, got {int(value)}")
         return int(value)
 
-    def rate(self, value, key: str, *, allow_to_close: bool):
+    def rate(self, value, key: str, *, allow_to_close: bool, allow_trend: bool = True):
         if isinstance(value, Mapping):
             table = {}
             for year, rate in value.items():
@@ -128,14 +134,17 @@ class _Checker:
                     raise self.fail(
                         key, f"expected years as keys of the rate table, got '{year}'"
                     ) from None
-                table[y] = self.rate(rate, f"{key}.{y}", allow_to_close=False)
+                table[y] = self.rate(rate, f"{key}.{y}", allow_to_close=False, allow_trend=False)
             if not table:
                 raise self.fail(key, "the table of yearly rates is empty")
             return dict(sorted(table.items()))
         if isinstance(value, str):
             if allow_to_close and value.strip() == TO_CLOSE:
                 return TO_CLOSE
-            also = ' or "to_close"' if allow_to_close else ""
+            if allow_trend and value.strip() == TREND:
+                return TREND
+            also = ', "to_close"' if allow_to_close else ""
+            also += ' or "trend"' if allow_trend else ""
             raise self.fail(
                 key,
                 f"expected a rate as a number (0.04 = 4 %), a table of yearly rates{also}, "
@@ -210,7 +219,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
         start = t.get("start")
         if start is not None:
             start = c.number(start, f"{section}.start", low=0, low_open=True)
-        return FlowSpec(growth=growth, start=start)
+        return FlowSpec(growth=growth, start=start, trend_years=_trend_years(c, t, section, growth))
 
     exports = flow("exports", allow_to_close=True)
     imports = flow("imports", allow_to_close=False)
@@ -219,6 +228,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
     rival = dict(
         name=c.text(r["name"], "rival.name"),
         growth=rival_growth,
+        trend_years=_trend_years(c, r, "rival", rival_growth),
         start=None
         if r.get("start") is None
         else c.number(r["start"], "rival.start", low=0, low_open=True),
@@ -276,6 +286,23 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
         spec = parse_uncertainty(data["uncertainty"], source, scenario)
         scenario = replace(scenario, uncertainty=spec)
     return scenario
+
+
+def _trend_years(c: _Checker, table: Mapping, section: str, growth) -> int | None:
+    """``trend_years`` of a section: required with ``growth = "trend"``, refused without it."""
+    key = f"{section}.trend_years"
+    value = table.get("trend_years")
+    if growth != TREND:
+        if value is not None:
+            raise c.fail(key, f'only goes with {section}.growth = "trend", got growth {growth!r}')
+        return None
+    if value is None:
+        raise c.fail(key, 'missing: growth = "trend" needs the number of years (trend_years = 5)')
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TREND_YEARS:
+        raise c.fail(
+            key, f"expected a whole number of years from 1 to {MAX_TREND_YEARS}, got {_show(value)}"
+        )
+    return value
 
 
 def load_scenario(path: str | Path) -> Scenario:

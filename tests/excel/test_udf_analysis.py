@@ -461,7 +461,7 @@ def test_hhi_errors(call):
     assert error_of(call, "MT_HHI", SHARES, None, 0.5) == (
         "MT_HHI: total: expected at least the sum of values (0.651), got 0.5"
     )
-    assert error_of(call, "MT_HHI", SHARES, 0) == "MT_HHI: scale: expected a value > 0, got 0"
+    assert error_of(call, "MT_HHI", SHARES, 0) == "MT_HHI: multiplier: expected a value > 0, got 0"
     assert error_of(call, "MT_HHI", [[1, 2], [3, 4]]) == (
         "MT_HHI: values: expected a single column or row, got 2 x 2 cells"
     )

@@ -39,7 +39,7 @@ CATALOGUE = {
     "MT_TORNADO": ["scenario", "outcome", "year"],
     "MT_GRID": ["scenario", "lever_x", "values_x", "lever_y", "values_y", "outcome", "year"],
     "MT_GOALSEEK": ["scenario", "lever", "target", "outcome", "year", "low", "high"],
-    "MT_HHI": ["values", "scale", "total"],
+    "MT_HHI": ["values", "multiplier", "total"],
     "MT_RCA": ["sector_exports", "total_exports", "world_sector_exports", "world_total_exports"],
     "MT_MARKET_SHARE": ["exports", "world_exports"],
     "MT_TOP_PARTNERS": ["partners", "current", "previous", "n", "total"],
@@ -51,7 +51,7 @@ OPTIONAL = {
     "MT_SCENARIO": {"data"}, "MT_DATA": {"who", "period", "partner"},
     "MT_MONTECARLO": {"outcome", "paths", "seed"}, "MT_PROB_CLOSE": {"year", "paths", "seed"},
     "MT_TORNADO": {"outcome", "year"}, "MT_GRID": {"outcome", "year"},
-    "MT_GOALSEEK": {"outcome", "year", "low", "high"}, "MT_HHI": {"scale", "total"},
+    "MT_GOALSEEK": {"outcome", "year", "low", "high"}, "MT_HHI": {"multiplier", "total"},
     "MT_TOP_PARTNERS": {"previous", "n", "total"},
 }  # fmt: skip
 
