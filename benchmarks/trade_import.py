@@ -2,7 +2,7 @@
 
 Prints ``import_1m_rows_s: T`` (median of 7, all reporters, the default metal-mechanical sector)
 and ``import_vs_read_csv_ratio: R`` (T over the median of 7 plain ``pandas.read_csv`` of the same
-file, timed in the same run). Targets: T <= 3 s on 2 cores, R <= 1.5.
+file, timed in the same run). Targets: T <= 3 s on 2 cores, R <= 1.2.
 
 The timings are interleaved, one of each per round, so that a change of load on a shared machine
 falls on both sides of the ratio rather than on whichever was timed at that moment.

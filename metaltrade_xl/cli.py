@@ -130,14 +130,21 @@ def _run_workbook(args: argparse.Namespace) -> int:
     return 0
 
 
+def mt_functions() -> dict:
+    """The MT_ functions by name, as plain Python callables (what the Excel cells run)."""
+    import metaltrade_xl.udfs as udfs
+
+    return {name: getattr(udfs, name) for name in udfs.__all__}
+
+
 def _share(args: argparse.Namespace) -> int:
     from metaltrade_xl.files.sharing import share
 
-    done = share(args.src, args.out, force=args.force)
-    print(
-        f"froze {done.frozen} MT_ formula cell(s); dropped "
-        f"{', '.join(done.dropped_sheets) or 'no sheet'}{' and the VBA' if done.had_vba else ''}"
+    done = share(
+        args.src, args.out, force=args.force, functions=mt_functions(), use_stored=args.use_stored
     )
+    for line in done.summary_lines():
+        print(line)
     print(f"wrote {done.out} (with a Provenance sheet)")
     return 0
 
@@ -145,7 +152,12 @@ def _share(args: argparse.Namespace) -> int:
 def _workbook_new(args: argparse.Namespace) -> int:
     from metaltrade_xl.files.template import new_workbook
 
-    made = new_workbook(args.path, force=args.force, lang=args.lang or DEFAULT_LANGUAGE)
+    made = new_workbook(
+        args.path,
+        force=args.force,
+        functions=mt_functions(),
+        lang=args.lang or DEFAULT_LANGUAGE,
+    )
     print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
     if made.module is not None:
         print(
@@ -335,11 +347,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "share",
         help="write a copy for people without Python",
-        description="Copy a workbook with every MT_ formula replaced by its last computed value, "
-        "VBA and xlwings.conf dropped, and a Provenance sheet. The input is never modified.",
+        description="Copy a workbook with every MT_ formula replaced by its value, VBA and "
+        "xlwings.conf dropped, and a Provenance sheet. By default the MT_ formulas are computed "
+        "here, on any OS, by the same functions Excel runs (other formulas stay live), and "
+        "values Excel stored are compared with them; --use-stored keeps Excel's values instead. "
+        "Everything else in the file is copied unchanged. The input is never modified.",
     )
     p.add_argument("src", metavar="IN.xlsx|xlsm")
     p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument(
+        "--use-stored",
+        action="store_true",
+        help="freeze the values Excel last stored instead of computing them (default: compute, "
+        "and report cells whose stored value differs)",
+    )
     _output_options(p, "OUT if it exists")
     p.set_defaults(func=_share)
 

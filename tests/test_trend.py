@@ -150,3 +150,24 @@ def test_trend_scenarios_round_trip_through_sheet_cells():
     pairs = scenario_to_pairs(s)
     assert ("imports.trend_years", 4) in pairs
     assert scenario_from_pairs(pairs, s.source) == s
+
+
+def test_a_trend_beyond_the_accepted_rates_is_one_line():
+    f = tidy_figures(
+        pd.DataFrame(
+            {
+                "indicator": "exports",
+                "reporter": "Peru",
+                "partner": "World",
+                "year": [2023, 2024],
+                "months": 12,
+                "value": [100.0, 1000.0],
+            }  # fmt: skip
+        )
+    )
+    with pytest.raises(ScenarioError) as exc:
+        run(scenario(exports={"growth": "trend", "trend_years": 1}), f)
+    assert str(exc.value) == (  # 1000 / 100 - 1 = 900 % a year
+        "t.toml: exports.growth: the data's trend is 900.0% a year (CAGR 2023-2024 (1 year): "
+        "100 -> 1,000), outside the rates a scenario accepts (at most 100%); give a rate instead"
+    )

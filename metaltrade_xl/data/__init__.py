@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 REQUIRED_COLUMNS = ("indicator", "reporter", "partner", "year", "months", "value")
 OPTIONAL_COLUMNS = (
@@ -85,7 +86,9 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
         if suffix == ".csv":
             raw = pd.read_csv(path, dtype=str, keep_default_na=False)
         elif suffix in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+            from metaltrade_xl.data._xlsx import read_sheet
+
+            raw = read_sheet(path)
         else:
             raise DataError(f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'")
     except DataError:
@@ -173,8 +176,15 @@ def _row(col: pd.Series, i: int) -> int:
     return int(col.index[i]) + 2
 
 
+def _texts(col: pd.Series) -> pd.Series:
+    """Every cell as :func:`_cell_text` gives it; one vectorised pass when all cells are text."""
+    if infer_dtype(col, skipna=True) in ("string", "empty"):
+        return col.fillna("").astype(str).str.strip()
+    return col.map(_cell_text)
+
+
 def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> pd.Series:
-    text = col.map(_cell_text)
+    text = _texts(col)
     if required and (text == "").any():
         i = int(np.argmax((text == "").to_numpy()))
         raise DataError(f"{name}: row {_row(col, i)}, column {column}: empty, expected text")
@@ -182,13 +192,17 @@ def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> p
 
 
 def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd.Series:
-    text = col.map(_cell_text)
-    # no thousands-separator guessing: "2,5" is 2.5 in Spanish and 25 in English
-    numbers = pd.to_numeric(text, errors="coerce")
+    if infer_dtype(col, skipna=True) in ("integer", "floating", "mixed-integer-float"):
+        text = None  # numbers already (a spreadsheet's cells): no round trip through text
+        numbers = pd.to_numeric(col, errors="coerce")
+    else:
+        text = _texts(col)
+        # no thousands-separator guessing: "2,5" is 2.5 in Spanish and 25 in English
+        numbers = pd.to_numeric(text, errors="coerce")
     bad = numbers.isna() | ~np.isfinite(numbers.fillna(0))
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        got = text.iloc[i]
+        got = _cell_text(col.iloc[i]) if text is None else text.iloc[i]
         raise DataError(
             f"{name}: row {_row(col, i)}, column {column}: expected a number, got "
             + (f"'{got}'" if got else "an empty cell")
@@ -199,7 +213,7 @@ def _number_column(col: pd.Series, name: str, column: str, *, whole: bool) -> pd
             i = int(np.argmax(frac.to_numpy()))
             raise DataError(
                 f"{name}: row {_row(col, i)}, column {column}: expected a whole number, "
-                f"got {text.iloc[i]}"
+                f"got {_cell_text(col.iloc[i]) if text is None else text.iloc[i]}"
             )
         return numbers.astype(int)
     return numbers.astype(float)
@@ -210,7 +224,7 @@ _FALSE = {"false", "no", "0", "n", ""}
 
 
 def _bool_column(col: pd.Series, name: str) -> pd.Series:
-    text = col.map(lambda v: _cell_text(v).lower())
+    text = _texts(col).str.lower()
     bad = ~text.isin(_TRUE | _FALSE)
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
@@ -245,16 +259,16 @@ def find_figure(
     metaltrade_xl.data.DataError: no figure for exports of Chile (partner World) in 2030, full year
     """
     f = figures
-    hit = (
-        (f["indicator"].str.lower() == indicator.lower())
-        & (f["reporter"].str.lower() == reporter.lower())
-        & (f["partner"].str.lower() == partner.lower())
-    )
+    # Narrowed step by step, whole numbers first: on a 50 000-figure file each text column is
+    # then compared on the few rows left, not on every row.
+    at = np.arange(len(f))
     if year is not None:
-        hit &= f["year"] == int(year)
+        at = at[f["year"].to_numpy()[at] == int(year)]
     if months is not None:
-        hit &= f["months"] == int(months)
-    rows = f[hit]
+        at = at[f["months"].to_numpy()[at] == int(months)]
+    for col, want in (("indicator", indicator), ("reporter", reporter), ("partner", partner)):
+        at = at[_same_text(f[col].to_numpy()[at], want)]
+    rows = f.iloc[at]
     if rows.empty:
         when = f" in {year}" if year is not None else ""
         cover = ", full year" if months == 12 else (f", {months} months" if months else "")
@@ -264,6 +278,13 @@ def find_figure(
         ids = ", ".join(rows["id"])
         raise DataError(f"{indicator} of {reporter} in {year}: more than one figure ({ids})")
     return rows.iloc[-1]
+
+
+def _same_text(values: np.ndarray, want: str) -> np.ndarray:
+    """``values`` equal to ``want`` ignoring case, lowering each distinct text once."""
+    codes, distinct = pd.factorize(values)
+    same = [i for i, v in enumerate(distinct) if str(v).lower() == want.lower()]
+    return np.isin(codes, same)
 
 
 def import_share(figures: pd.DataFrame, reporter: str, origins) -> tuple[float, list[str]]:

@@ -65,7 +65,7 @@ def baci_file(
             )
         sel = countries.loc[hit, "code"].to_numpy()
 
-    t, i, j, k, v, exact_text = read_baci(path, label, arrow_csv)
+    t, i, j, k, v, exact_text = read_baci(path, label, arrow_csv, padded=padded)
     n = len(t)
     tally.add(label, fmt, "read", "", n)
     if len(v) and not v.min() >= 0:  # one pass; a NaN makes the minimum NaN
@@ -313,17 +313,18 @@ def _sniff_k(path: Path) -> tuple[list[str], bool]:
     return header, padded
 
 
-def read_baci(path: Path, label: str, arrow_csv=None):
+def read_baci(path: Path, label: str, arrow_csv=None, *, padded: bool = False):
     """t, i, j (int), k, v (float), and whether the texts of k are the file's own (not numbers
     that lost their leading zeros) — fast, or a DataError.
 
     k is either an integer array, when every code in the file is six digits (what BACI writes),
     or (unique texts, index per row) for any other file, so that odd codes can be reported.
+    ``padded``: the file writes codes with their leading zero (see :func:`_sniff_k`).
     """
     try:
         if arrow_csv is not None:
             return _read_arrow(path, arrow_csv)
-        return _read_pandas(path)
+        return _read_pandas(path, padded)
     except (ValueError, TypeError, OverflowError) as exc:  # pyarrow.ArrowInvalid is a ValueError
         _diagnose_baci(path, label)
         raise DataError(
@@ -388,7 +389,7 @@ def _six_digits(k) -> np.ndarray | None:
     return code
 
 
-def _read_pandas(path: Path):
+def _read_pandas(path: Path, padded: bool = False):
     types = {"t": "int64", "i": "int64", "j": "int64", "k": "int64", "v": "float64"}
     exact = False
     try:  # codes as numbers are fastest; a file with non-digit codes is read again as text
@@ -396,7 +397,14 @@ def _read_pandas(path: Path):
     except ValueError:
         frame = pd.read_csv(path, dtype={**types, "k": str}, keep_default_na=False)
         exact = True
-    idx, uniq = pd.factorize(frame["k"].to_numpy(), sort=False)
+    k = frame["k"].to_numpy()
+    if not exact and len(k) and 10_000 <= k.min() and k.max() <= 999_999:
+        if padded or k.min() >= 100_000:
+            # Every code six digits once its leading zero is back (silently in a file that
+            # writes the zeros, as the texts would be read): classified by the sector's table,
+            # without hashing a million codes.
+            return tuple(frame[c].to_numpy() for c in "tij") + (k, frame["v"].to_numpy(), exact)
+    idx, uniq = pd.factorize(k, sort=False)
     uniques = [str(u) for u in uniq]
     return (
         frame["t"].to_numpy(),

@@ -51,7 +51,9 @@ def read_raw(item, label: str) -> pd.DataFrame:
             raise DataError(f"{label}: no such file")
         try:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
-                raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+                from metaltrade_xl.data._xlsx import read_sheet
+
+                raw = read_sheet(path)
             else:
                 raw = read_text_csv(path, "utf-8-sig")
         except Exception as exc:  # a broken file: one line

@@ -61,14 +61,16 @@ def publishers(figures: pd.DataFrame) -> tuple[tuple[str, ...], int]:
     """
     seen: list[str] = []
     none = 0
-    for row in figures.itertuples(index=False):
-        parts = [
-            str(getattr(row, c, "") or "")
-            for c in ("source_publisher", "source_title", "source_date")
-        ]
-        text = ", ".join(p for p in parts if p)
+    cols = [c for c in ("source_publisher", "source_title", "source_date") if c in figures]
+    if not cols:
+        return (), len(figures)
+    # Once per distinct (publisher, title, date), in order of first row: a 50 000-row file
+    # names a handful of sources, and a loop over its rows took seconds.
+    for key, count in figures.groupby(cols, sort=False, dropna=False).size().items():
+        key = key if isinstance(key, tuple) else (key,)
+        text = ", ".join(p for p in (str(v or "") for v in key) if p)
         if not text:
-            none += 1
+            none += int(count)
         elif text not in seen:
             seen.append(text)
     return tuple(seen), none

@@ -206,7 +206,9 @@ def detect_format(item) -> str:
         if not path.exists():
             raise DataError(f"{name}: no such file")
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            cols = list(pd.read_excel(path, nrows=0, engine="openpyxl").columns)
+            from metaltrade_xl.data._xlsx import read_sheet
+
+            cols = list(read_sheet(path, header_only=True).columns)
         else:
             cols = csv_header(path)
     low = {str(c).strip().lower() for c in cols}

@@ -7,7 +7,6 @@ The rival is itself growing: a rival at ``target`` today growing at ``target_gro
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from metaltrade_xl.engine._validate import (
     InputError,
@@ -185,4 +184,6 @@ def growth_for_deficit(
         raise InputError(
             f"target_deficit {target:g} needs export growth above 1000 % a year: out of reach"
         )
+    from scipy.optimize import brentq  # on first use: scipy.optimize costs ~0.5 s to import
+
     return float(brentq(excess, lo, hi, xtol=1e-12, rtol=1e-12))

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
 
 from metaltrade_xl.engine._validate import InputError
 
@@ -76,9 +75,13 @@ class Distribution:
             np.exp(out, out=out)
             np.multiply(out, p["median"] - p["shift"], out=out)
             return np.add(out, p["shift"], out=out)
+        from scipy import special  # on first use: only the non-normal kinds need it
+
         return self._from_uniform(special.ndtr(z), z)
 
     def _from_uniform(self, u, z):
+        from scipy import special  # on first use (scipy.special costs ~0.3 s to import)
+
         p = dict(self.params)
         k = self.kind
         if k == "normal":
@@ -89,6 +92,8 @@ class Distribution:
             if p["sd"] == 0:
                 return np.full(np.shape(u), p["mean"])
             a, b = (p["low"] - p["mean"]) / p["sd"], (p["high"] - p["mean"]) / p["sd"]
+            from scipy import stats  # on first use (the heaviest scipy import)
+
             x = stats.truncnorm.ppf(u, a, b, loc=p["mean"], scale=p["sd"])
         elif k == "uniform":
             x = p["low"] + (p["high"] - p["low"]) * u

@@ -96,6 +96,24 @@ def _workers(jobs: int) -> int:
     return max(1, min(THREADS, os.cpu_count() or 1, jobs))
 
 
+_POOL: tuple[ThreadPoolExecutor, int] | None = None  # the pool and its number of workers
+_POOL_LOCK = threading.Lock()
+#: Per-thread scratch for the draws, kept across runs (a fresh one per run cost page faults).
+_LOCAL = threading.local()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """One pool for every run (starting threads per run was a fixed cost of each MT_MONTECARLO
+    recalculation); replaced only when a run wants more workers than it has."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[1] < workers:
+            if _POOL is not None:
+                _POOL[0].shutdown(wait=False)  # its queued jobs still finish
+            _POOL = (ThreadPoolExecutor(workers, thread_name_prefix="metaltrade-mc"), workers)
+        return _POOL[0]
+
+
 def _run_all(fn, items) -> list:
     """``[fn(i) for i in items]``, on threads when the runtime can start them.
 
@@ -103,19 +121,19 @@ def _run_all(fn, items) -> list:
     run does not change any number. Where a thread cannot start (Pyodide: ``RuntimeError("can't
     start new thread")``) the jobs not yet submitted run here, in order.
     """
+    global _POOL
     items = list(items)
     workers = _workers(len(items))
     if workers == 1:
         return [fn(i) for i in items]
     futures = []
-    pool = ThreadPoolExecutor(workers)
+    pool = _pool(workers)
     try:
         for i in items:
             futures.append(pool.submit(fn, i))
-    except RuntimeError:  # no threads in this runtime
-        pass
-    finally:
-        pool.shutdown(wait=True)
+    except RuntimeError:  # no threads in this runtime: drop the pool and what it queued
+        with _POOL_LOCK:
+            _POOL = None if _POOL is not None and _POOL[0] is pool else _POOL
     done = [f.result() for f in futures]
     return done + [fn(i) for i in items[len(futures) :]]
 
@@ -199,13 +217,13 @@ def simulate(
     copied = {o: np.empty(shape) for o in extra if o in _COPIED}
     blocks, gens = _child_generators(gen, n_paths)
     factors = _factors(spec)
-    local = threading.local()  # one scratch buffer for the draws per worker thread
+    need = max(1, len(spec.yearly)) * n * BLOCK  # the scratch each worker thread draws into
 
     def run_block(i):
         a, b = blocks[i]
-        scratch = getattr(local, "scratch", None)
-        if scratch is None:
-            scratch = local.scratch = np.empty(max(1, len(spec.yearly)) * n * BLOCK)
+        scratch = getattr(_LOCAL, "scratch", None)
+        if scratch is None or scratch.size < need:
+            scratch = _LOCAL.scratch = np.empty(need)
         draws = _draw_block(spec, n, b - a, gens[i], factors, scratch)
         # The model writes straight into this block's columns of the result buffers.
         cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}

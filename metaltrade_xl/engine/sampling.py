@@ -91,14 +91,7 @@ def _draw_block(
             z = np.einsum("ij,jtp->itp", f, z)
         for i, name in enumerate(yearly):
             zi = z[i]
-            rho = float(spec.persistence.get(name, 0.0))
-            if rho == 1.0:
-                zi[1:] = zi[0]
-            elif rho > 0.0:
-                s = math.sqrt(1.0 - rho * rho)
-                zi[1:] *= s
-                for t in range(1, n_years):  # a recursion over ~10 years; vectorised over paths
-                    zi[t] += rho * zi[t - 1]
+            persist(zi, float(spec.persistence.get(name, 0.0)))
             g = spec.inputs[name].from_normal(zi, out=zi)
             _check_growth(name, g)
             out[name] = g
@@ -113,6 +106,19 @@ def _draw_block(
                 raise InputError(f"{name}: some draws are <= 0; start values must be > 0")
             out[name] = v
     return out
+
+
+def persist(z: np.ndarray, rho: float) -> np.ndarray:
+    """Make independent yearly normal scores ``z`` (years first) AR(1) with coefficient ``rho``,
+    in place, keeping each year standard normal: ``rho = 1`` repeats the first year."""
+    if rho == 1.0:
+        z[1:] = z[0]
+    elif rho > 0.0:
+        s = math.sqrt(1.0 - rho * rho)
+        z[1:] *= s
+        for t in range(1, z.shape[0]):  # a recursion over ~10 years; vectorised over paths
+            z[t] += rho * z[t - 1]
+    return z
 
 
 def _child_generators(rng: np.random.Generator, n_paths: int):

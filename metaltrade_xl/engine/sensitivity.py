@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from metaltrade_xl.engine._validate import InputError, as_float
 from metaltrade_xl.engine.inputs import INPUT_NAMES, INPUTS, OUTCOME_NAMES
@@ -266,6 +265,8 @@ def goal_seek(
     def g(v):
         return float(outcome_values(scenario, inputs, {lever: [v]}, 1, outcome, year)[0]) - target
 
+    from scipy import optimize  # on first use (a heavy import)
+
     value, info = optimize.brentq(g, scan[i], scan[i + 1], xtol=xtol, full_output=True)
     achieved = g(value) + target
     return GoalSeekResult(lever, float(value), outcome, row_year, achieved, target, info.iterations)
@@ -286,6 +287,18 @@ def sobol(
     Each uncertain input is one factor (a growth holds for every year), sampled through its
     quantile function from SALib's Sobol sequence; ``n`` base samples give ``n (k + 2)`` cases.
 
+    Parameters
+    ----------
+    scenario : Scenario
+    inputs : ProjectionInputs
+    spec : UncertaintySpec
+    n : int, base samples (a power of 2)
+    outcome : str, a declared outcome
+    year : int, optional; default the horizon
+    seed : int, optional
+        Seeds both the Sobol sequence and the bootstrap of the confidence intervals, so the same
+        seed (0 included) gives the same table; None draws afresh.
+
     Returns
     -------
     DataFrame ``input, S1, S1_conf, ST, ST_conf``, largest ``ST`` first.
@@ -303,8 +316,11 @@ def sobol(
     u = np.clip(u, 1e-12, 1 - 1e-12)  # the Sobol sequence starts at 0; quantiles need (0, 1)
     values = {name: spec.inputs[name].ppf(u[:, i]) for i, name in enumerate(names)}
     y = outcome_values(scenario, inputs, values, u.shape[0], outcome, year)
+    # SALib's analyze tests ``if seed:``, so seed 0 would fall back to numpy's global state: a
+    # Generator is always truthy, and SALib's default_rng(Generator) draws the stream of ``seed``.
+    resample = None if seed is None else np.random.default_rng(seed)
     res = sobol_analyze.analyze(
-        problem, y, calc_second_order=False, print_to_console=False, seed=seed
+        problem, y, calc_second_order=False, print_to_console=False, seed=resample
     )
     table = pd.DataFrame(
         {

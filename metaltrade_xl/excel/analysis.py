@@ -290,6 +290,8 @@ def MT_TORNADO(scenario, outcome=None, year=None):
     first: ``input, low_value, high_value, outcome_low, outcome_high, base, swing``. ``base`` is
     the outcome with every input at its median, ``swing`` = |outcome_high − outcome_low| (USD
     millions). A growth holds for every projected year. No random draws: the result is exact.
+    The scenario sheets and the JSON show the other tornado, on the simulation's own draws
+    (each input drawn as ``MT_MONTECARLO`` draws it), whose swings compare with the fan.
 
     Parameters
     ----------

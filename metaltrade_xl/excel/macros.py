@@ -17,13 +17,9 @@ from pathlib import Path
 
 import xlwings as xw
 
-from metaltrade_xl.data import figures_from_grid
 from metaltrade_xl.files.sharing import share
-from metaltrade_xl.report import content as report
-from metaltrade_xl.report.layout import FORMULA_PREFIXES, SHEETS, SheetLayout, Table, plain_value
-from metaltrade_xl.report.words import language_from_grid
-from metaltrade_xl.scenarios import run_full
-from metaltrade_xl.scenarios.cells import scenarios_from_grid
+from metaltrade_xl.report import book as flow
+from metaltrade_xl.report.layout import FORMULA_PREFIXES, SheetLayout, Table, plain_value
 
 #: xlwings chart types for the layout's chart kinds.
 CHART_TYPES = {"line": "line", "bar": "bar_clustered", "fan": "line"}
@@ -44,36 +40,38 @@ def _sheet(book, name: str):
     return None
 
 
+class LiveBook:
+    """A live xlwings Book as the :class:`metaltrade_xl.report.book.Book` the flow runs on."""
+
+    def __init__(self, book):
+        self.book = book
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def grid(self, name: str) -> list[list]:
+        return sheet_grid(_sheet(self.book, name))
+
+    def delete_sheet(self, name: str) -> None:
+        _sheet(self.book, name).delete()
+
+    def write_sheets(self, layouts) -> None:
+        write_layouts(self.book, layouts)
+
+
 def read_inputs(book):
     """(figures, scenarios) from the book's Data and Scenarios sheets; ValueError if invalid."""
-    missing = [SHEETS[k] for k in ("data", "scenarios") if _sheet(book, SHEETS[k]) is None]
-    if missing:
-        raise ValueError(f"the workbook has no sheet named {', '.join(missing)}")
-    figures = figures_from_grid(sheet_grid(_sheet(book, SHEETS["data"])), SHEETS["data"])
-    scenarios = scenarios_from_grid(
-        sheet_grid(_sheet(book, SHEETS["scenarios"])), SHEETS["scenarios"]
-    )
-    return figures, scenarios
+    return flow.read_inputs(LiveBook(book))
 
 
 def run_scenarios(book) -> list:
     """Read Data and Scenarios, run every scenario, write Summary and one sheet per scenario.
 
     Returns the results. Invalid input raises ValueError (naming the sheet column and key)
-    before anything is written.
+    before anything is written. The flow is :func:`metaltrade_xl.report.book.run_book`, the same
+    one ``metaltrade run --workbook`` runs on a file.
     """
-    figures, scenarios = read_inputs(book)
-    readme = _sheet(book, SHEETS["readme"])
-    lang = language_from_grid(sheet_grid(readme) if readme is not None else None)
-    results = [run_full(s, figures) for s in scenarios]
-    summaries = {
-        n: sheet_grid(_sheet(book, n)) for n in report.SUMMARY_NAMES if _sheet(book, n) is not None
-    }
-    layouts, stale = report.workbook_outputs(
-        results, figures, [s.name for s in book.sheets], summaries, lang=lang
-    )
-    write_layouts(book, layouts, stale=stale)
-    return results
+    return flow.run_book(LiveBook(book))
 
 
 def write_layouts(book, layouts: list[SheetLayout], *, stale=()) -> None:

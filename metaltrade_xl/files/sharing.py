@@ -1,26 +1,45 @@
-"""Shareable copies: MT_ formulas frozen to their last computed values, VBA and xlwings.conf
-dropped, a Provenance sheet added. For people who open the workbook without Python."""
+"""Shareable copies: MT_ formulas frozen to values, VBA and xlwings.conf dropped, a Provenance
+sheet added. For people who open the workbook without Python, in any program.
+
+The values are computed here, on any OS, by evaluating the workbook (:mod:`.evaluate`: a real
+formula engine with our functions plugged in), so a workbook no Excel ever calculated can be
+shared. Where Excel saved values, they are compared with the recomputed ones and the differences
+reported; ``use_stored=True`` keeps Excel's values instead.
+
+What is frozen and what stays live:
+
+- a formula that calls an ``MT_`` function becomes its value (a table fills its block);
+- every other formula stays a live formula; when it depends on an ``MT_`` cell, its stored result
+  is refreshed too, so a viewer that does not recalculate shows the right number.
+
+The copy is made at the package level (:mod:`.package`): only the frozen cells, the dropped
+sheet and VBA, the workbook's sheet list and content types change; charts, drawings, styles,
+conditional formats, validation, comments, names and print settings are copied byte for byte.
+"""
 
 from __future__ import annotations
 
-import re
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from openpyxl.styles import Font
-from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from metaltrade_xl import DATA_VINTAGE, __version__
-from metaltrade_xl.files.writer import check_distinct, open_workbook, put, save_atomic, sheet_grid
+from metaltrade_xl.files import package as xp
+from metaltrade_xl.files import structure
+from metaltrade_xl.files.evaluate import evaluate, uses_mt
+from metaltrade_xl.files.writer import check_distinct, open_workbook, sheet_grid
 from metaltrade_xl.report.layout import SHEETS
 from metaltrade_xl.report.provenance import data_rows_for_share
 
-#: A call of one of our functions, however Excel stored it: MT_X(, XLWINGS.MT_X(, _xludf.MT_X(
-MT_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_][A-Za-z0-9_]*\.)?MT_[A-Za-z0-9_]+\s*\(", re.I)
 CONFIG_SHEETS = (SHEETS["config"], "_" + SHEETS["config"])
 #: Shown at most in an error message listing cells.
 MAX_LISTED = 12
+#: Differences with the stored values shown at most.
+MAX_DIFFERENCES = 5
 
 
 class ShareError(ValueError):
@@ -33,63 +52,225 @@ class ShareReport:
     frozen: int
     dropped_sheets: tuple[str, ...]
     had_vba: bool
+    recomputed: bool = False
+    stored: int = 0  # frozen cells that had a stored value
+    differences: tuple[str, ...] = ()  # "Sheet!A1: stored x, computed y", the first few
+    differing: int = 0
+    refreshed: int = 0  # live formulas whose stored result was refreshed
 
-
-def formula_text(value) -> str | None:
-    """The formula text of a cell value (plain or array formula), or None for a constant."""
-    if isinstance(value, ArrayFormula):
-        return value.text
-    if isinstance(value, str) and value.startswith("="):
-        return value
-    return None
-
-
-def _cells_of(value, cell) -> list[str]:
-    """Coordinates a formula fills: its array range, or the cell itself."""
-    if isinstance(value, ArrayFormula) and value.ref:
-        ws = cell.parent
-        return [
-            c.coordinate
-            for row in ws[value.ref]
-            for c in (row if isinstance(row, tuple) else (row,))
+    def summary_lines(self) -> list[str]:
+        """What ``metaltrade share`` says it did, line by line."""
+        how = "computed here" if self.recomputed else "Excel's stored values"
+        vba = " and the VBA" if self.had_vba else ""
+        lines = [
+            f"froze {self.frozen} MT_ formula cell(s) ({how}); dropped "
+            f"{', '.join(self.dropped_sheets) or 'no sheet'}{vba}"
         ]
-    return [cell.coordinate]
+        if self.recomputed and self.stored and self.differing:
+            more = "; …" if self.differing > len(self.differences) else ""
+            lines.append(
+                f"{self.differing} of {self.stored} cell(s) with a stored value differ from the "
+                "recomputed value (kept the recomputed ones; --use-stored keeps Excel's): "
+                + "; ".join(self.differences)
+                + more
+            )
+        elif self.recomputed and self.stored:
+            lines.append(f"all {self.stored} stored value(s) agree with the recomputed ones")
+        elif self.recomputed:
+            lines.append("the workbook held no stored values to compare with")
+        if self.refreshed:
+            lines.append(
+                f"refreshed the stored result of {self.refreshed} live formula(s) that use MT_ cells"
+            )
+        return lines
 
 
-def freeze_mt_formulas(formulas_wb, values_wb) -> int:
-    """Replace every formula calling an MT_ function by its stored value; return how many cells.
+@dataclass
+class _Formula:
+    sheet: str
+    part: str
+    cell: xp.FormulaCell
 
-    Raises ShareError listing the cells that have no stored value (or an error value), before
-    anything is changed.
-    """
-    plan, problems = [], []
-    for ws in formulas_wb.worksheets:
-        if ws.title in CONFIG_SHEETS:
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell.coord}"
+
+
+def _listing(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+def mt_formulas(pkg: xp.Package, skip=CONFIG_SHEETS):
+    """The formula cells calling MT_ functions (array anchors and single cells; shared-formula
+    followers included), every formula text of the workbook, and the other formula cells."""
+    found, texts, others = [], [], []
+    for sheet in pkg.sheets():
+        if sheet["name"] in skip or sheet["part"] not in pkg.parts:
             continue
-        cached = values_wb[ws.title]
-        for row in ws.iter_rows():
-            for cell in row:
-                text = formula_text(cell.value)
-                if text is None or not MT_CALL.search(text):
-                    continue
-                for coord in _cells_of(cell.value, cell):
-                    stored = cached[coord]
-                    if stored.value is None:
-                        problems.append(f"{ws.title}!{coord} (no stored value)")
-                    elif stored.data_type == "e":
-                        problems.append(f"{ws.title}!{coord} (stored {stored.value})")
-                    else:
-                        plan.append((ws[coord], stored.value))
+        for cell in xp.formula_cells(pkg, sheet["part"]):
+            texts.append(cell.text)
+            if uses_mt(cell.text):
+                found.append(_Formula(sheet["name"], sheet["part"], cell))
+            else:
+                others.append((sheet["name"], cell.coord))
+    return found, texts, others
+
+
+def _stored_block(pkg, f: _Formula) -> list[list]:
+    if f.cell.kind == "array" and f.cell.ref:
+        coords = xp.block_coords(f.cell.ref)
+        stored = xp.stored_values(pkg, f.part, [c for row in coords for c in row])
+        return [[stored[c] for c in row] for row in coords]
+    return [[f.cell.cached]]
+
+
+def _is_error(value) -> bool:
+    return isinstance(value, xp.ErrorValue)
+
+
+def _plan_stored(pkg, mt: list[_Formula]) -> dict[_Formula, list[list]]:
+    plan, problems = {}, []
+    for f in mt:
+        block = _stored_block(pkg, f)
+        first = block[0][0]
+        if first is None:
+            problems.append(f"{f.where} (no stored value)")
+        elif any(_is_error(v) for row in block for v in row):
+            problems.append(
+                f"{f.where} (stored {next(v for r in block for v in r if _is_error(v))})"
+            )
+        else:
+            plan[id(f)] = block
     if problems:
-        shown = ", ".join(problems[:MAX_LISTED])
-        more = f" and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
         raise ShareError(
-            f"{len(problems)} cell(s) with MT_ formulas have no usable stored value: {shown}{more}. "
-            "Open the workbook in Excel with metaltrade_xl, let it calculate, save, and share again."
+            f"{len(problems)} cell(s) with MT_ formulas have no usable stored value: "
+            f"{_listing(problems)}. Share without --use-stored to compute them here, or open the "
+            "workbook in Excel with metaltrade_xl, let it calculate, save, and share again."
         )
-    for cell, value in plan:
-        put(cell.parent, cell.row, cell.column, value)
-    return len(plan)
+    return plan
+
+
+def _target(pkg, f: _Formula, block, occupied: set[str]) -> tuple[list[list[str]], str | None]:
+    """Cells a result fills: its array range, else (a spill) the block from the formula cell."""
+    if f.cell.kind == "array" and f.cell.ref:
+        return xp.block_coords(f.cell.ref), None
+    if len(block) == 1 and len(block[0]) == 1:
+        return [[f.cell.coord]], None
+    col, row = range_boundaries(f.cell.coord)[:2]
+    ref = f"{f.cell.coord}:{get_column_letter(col + len(block[0]) - 1)}{row + len(block) - 1}"
+    coords = xp.block_coords(ref)
+    blocked = [c for r in coords for c in r if c != f.cell.coord and c in occupied]
+    if blocked:
+        return (
+            coords,
+            f"{f.where} (#SPILL!: its {len(block)} x {len(block[0])} result would cover {blocked[0]}, which is not empty)",
+        )
+    return coords, None
+
+
+def _occupied(pkg, part: str) -> set[str]:
+    text = pkg.text(part)
+    return {
+        xp.attrs(m.group(1))["r"] for m in xp._CELL.finditer(text) if (m.group(2) or "").strip()
+    }
+
+
+def _same(a, b) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def _show(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.10g}"
+    return "empty" if v in (None, "") else repr(v)
+
+
+def freeze(
+    pkg: xp.Package, functions: Mapping[str, Callable] | None, *, use_stored: bool, src: Path
+) -> dict:
+    """Work out every cell to write; raise ShareError listing bad cells before changing anything."""
+    mt, texts, others = mt_formulas(pkg)
+    stored = {id(f): _stored_block(pkg, f) for f in mt}
+    if use_stored or functions is None or not mt:
+        blocks, downstream = _plan_stored(pkg, mt), {}
+    else:
+        wanted = [(f.sheet, f.cell.coord) for f in mt]
+        names = [s["name"] for s in pkg.sheets()]
+        done = evaluate(src, functions, wanted, others=others, texts=texts, sheet_names=names)
+        problems = [
+            f"{f.where}: {r.error}" for f in mt if (r := done.cells[(f.sheet, f.cell.coord)]).error
+        ]
+        if problems:
+            unread = [f"{k} ({v})" for k, v in done.unreadable.items()]
+            note = (
+                f"; the formula engine cannot read {_listing(unread)}, so it counts as #NAME?"
+                if unread
+                else ""
+            )
+            raise ShareError(
+                f"{len(problems)} cell(s) with MT_ formulas cannot be computed: "
+                f"{_listing(problems)}{note}"
+            )
+        blocks = {id(f): [list(r) for r in done.cells[(f.sheet, f.cell.coord)].block] for f in mt}
+        downstream = done.downstream
+    writes: dict[str, dict[str, object]] = {}
+    problems, n_stored, differing, differences = [], 0, 0, []
+    occupied = {}
+    for f in mt:
+        block = blocks[id(f)]
+        if f.part not in occupied:
+            occupied[f.part] = _occupied(pkg, f.part)
+        coords, problem = _target(pkg, f, block, occupied[f.part])
+        if problem:
+            problems.append(problem)
+            continue
+        old = stored[id(f)]
+        for i, row in enumerate(coords):
+            for j, coord in enumerate(row):
+                value = block[i][j] if i < len(block) and j < len(block[i]) else None
+                writes.setdefault(f.part, {})[coord] = value
+                before = old[i][j] if i < len(old) and j < len(old[i]) else None
+                if old[0][0] is not None:
+                    n_stored += 1
+                    if not _same(before, value):
+                        differing += 1
+                        if len(differences) < MAX_DIFFERENCES:
+                            differences.append(
+                                f"{f.sheet}!{coord}: stored {_show(before)}, computed {_show(value)}"
+                            )
+    if problems:
+        raise ShareError(f"{len(problems)} MT_ result(s) cannot be placed: {_listing(problems)}")
+    return {
+        "writes": writes,
+        "downstream": downstream,
+        "frozen": sum(len(c) for c in writes.values()),
+        "stored": n_stored,
+        "differing": differing,
+        "differences": tuple(differences),
+    }
+
+
+def _refresh_downstream(pkg, downstream: dict, writes: dict) -> int:
+    """Give live formulas that depend on MT_ cells their recomputed stored results."""
+    parts = {s["name"]: s["part"] for s in pkg.sheets() if s["name"] not in CONFIG_SHEETS}
+    by_part: dict[str, dict] = {}
+    for (sheet, coord), value in downstream.items():
+        part = parts.get(sheet)
+        if part is None or coord in writes.get(part, {}):
+            continue
+        by_part.setdefault(part, {})[coord] = value
+    n = 0
+    for part, values in by_part.items():
+        live = {c.coord: c for c in xp.formula_cells(pkg, part) if c.kind != "array"}
+        values = {k: v for k, v in values.items() if k in live}
+        xp.set_cells(pkg, part, values, keep_formula=values)
+        n += len(values)
+    return n
 
 
 def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[list]:
@@ -134,34 +315,111 @@ def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[
     return rows
 
 
-def share(src: str | Path, out: str | Path, *, force: bool = False) -> ShareReport:
-    """Write a copy of ``src`` for people without Python (see module docstring). ``src`` is only
-    read; ``out`` (.xlsx) is saved atomically."""
+def share(
+    src: str | Path,
+    out: str | Path,
+    *,
+    force: bool = False,
+    functions: Mapping[str, Callable] | None = None,
+    use_stored: bool = False,
+) -> ShareReport:
+    """Write a copy of ``src`` for people without Python (see the module docstring).
+
+    ``functions`` are the MT_ functions by name (``metaltrade_xl.udfs``); with them every MT_
+    formula is computed here, without them (or with ``use_stored``) Excel's stored values are
+    used and a cell without one is an error. ``src`` is only read; ``out`` (.xlsx) is saved
+    atomically.
+    """
     src, out = Path(src), Path(out)
     check_distinct(src, out)
     if out.suffix.lower() != ".xlsx":
         raise ValueError(
             f"expected a .xlsx output (a shared copy carries no VBA), got '{out.name}'"
         )
-    formulas = open_workbook(src)  # without keep_vba: the VBA is not carried over
-    values = open_workbook(src, data_only=True)
-    had_vba = formulas.vba_archive is not None or src.suffix.lower() == ".xlsm"
-    frozen = freeze_mt_formulas(formulas, values)
-    dropped = [n for n in formulas.sheetnames if n in CONFIG_SHEETS]
+    pkg = xp.Package(src)
+    plan = freeze(pkg, functions, use_stored=use_stored, src=src)
+    for part, values in plan["writes"].items():
+        xp.set_cells(pkg, part, values)
+    refreshed = _refresh_downstream(pkg, plan["downstream"], plan["writes"])
+    dropped = [s["name"] for s in pkg.sheets() if s["name"] in CONFIG_SHEETS]
     for name in dropped:
-        formulas.remove(formulas[name])
+        structure.remove_sheet(pkg, name)
+    had_vba = structure.remove_vba(pkg) or src.suffix.lower() == ".xlsm"
+    structure.remove_parts_of_type(pkg, xp.REL_CALC_CHAIN)
     name = SHEETS["provenance"]
-    index = formulas.sheetnames.index(name) if name in formulas.sheetnames else None
-    previous = None
-    if index is not None:
-        previous = data_rows_for_share({name: sheet_grid(formulas[name])})
-        formulas.remove(formulas[name])
-    ws = formulas.create_sheet(name, index)
-    for i, row in enumerate(provenance_rows(formulas, src, frozen, dropped, previous), start=1):
-        for j, value in enumerate(row, start=1):
-            put(ws, i, j, value)
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.column_dimensions["A"].width = 48
-    formulas.active = 0
-    save_atomic(formulas, out, force=force)
-    return ShareReport(out, frozen, tuple(dropped), had_vba)
+    if name in [s["name"] for s in pkg.sheets()]:
+        structure.remove_sheet(pkg, name)
+    values = open_workbook(src, data_only=True, read_only=True)  # only read: Data, Scenarios
+    try:
+        # what the Provenance sheet of `metaltrade run` says about the data it read, if any
+        previous = (
+            data_rows_for_share({name: sheet_grid(values[name])})
+            if name in values.sheetnames
+            else None
+        )
+        rows = provenance_rows(values, src, plan["frozen"], dropped, previous)
+    finally:
+        values.close()
+    how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
+    rows.insert(5, ["MT_ values", how])
+    heads = {1} | {i for i, r in enumerate(rows, start=1) if len(r) == 1 and i > 1}
+    widths = {1: 44} | {j: 26 for j in range(2, max(len(r) for r in rows) + 1)}
+    xml = structure.sheet_xml(rows, widths, heads, structure.bold_style(pkg))
+    structure.add_sheet(pkg, SHEETS["provenance"], xml)
+    pkg.save(out, force=force)
+    return ShareReport(
+        out,
+        plan["frozen"],
+        tuple(dropped),
+        had_vba,
+        recomputed=not (use_stored or functions is None),
+        stored=plan["stored"],
+        differences=plan["differences"],
+        differing=plan["differing"],
+        refreshed=refreshed,
+    )
+
+
+def _digits15(value):
+    """A float to the 15 significant digits Excel shows: the file then does not change with the
+    last bit of a computation (the committed workbook is compared byte for byte).
+
+    >>> _digits15(0.18222427548378417), _digits15(18821.0), _digits15("year")
+    (0.182224275483784, 18821.0, 'year')
+    """
+    return float(f"{value:.15g}") if isinstance(value, float) else value
+
+
+def store_values(path: str | Path, functions: Mapping[str, Callable]) -> int:
+    """Store the computed value of every MT_ formula of the workbook at ``path`` beside the
+    formula (rewriting the file in place, atomically), so that a program that does not run Python
+    shows numbers. Formulas stay live. Returns the number of cells given a value.
+    """
+    path = Path(path)
+    pkg = xp.Package(path)
+    mt, texts, _ = mt_formulas(pkg, skip=())
+    if not mt:
+        return 0
+    names = [s["name"] for s in pkg.sheets()]
+    wanted = [(f.sheet, f.cell.coord) for f in mt]
+    done = evaluate(path, functions, wanted, texts=texts, sheet_names=names)
+    errors = [(f, done.cells[(f.sheet, f.cell.coord)].error) for f in mt]
+    bad = [f"{f.where}: {e}" for f, e in errors if e]
+    if bad:
+        raise ShareError(f"MT_ formulas that cannot be computed: {_listing(bad)}")
+    n = 0
+    for f in mt:
+        block = done.cells[(f.sheet, f.cell.coord)].block
+        if f.cell.kind == "array" and f.cell.ref:
+            coords = xp.block_coords(f.cell.ref)
+        else:
+            coords, block = [[f.cell.coord]], [[block[0][0]]]
+        values = {
+            c: _digits15(block[i][j]) if i < len(block) and j < len(block[i]) else None
+            for i, row in enumerate(coords)
+            for j, c in enumerate(row)
+        }
+        xp.set_cells(pkg, f.part, values, keep_formula={f.cell.coord})
+        n += len(values)
+    pkg.save(path, force=True)
+    return n

@@ -10,6 +10,7 @@ import importlib.metadata
 import importlib.util
 import keyword
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +23,13 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl._io import atomic_path
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
+from metaltrade_xl.files.sharing import store_values
 from metaltrade_xl.files.writer import (
     fit_page,
     open_workbook,
     put,
-    save_atomic,
     write_table,
     write_text_atomic,
 )
@@ -174,8 +176,9 @@ def _functions(ws) -> None:
         put(ws, 1, j, h).font = Font(bold=True)
     for i, (what, formula, expected, how) in enumerate(FUNCTION_EXAMPLES, start=2):
         put(ws, i, 1, what)
-        ws.cell(row=i, column=2, value=formula)  # a real formula, on purpose
-        put(ws, i, 3, expected, "0.00000" if abs(expected) < 1 else "#,##0.00")
+        number_format = "0.00000" if abs(expected) < 1 else "#,##0.00"
+        ws.cell(row=i, column=2, value=formula).number_format = number_format  # a real formula
+        put(ws, i, 3, expected, number_format)
         put(ws, i, 4, how)
     row = len(FUNCTION_EXAMPLES) + 3
     put(
@@ -183,6 +186,8 @@ def _functions(ws) -> None:
     ).font = Font(bold=True)
     ref = f"B{row + 1}:C{row + 12}"
     ws[f"B{row + 1}"] = ArrayFormula(ref, "=MT_PROJECT(750, 0.057, 10, 2024)")
+    for r in range(row + 2, row + 13):  # the formats the spilled years and values show with
+        ws[f"B{r}"].number_format, ws[f"C{r}"].number_format = "0", "#,##0.0"
     for j, width in zip("ABCD", (42, 44, 20, 36), strict=True):
         ws.column_dimensions[j].width = width
 
@@ -276,10 +281,15 @@ def module_name(path: str | Path) -> str:
 
 
 def new_workbook(
-    path: str | Path, *, force: bool = False, lang: str = DEFAULT_LANGUAGE
+    path: str | Path,
+    *,
+    force: bool = False,
+    functions: Mapping | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> NewWorkbook:
     """``metaltrade workbook new``: the workbook, the module its macro imports (next to it), and
-    the interpreter this command runs with in xlwings.conf (on Windows and macOS)."""
+    the interpreter this command runs with in xlwings.conf (on Windows and macOS); with
+    ``functions`` the MT_ cells carry their computed values (see :func:`build`)."""
     path = Path(path)
     name = module_name(path)
     settings, note = interpreter_settings()
@@ -292,7 +302,7 @@ def new_workbook(
             raise FileExistsError(f"{module} exists; use --force to replace it")
         if path.exists() and not force:
             raise FileExistsError(f"{path} exists; use --force to replace it")
-    built = build(path, force=force, settings=settings, lang=lang)
+    built = build(path, force=force, settings=settings, functions=functions, lang=lang)
     if module is not None:
         write_text_atomic(text, module, force=True)
     return NewWorkbook(built, module, note)
@@ -303,10 +313,17 @@ def build(
     *,
     force: bool = False,
     settings: dict | None = None,
+    functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
     """Write the analyst workbook to ``path`` (.xlsm); ``settings`` are xlwings.conf rows; the
-    projections it writes are in ``lang`` (README's Language setting, which the user may change)."""
+    projections it writes are in ``lang`` (README's Language setting, which the user may change).
+
+    With ``functions`` (the MT_ functions by name, from ``metaltrade_xl.udfs``) each MT_ formula
+    also carries its computed value, so that a program that does not run Python (LibreOffice,
+    Excel before it recalculates, a preview) shows numbers, and ``metaltrade share`` finds stored
+    values to compare with. ``metaltrade workbook new`` passes them.
+    """
     lang = Words(lang).lang
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
@@ -329,4 +346,8 @@ def build(
     wb.active = 0
     wb.properties.created = wb.properties.modified = FIXED_DATE
     wb.properties.creator = wb.properties.lastModifiedBy = f"metaltrade_xl {__version__}"
-    return save_atomic(wb, path, force=force)
+    with atomic_path(path, force=force) as tmp:
+        wb.save(tmp)
+        if functions is not None:
+            store_values(tmp, functions)
+    return path

@@ -297,13 +297,9 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False, lang=
 def run_workbook_report(src, out, *, force: bool = False, lang=None):
     """:func:`run_workbook`, returning ``(results, figures, language used)``."""
 
-    from metaltrade_xl.data import figures_from_grid
     from metaltrade_xl.data.origin import file_origin
-    from metaltrade_xl.report.content import SUMMARY_NAMES, workbook_outputs
+    from metaltrade_xl.report.book import run_book_report
     from metaltrade_xl.report.layout import SHEETS
-    from metaltrade_xl.report.words import language_from_grid
-    from metaltrade_xl.scenarios import run_full
-    from metaltrade_xl.scenarios.cells import scenarios_from_grid
 
     src, out = Path(src), Path(out)
     check_distinct(src, out)
@@ -312,26 +308,35 @@ def run_workbook_report(src, out, *, force: bool = False, lang=None):
         want = ".xlsm (to keep the VBA)" if macro else ".xlsx"
         raise ValueError(f"--out: expected a {want} file like the input, got '{out.name}'")
     wb = open_workbook(src, keep_vba=macro)
-    for key in ("data", "scenarios"):
-        if SHEETS[key] not in wb.sheetnames:
-            raise ValueError(f"{src.name}: no sheet named {SHEETS[key]}")
-    figures = figures_from_grid(sheet_grid(wb[SHEETS["data"]]), SHEETS["data"])
-    scenarios = scenarios_from_grid(sheet_grid(wb[SHEETS["scenarios"]]), SHEETS["scenarios"])
-    if lang is None:
-        readme = SHEETS["readme"]
-        lang = language_from_grid(sheet_grid(wb[readme]) if readme in wb.sheetnames else None)
-    results = [run_full(s, figures) for s in scenarios]
-    summaries = {n: sheet_grid(wb[n]) for n in SUMMARY_NAMES if n in wb.sheetnames}
     # the data are the input workbook's Data sheet: its name and hash are the workbook's
-    origin = file_origin(src, figures, label=f"{SHEETS['data']} sheet of the workbook")
-    layouts, stale = workbook_outputs(
-        results, figures, wb.sheetnames, summaries, provenance=[origin], lang=lang
+    label = f"{SHEETS['data']} sheet of the workbook"
+    results, figures, lang = run_book_report(  # the flow the scenario button runs
+        FileBook(wb),
+        src.name,
+        origins=lambda figures: [file_origin(src, figures, label=label)],
+        lang=lang,
     )
-    for name in stale:
-        wb.remove(wb[name])
-    render(wb, layouts)
     save_atomic(wb, out, force=force)
     return results, figures, lang
+
+
+class FileBook:
+    """An openpyxl Workbook as the :class:`metaltrade_xl.report.book.Book` the flow runs on."""
+
+    def __init__(self, wb):
+        self.wb = wb
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def grid(self, name: str) -> list[list]:
+        return sheet_grid(self.wb[name])
+
+    def delete_sheet(self, name: str) -> None:
+        self.wb.remove(self.wb[name])
+
+    def write_sheets(self, layouts) -> None:
+        render(self.wb, layouts)
 
 
 def check_distinct(src: Path, out: Path) -> None:

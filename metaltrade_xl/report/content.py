@@ -31,7 +31,7 @@ from metaltrade_xl.report.layout import (
     safe_sheet_names,
     unique_labels,
 )
-from metaltrade_xl.report.provenance import provenance_sheet, sources_title
+from metaltrade_xl.report.provenance import listed_figures, provenance_sheet, sources_title
 from metaltrade_xl.report.scenario_sheet import scenario_sheet
 from metaltrade_xl.report.summary import deficit_paths, summary_frame, summary_sheet
 from metaltrade_xl.report.uncertainty_sheet import fan_block, fan_levels
@@ -61,6 +61,8 @@ def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helpe
     for r, n in zip(results, names, strict=True):
         for fid in r.figure_ids:
             used.setdefault(fid, []).append(n.split(" ")[0])
+    # a large data file: only the figures the scenarios used (see provenance.listed_figures)
+    figures, listed_note = listed_figures(figures, used)
     cols = {
         "indicator": 14.0, "reporter": 10.0, "partner": 11.0, "year": 6.0, "months": 7.0,
         "value": 11.0, "unit": 9.0, "lower_bound": 8.0, "source": 16.0, "quote": 32.0,
@@ -103,6 +105,8 @@ def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helpe
         ),
         (2, 1, w("sources.table") + " " + w("sources.common", source=common)),
     ]
+    if listed_note:
+        texts[1] = (2, 1, listed_note[0][2] + ". " + texts[1][2])
     stack = Stack(top=4, above_pt=20 + 2 * ROW_PT, title_pt=20 + 2 * ROW_PT + hh)
     at = stack.place(len(frame) + 1, split=True, extra_pt=hh)
     table = Table(

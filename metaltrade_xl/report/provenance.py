@@ -81,9 +81,64 @@ def lower_bound_lines(results) -> list[str]:
     return lines
 
 
+#: Columns of the yearly table that each start value feeds (what rests on it if it is a floor).
+_FED_BY = {
+    "exports.start": ("exports", "balance", "deficit", "coverage", "gap_to_rival"),
+    "imports.start": (
+        "imports_before_substitution", "substituted", "substitution_effect", "imports",
+        "balance", "deficit", "coverage",
+    ),
+    "rival.start": ("rival_exports", "gap_to_rival"),
+}  # fmt: skip
+
+
+def floor_columns(result) -> dict[str, list[str]]:
+    """Columns of ``result``'s yearly table that rest on a lower bound, with the start keys
+    (``imports.start`` …) whose floor they carry: where a sheet should mark "≥" or add a note.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.data import load_figures
+    >>> from metaltrade_xl.scenarios import find_scenario, run
+    >>> cols = floor_columns(run(find_scenario("baseline"), load_figures()))
+    >>> cols["deficit"], cols["rival_exports"], "exports" in cols
+    (['imports.start'], ['rival.start'], False)
+    """
+    out: dict[str, list[str]] = {}
+    for key, start in result.starts.items():
+        if start.lower_bound:
+            for column in _FED_BY.get(key, ()):
+                out.setdefault(column, []).append(key)
+    return out
+
+
 def warning_lines(results) -> list[str]:
     """``warning: <scenario>: <sentence>``, one line per warning of every result."""
     return [f"warning: {r.scenario.name}: {w}" for r in results for w in r.warnings]
+
+
+#: The Sources sheet lists every figure of data up to this size, else the figures the scenarios
+#: used: a 50 000-row data file is its own record, and copying it made a run ~20x slower.
+SOURCES_ALL_UP_TO = 2000
+
+
+def listed_figures(figures: pd.DataFrame, used) -> tuple[pd.DataFrame, tuple]:
+    """The figures the Sources sheet lists (a copy), and its text rows saying so when they are
+    only the ``used`` ones of a large file.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"id": [f"x{i}" for i in range(2001)], "file": "big.xlsx"})
+    >>> frame, note = listed_figures(f, {"x7": ["Baseline"]})
+    >>> frame["id"].tolist(), note
+    (['x7'], ((2, 1, 'The 1 figures the scenarios used, of 2,001 in big.xlsx'),))
+    """
+    if len(figures) <= SOURCES_ALL_UP_TO:
+        return figures.copy(), ()
+    frame = figures[figures["id"].isin(used)].copy()
+    files = ", ".join(dict.fromkeys(map(str, figures["file"])))
+    text = f"The {len(frame)} figures the scenarios used, of {len(figures):,} in {files}"
+    return frame, ((2, 1, text),)
 
 
 def sources_title(figures: pd.DataFrame) -> str:

@@ -14,11 +14,13 @@ import pandas as pd
 from metaltrade_xl.data import DataError, import_share, nowcast
 from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
+from metaltrade_xl.engine.inputs import MAX_RATE
 from metaltrade_xl.engine.montecarlo import MonteCarloResult, simulate
 from metaltrade_xl.engine.projection import Projection, ProjectionInputs, project
-from metaltrade_xl.engine.sensitivity import tornado
+from metaltrade_xl.engine.scenario import TREND
+from metaltrade_xl.engine.tornado import simulated_tornado
 from metaltrade_xl.scenarios.errors import ScenarioError
-from metaltrade_xl.scenarios.toml import TREND, Scenario, load_scenario
+from metaltrade_xl.scenarios.toml import Scenario, load_scenario
 
 # --- running -----------------------------------------------------------------------------------
 
@@ -197,6 +199,12 @@ def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario,
             )
         except DataError as exc:
             raise ScenarioError(f"{scenario.source}: {key}.growth: {exc}") from None
+        if not -1 < trend.rate <= MAX_RATE:  # refused as the same rate given by hand would be
+            raise ScenarioError(
+                f"{scenario.source}: {key}.growth: the data's trend is {trend.rate:.1%} a year "
+                f"({trend.describe()}), outside the rates a scenario accepts (at most "
+                f"{MAX_RATE:.0%}); give a rate instead"
+            )
         trends[key] = trend
         changes[key] = replace(spec, growth=trend.rate)
     return (replace(scenario, **changes) if changes else scenario), trends
@@ -246,7 +254,7 @@ def simulate_uncertainty(result: ScenarioResult) -> ScenarioResult:
         return result
     try:
         mc = simulate(result.scenario, result.inputs, spec)
-        swings = tornado(result.scenario, result.inputs, spec, outcome="deficit")
+        swings = simulated_tornado(result.scenario, result.inputs, spec, outcome="deficit")
     except InputError as exc:
         raise ScenarioError(f"{result.scenario.source}: uncertainty: {exc}") from None
     return replace(result, montecarlo=mc, tornado=swings)

@@ -39,7 +39,7 @@ from pathlib import Path
 from metaltrade_xl._io import read_toml
 from metaltrade_xl.data.nowcast import check_profile
 from metaltrade_xl.engine._validate import InputError
-from metaltrade_xl.engine.inputs import MAX_RATE
+from metaltrade_xl.engine.inputs import MAX_RATE, MAX_YEAR, MIN_YEAR
 from metaltrade_xl.engine.scenario import (
     DEFAULT_REPORTER,
     TO_CLOSE,
@@ -120,8 +120,10 @@ class _Checker:
     def year(self, value, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
             raise self.fail(key, f"expected a year (a whole number), got {_show(value)}")
-        if not 1900 <= value <= 2200:
-            raise self.fail(key, f"expected a year between 1900 and 2200, got {int(value)}")
+        if not MIN_YEAR <= value <= MAX_YEAR:
+            raise self.fail(
+                key, f"expected a year between {MIN_YEAR} and {MAX_YEAR}, got {int(value)}"
+            )
         return int(value)
 
     def rate(self, value, key: str, *, allow_to_close: bool, allow_trend: bool = True):

@@ -146,6 +146,14 @@ def test_sobol_ranks_imports_first():
     assert abs(rival.ST) < 0.05
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sobol_with_a_seed_is_reproducible_confidence_intervals_included(seed):
+    a = sens.sobol(scenario(), INPUTS, SPEC, n=64, seed=seed)
+    np.random.seed(12345)  # noqa: NPY002 (the global state must not matter)
+    b = sens.sobol(scenario(), INPUTS, SPEC, n=64, seed=seed)
+    assert a.equals(b)
+
+
 def test_levers_at_or_below_minus_100_percent_are_refused():
     # a fall of 100 % or more a year has no compound meaning: goal seek must not land there
     with pytest.raises(InputError, match=r"exports.growth: expected rates above -1 \(-100 %\)"):

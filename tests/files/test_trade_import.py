@@ -172,10 +172,40 @@ BACI_PERU = {
 }
 
 
-@pytest.mark.parametrize("fast_reader", [True, False], ids=["pyarrow-or-default", "pandas"])
-def test_baci_totals_and_counts(monkeypatch, fast_reader):
-    if not fast_reader:
+class _CountingArrowCsv:
+    """``pyarrow.csv`` that counts its ``read_csv`` calls, to show the fast reader really ran."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, 0
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def read_csv(self, *args, **kwargs):
+        self.calls += 1
+        return self.real.read_csv(*args, **kwargs)
+
+
+@pytest.fixture
+def reader(request, monkeypatch):
+    """``"pyarrow"``: the fast reader, which must be installed (it is in the ``test`` extra) and
+    is checked to have run; ``"pandas"``: the fallback, with pyarrow hidden."""
+    if request.param == "pandas":
         monkeypatch.setattr(trade, "pa_csv", None)
+        yield None
+        return
+    assert trade.pa_csv is not None, "pyarrow is in the test extra: pip install -e '.[test]'"
+    spy = _CountingArrowCsv(trade.pa_csv)
+    monkeypatch.setattr(trade, "pa_csv", spy)
+    yield spy
+    assert spy.calls > 0, "the pyarrow reader was not used"
+
+
+BOTH_READERS = pytest.mark.parametrize("reader", ["pyarrow", "pandas"], indirect=True)
+
+
+@BOTH_READERS
+def test_baci_totals_and_counts(reader):
     r = import_trade(BACI, reporter="Peru")
     assert values(r.tidy) == BACI_PERU
     c = r.counts().set_index("file")
@@ -322,7 +352,7 @@ def test_monthly_gaps_and_nothing_kept(tmp_path):
         import_trade(p)
 
 
-@pytest.mark.parametrize("fast_reader", [True, False], ids=["pyarrow-or-default", "pandas"])
+@BOTH_READERS
 @pytest.mark.parametrize(
     "rows, message",
     [
@@ -335,9 +365,7 @@ def test_monthly_gaps_and_nothing_kept(tmp_path):
         ),
     ],
 )
-def test_baci_bad_values(tmp_path, monkeypatch, fast_reader, rows, message):
-    if not fast_reader:
-        monkeypatch.setattr(trade, "pa_csv", None)
+def test_baci_bad_values(tmp_path, reader, rows, message):
     (tmp_path / "country_codes_V202401.csv").write_bytes(
         (DATA / "country_codes_V202401.csv").read_bytes()
     )

@@ -202,12 +202,12 @@ def test_share_freezes_mt_formulas_and_keeps_the_rest(analyst, cli, tmp_path):
 
 
 def test_share_lists_cells_without_a_stored_value(analyst, cli, tmp_path):
-    code, _, err = cli("share", analyst, "shared.xlsx")
+    code, _, err = cli("share", analyst, "shared.xlsx", "--use-stored")
     assert code == 2
     assert "Functions!B2 (no stored value)" in err and "let it calculate" in err
     assert not (tmp_path / "shared.xlsx").exists()
     with_cached_values(analyst, tmp_path / "err.xlsm", {"Functions": {"B2": "#NAME?"}})
-    code, _, err = cli("share", "err.xlsm", "shared.xlsx")
+    code, _, err = cli("share", "err.xlsm", "shared.xlsx", "--use-stored")
     assert "Functions!B2 (stored #NAME?)" in err
 
 

@@ -1,0 +1,154 @@
+"""Workbook structure at the package level: drop a sheet or the VBA project, add a plain sheet.
+
+Works on a :class:`~metaltrade_xl.files.package.Package`; see that module for why not openpyxl.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from xml.sax.saxutils import escape
+
+from metaltrade_xl.files.package import (
+    NS_REL,
+    PRINTER_TYPE,
+    REL_VBA,
+    REL_WORKSHEET,
+    VBA_TYPE,
+    WORKSHEET_TYPE,
+    XLSX_MAIN,
+    Package,
+    PackageError,
+    _attr_text,
+    _new_cell,
+    attrs,
+    column_letter,
+)
+
+_DEFINED = re.compile(r"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
+
+
+def remove_sheet(pkg: Package, name: str) -> None:
+    """Drop a sheet: its tab, its part and what only it used, names local to or pointing at it."""
+    sheets = pkg.sheets()
+    index = next(i for i, s in enumerate(sheets) if s["name"] == name)
+    sheet = sheets[index]
+    xml = pkg.text("xl/workbook.xml").replace(sheet["tag"], "", 1)
+    quoted = re.escape(name.replace("'", "''"))
+    points_at = re.compile(rf"(?:'{quoted}'|(?<![\w.']){re.escape(name)})!", re.I)
+
+    def name_edit(m):
+        a = attrs(m.group(1))
+        local = a.get("localSheetId")
+        if local is not None and int(local) == index or points_at.search(html.unescape(m.group(2))):
+            return ""
+        if local is not None and int(local) > index:
+            a["localSheetId"] = str(int(local) - 1)
+            return f"<definedName{_attr_text(a)}>{m.group(2)}</definedName>"
+        return m.group(0)
+
+    xml = _DEFINED.sub(name_edit, xml)
+    left = len(sheets) - 1
+
+    def view_edit(m):
+        a = attrs(m.group(1))
+        new = dict(a)
+        for key in ("activeTab", "firstSheet"):
+            if key in a:
+                k = int(a[key])
+                new[key] = str(0 if k >= left else k - 1 if k > index else k)
+        return m.group(0) if new == a else f"<workbookView{_attr_text(new)}{m.group(2)}"
+
+    xml = re.sub(r"<workbookView\b([^>]*?)(/?>)", view_edit, xml)
+    pkg.put("xl/workbook.xml", xml)
+    pkg.drop_rels("xl/workbook.xml", lambda r: r["Id"] != sheet["rid"])
+    pkg.remove_tree(sheet["part"])
+
+
+def remove_parts_of_type(pkg: Package, rel_type: str) -> bool:
+    """Drop the workbook's relationships of ``rel_type`` and their parts; True if any."""
+    dropped = pkg.drop_rels("xl/workbook.xml", lambda r: r["Type"] != rel_type)
+    for rel in dropped:
+        pkg.remove_tree(pkg.target("xl/workbook.xml", rel))
+    return bool(dropped)
+
+
+def remove_vba(pkg: Package) -> bool:
+    """Drop the VBA project and declare the workbook a plain .xlsx; True if there was VBA."""
+    had = remove_parts_of_type(pkg, REL_VBA)
+    pkg.set_override("xl/workbook.xml", XLSX_MAIN)
+    types = pkg.text("[Content_Types].xml")
+    default = re.search(r'<Default\b[^>]*Extension="bin"[^>]*/>', types, re.I)
+    if default and VBA_TYPE in default.group(0):
+        other_bin = any(n.lower().endswith(".bin") for n in pkg.parts)
+        new = f'<Default Extension="bin" ContentType="{PRINTER_TYPE}"/>' if other_bin else ""
+        pkg.put("[Content_Types].xml", types.replace(default.group(0), new))
+    return had
+
+
+def add_sheet(pkg: Package, name: str, xml: str) -> None:
+    """Append a sheet tab ``name`` holding the worksheet ``xml``."""
+    k = 1
+    while f"xl/worksheets/sheet{k}.xml" in pkg.parts:
+        k += 1
+    part = f"xl/worksheets/sheet{k}.xml"
+    pkg.put(part, xml)
+    pkg.infos.pop(part, None)
+    pkg.set_override(part, WORKSHEET_TYPE)
+    rid = pkg.add_rel("xl/workbook.xml", REL_WORKSHEET, "/" + part)
+    text = pkg.text("xl/workbook.xml")
+    prefix = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', text)
+    if prefix is None:
+        raise PackageError("xl/workbook.xml declares no relationships namespace")
+    ids = [int(s["sheetId"]) for s in pkg.sheets()]
+    tag = f'<sheet name="{escape(name)}" sheetId="{max(ids, default=0) + 1}" {prefix.group(1)}:id="{rid}"/>'
+    pkg.put("xl/workbook.xml", re.sub(r"(</(?:\w+:)?sheets>)", tag + r"\1", text, count=1))
+
+
+def bold_style(pkg: Package) -> int | None:
+    """The index of a cell format of the workbook that is plain bold text, if it has one (so that
+    a new sheet can use it without touching ``xl/styles.xml``)."""
+    if "xl/styles.xml" not in pkg.parts:
+        return None
+    styles = pkg.text("xl/styles.xml")
+    fonts = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", styles, re.S)
+    xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+    if not fonts or not xfs:
+        return None
+    bold = {
+        i
+        for i, f in enumerate(re.findall(r"<font\b.*?(?:/>|</font>)", fonts.group(1), re.S))
+        if re.search(r'<b\s*/>|<b\s+val="(?:1|true)"\s*/>', f)
+    }
+    for i, xf in enumerate(re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)):
+        a = attrs(xf[: xf.index(">") + 1])
+        plain = all(a.get(k, "0") == "0" for k in ("numFmtId", "fillId", "borderId"))
+        if plain and int(a.get("fontId", -1)) in bold and "<alignment" not in xf:
+            return i
+    return None
+
+
+def sheet_xml(rows: list[list], widths: dict[int, float], bold_rows=(), bold=None) -> str:
+    """A plain worksheet holding ``rows`` (strings as inline strings, never formulas); the rows
+    ``bold_rows`` (1-based) in the cell format ``bold`` if there is one. Printed landscape, at
+    full size."""
+    cols = "".join(
+        f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in sorted(widths.items())
+    )
+    body = []
+    for i, row in enumerate(rows, start=1):
+        style = {"s": str(bold)} if bold is not None and i in bold_rows else {}
+        cells = [
+            _new_cell(f"{column_letter(j)}{i}", style, v, None)
+            for j, v in enumerate(row, start=1)
+            if v not in (None, "")
+        ]
+        if cells:
+            body.append(f'<row r="{i}">{"".join(cells)}</row>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
+        '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        '<pageSetup orientation="landscape"/></worksheet>'
+    )

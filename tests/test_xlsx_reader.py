@@ -1,0 +1,138 @@
+"""The fast .xlsx reader (python-calamine) gives what pandas' openpyxl reader gives, and the same
+one-line errors naming row and column."""
+
+import math
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metaltrade_xl.data import DataError, bundled_path, load_figures
+from metaltrade_xl.data._xlsx import read_sheet
+from metaltrade_xl.report.content import sources_sheet
+from metaltrade_xl.report.provenance import SOURCES_ALL_UP_TO
+
+HEADER = ["indicator", "reporter", "partner", "year", "months", "value"]
+
+
+def write_book(path, rows, sheet_first=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if sheet_first is not None:  # a chart sheet before the data must not be taken for it
+        wb.create_chartsheet("Chart", 0)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def same(a, b) -> bool:
+    missing = (a is None or (isinstance(a, float) and math.isnan(a)), b is None or b != b)
+    if all(missing):
+        return True
+    return type(a) is type(b) and a == b
+
+
+# Text pandas would turn into NaN (its default na_values) is kept as text by read_sheet, as the
+# CSV reader keeps it; the strategy leaves those out so that the frames can be compared cell by
+# cell.
+_NA_WORDS = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"}
+_NA_WORDS |= {"1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+cells = st.one_of(
+    st.none(),
+    st.integers(-(10**6), 10**6),
+    st.floats(-1e9, 1e9, allow_nan=False).map(lambda v: round(v, 3)),
+    st.text("abc XYZ-é1", min_size=1, max_size=6).filter(
+        lambda s: s.strip() not in _NA_WORDS and not s.startswith(("=", "#"))
+    ),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda w: st.lists(st.lists(cells, min_size=w, max_size=w), min_size=1, max_size=6)
+    )
+)
+def test_reads_what_pandas_openpyxl_reads(tmp_path, body):
+    """Property: on any grid of numbers, text and empty cells under a header, the same frame as
+    ``pandas.read_excel(dtype=object, engine="openpyxl")``: columns, rows, types and values."""
+    width = len(body[0])
+    header = ["a", "b", "a", None][:width]  # a duplicate and a blank header name too
+    path = write_book(tmp_path / "grid.xlsx", [header, *body])
+    ours = read_sheet(path)
+    theirs = pd.read_excel(path, dtype=object, engine="openpyxl")
+    assert list(ours.columns) == list(theirs.columns)
+    assert ours.shape == theirs.shape
+    for a, b in zip(ours.to_numpy().ravel(), theirs.to_numpy().ravel(), strict=True):
+        assert same(a, b), (a, b)
+
+
+def test_header_only_and_first_worksheet(tmp_path):
+    path = write_book(tmp_path / "h.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 750]])
+    assert list(read_sheet(path, header_only=True).columns) == HEADER
+    assert len(read_sheet(path, header_only=True)) == 0
+    with_chart = write_book(tmp_path / "c.xlsx", [HEADER, ["exports", "Peru", "World", 1, 1, 2]], 1)
+    assert list(read_sheet(with_chart).columns) == HEADER
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["exports", "Peru", "World", 2024, 12, "n/a"], "row 3, column value: expected a number, got 'n/a'"),
+        (["exports", "Peru", "World", 2024, 12, None], "row 3, column value: expected a number, got an empty cell"),
+        (["exports", "Peru", "World", 2024.5, 12, 1.0], "row 3, column year: expected a whole number, got 2024.5"),
+        (["exports", "Peru", "World", 2024, 13, 1.0], "row 3, column months: expected 1 to 12, got 13"),
+        (["exports", None, "World", 2024, 12, 1.0], "row 3, column reporter: empty, expected text"),
+    ],
+)  # fmt: skip
+def test_one_line_errors_name_row_and_column_as_in_csv(tmp_path, row, message):
+    good = ["imports", "Peru", "World", 2024, 12, 18203]
+    xlsx = write_book(tmp_path / "bad.xlsx", [HEADER, good, row])
+    csv = tmp_path / "bad.csv"
+    lines = [HEADER, good, ["" if v is None else v for v in row]]
+    csv.write_text("\n".join(",".join(map(str, r)) for r in lines) + "\n")
+    with pytest.raises(DataError) as from_xlsx:
+        load_figures(xlsx)
+    assert str(from_xlsx.value) == f"bad.xlsx: {message}"
+    with pytest.raises(DataError) as from_csv:
+        load_figures(csv)
+    assert str(from_csv.value) == f"bad.csv: {message}"
+
+
+def test_xlsx_figures_equal_csv_figures(tmp_path):
+    """The bundled figures saved as .xlsx read back as the same typed figures."""
+    bundled = load_figures()
+    raw = pd.read_csv(bundled_path(), dtype=str, keep_default_na=False)
+    typed = raw.astype(object)
+    for c in ("year", "months", "value"):
+        typed[c] = pd.to_numeric(raw[c])
+    path = write_book(tmp_path / "figures.xlsx", [list(raw.columns), *typed.to_numpy().tolist()])
+    got = load_figures(path)
+    cols = [c for c in bundled.columns if c != "file"]
+    pd.testing.assert_frame_equal(got[cols], bundled[cols], check_dtype=False)
+
+
+def test_sources_sheet_lists_used_figures_of_a_large_file():
+    bundled = load_figures()
+    extra = pd.DataFrame(
+        {
+            **{c: bundled[c].iloc[0] for c in bundled.columns},
+            "id": [f"x{i}" for i in range(SOURCES_ALL_UP_TO)],
+        }
+    )
+    big = pd.concat([bundled, extra], ignore_index=True)
+
+    class Used:  # what sources_sheet reads of a result
+        figure_ids = ("peru_imports_2024", "chile_exports_2024")
+        scenario = type("S", (), {"name": "Baseline"})
+
+    table = sources_sheet(big, [Used()]).tables[0].frame
+    assert sorted(table["id"]) == sorted(Used.figure_ids)
+    assert set(table["used_by"]) == {"Baseline"}
+    small = sources_sheet(bundled, [Used()]).tables[0].frame
+    assert len(small) == len(bundled)
