@@ -277,17 +277,11 @@ def _reference_rivals() -> list[str]:
 def _print_summary(results, figures, lang: str) -> None:
     from metaltrade_xl.report.summary import summary_lines
 
-    for line in summary_lines(results, figures, lang):
-        print(line)
+    print("\n".join(summary_lines(results, figures, lang)))
 
 
 def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "--lang",
-        choices=LANGUAGES,
-        default=None,
-        help=f"language of {what}: en (English, the default) or es (español)",
-    )
+    parser.add_argument("--lang", choices=LANGUAGES, help=f"language of {what}: en (default), es")
 
 
 def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:

@@ -55,12 +55,18 @@ SUMMARY_NAMES = TEXT["sheet.summary"]
 CHARTDATA_NAMES = TEXT["sheet.chartdata"]
 
 
-def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helper) -> SheetLayout:
-    """Every figure of the data with its source and lower-bound flag, and which sheet used it."""
+def sources_sheet(
+    figures: pd.DataFrame, results, names=None, w: Words | None = None, helper=None
+) -> SheetLayout:
+    """Every figure of the data with its source and lower-bound flag, and which sheet used it
+    (its number, "S2", given the sheet ``names``; else the scenario's name)."""
+    w = w or Words()
+    helper = helper or Helper(w("sheet.chartdata"))
     used: dict[str, list[str]] = {}
-    for r, n in zip(results, names, strict=True):
+    for i, r in enumerate(results):
         for fid in r.figure_ids:
-            used.setdefault(fid, []).append(n.split(" ")[0])
+            who = names[i].split(" ")[0] if names else r.scenario.name
+            used.setdefault(fid, []).append(who)
     # a large data file: only the figures the scenarios used (see provenance.listed_figures)
     figures, listed_note = listed_figures(figures, used)
     cols = {
@@ -87,7 +93,8 @@ def sources_sheet(figures: pd.DataFrame, results, names, w: Words, helper: Helpe
             "quote": figures["quote"].to_numpy(),
             "used_by": [", ".join(dict.fromkeys(used.get(i, []))) for i in figures["id"]],
             "id": figures["id"].to_numpy(),
-        }
+        },
+        index=figures.index,
     )
     widths = {i + 1: v for i, v in enumerate(cols.values())}
     value_formats = tuple(
