@@ -11,6 +11,7 @@ from pathlib import Path
 
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl._io import bounded, check_outputs, saved_together
+from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -80,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         folder = default_scenario_dir()
         files = sorted(folder.glob("*.toml"))
-        print(f"scenarios: {len(files)} from {folder}")
+        print(Words(args.lang)("cli.scenarios", n=len(files), folder=folder))
     scenarios = [load_scenario(f) for f in files]
     if args.data:
         figures = _borrow_rivals(figures, scenarios, Path(args.data).name)
@@ -92,18 +93,20 @@ def _run(args: argparse.Namespace) -> int:
     progress.done()
     check_finite(results)
 
+    lang = args.lang or DEFAULT_LANGUAGE
     origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
-    sheets = report.build_report(results, figures, provenance=[origin])
+    sheets = report.build_report(results, figures, lang=lang, provenance=[origin])
     with saved_together():  # never a new workbook beside an old JSON
         workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
         if json_out:
             text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
             workbook.write_text_atomic(text + "\n", json_out, force=args.force)
 
-    _print_summary(report.summary_frame(results))
-    _print_notes(results)
-    print(f"data: {args.data or DATA_VINTAGE}")
-    print(f"wrote {out}" + (f" and {json_out}" if json_out else ""))
+    w = Words(lang)
+    _print_summary(results, figures, lang)
+    _print_notes(results, lang)
+    print(w("cli.data", data=args.data or DATA_VINTAGE))
+    print(w("cli.wrote", what=w.join([str(out)] + ([str(json_out)] if json_out else []))))
     return 0
 
 
@@ -120,14 +123,17 @@ def _run_workbook(args: argparse.Namespace) -> int:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
     check_outputs(args.force, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
-        results = workbook.run_workbook(args.workbook, args.out, force=args.force)
+        results, figures, lang = workbook.run_workbook_report(
+            args.workbook, args.out, force=args.force, lang=args.lang
+        )
         check_finite(results)
         if args.json:
             text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
             workbook.write_text_atomic(text + "\n", args.json, force=args.force)
-    _print_summary(report.summary_frame(results))
-    _print_notes(results)
-    print(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
+    w = Words(lang)
+    _print_summary(results, figures, lang)
+    _print_notes(results, lang)
+    print(w("cli.wrote", what=w.join([str(args.out)] + ([str(args.json)] if args.json else []))))
     return 0
 
 
@@ -153,7 +159,12 @@ def _share(args: argparse.Namespace) -> int:
 def _workbook_new(args: argparse.Namespace) -> int:
     from metaltrade_xl.files.template import new_workbook
 
-    made = new_workbook(args.path, force=args.force, functions=mt_functions())
+    made = new_workbook(
+        args.path,
+        force=args.force,
+        functions=mt_functions(),
+        lang=args.lang or DEFAULT_LANGUAGE,
+    )
     print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
     if made.module is not None:
         print(
@@ -270,27 +281,23 @@ def _reference_rivals() -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _print_summary(summary) -> None:
-    header = f"{'scenario':<40} {'horizon':>7} {'exp.growth':>10} {'deficit':>10} {'coverage':>8} {'gap':>9}"
-    print(header)
-    print("-" * len(header))
-    for row in summary.itertuples(index=False):
-        name = row.scenario if len(row.scenario) <= 40 else row.scenario[:39] + "…"
-        print(
-            f"{name:<40} {row.horizon:>7} {row.exports_growth_avg:>10.2%} {row.deficit:>10,.0f} "
-            f"{row.coverage:>8.3f} {row.gap_to_rival:>9,.0f}"
-        )
-    print(
-        "(USD millions at the horizon; exp.growth = average yearly export growth; "
-        "gap = rival exports − exports)"
-    )
+def _print_summary(results, figures, lang: str) -> None:
+    from metaltrade_xl.report.summary import summary_lines
+
+    print("\n".join(summary_lines(results, figures, lang)))
 
 
-def _print_notes(results) -> None:
-    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each)."""
+def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, help=f"language of {what}: en (default), es")
+
+
+def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
+    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each).
+
+    In Spanish the summary's own line lists the lower bounds (these lines are English)."""
     from metaltrade_xl.report.provenance import lower_bound_lines, warning_lines
 
-    for line in lower_bound_lines(results):
+    for line in lower_bound_lines(results) if lang == "en" else ():
         print(line)
     for line in warning_lines(results):
         print(f"metaltrade: {line}", file=sys.stderr)
@@ -331,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
         "the projection sheets to --out, as the scenario macro does in Excel",
     )
     p.add_argument("--json", metavar="PATH.json", help="also write the results as JSON")
+    _lang_option(
+        p,
+        "the sheets and the printed summary (with --workbook: the workbook's Language setting unless given)",
+    )
     _output_options(p, "existing output files")
     p.set_defaults(func=_run)
 
@@ -424,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     wsub = p.add_subparsers(dest="workbook_command", required=True)
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
     w.add_argument("path", metavar="PATH.xlsm")
+    _lang_option(w, "the projections the workbook's macro writes (its Language setting)")
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
 

@@ -53,18 +53,20 @@ def test_default_run_writes_workbook_and_json(cli, tmp_path):
     data = json.loads((tmp_path / "X.json").read_text())
     scenario_names = [d["name"] for d in data]
     assert len(scenario_names) == len(default_scenario_files())
-    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-2:] == ["Sources", "Provenance"]
-    assert len(wb.sheetnames) == len(scenario_names) + 3
-    for ws in wb.worksheets[:-1]:  # Provenance: tables only
+    assert wb.sheetnames[0] == "Summary"
+    assert wb.sheetnames[-3:] == ["Sources", "Provenance", "Chart data"]
+    assert len(wb.sheetnames) == len(scenario_names) + 4
+    assert wb["Chart data"].sheet_state == "hidden"  # chart data: off the printed pages
+    for ws in wb.worksheets[:-2]:  # Provenance: tables only
         assert len(ws._charts) >= 1, f"no chart on {ws.title}"
 
     sources = [[c for c in row] for row in wb["Sources"].iter_rows(values_only=True)]
     flat = {v for row in sources for v in row}
     assert 727 in flat and 19548 in flat
     header = sources[3]
-    row19548 = next(r for r in sources if r[header.index("value")] == 19548)
-    assert row19548[header.index("lower_bound")] is True
-    assert row19548[header.index("source_publisher")] == "SNI-IEES"
+    row19548 = next(r for r in sources if r[header.index("Value")] == 19548)
+    assert row19548[header.index("Lower bound")] == "yes"
+    assert "SNI-IEES" in sources[1][0]  # the source every row shares, said once
 
     for d in data:
         for y in d["years"]:
@@ -85,10 +87,13 @@ def test_issue_case_solved_rate_and_landing(cli, tmp_path):
     assert last["year"] == 2034
     assert abs(last["exports"] - last["rival_exports"]) / last["rival_exports"] < 1e-9
 
-    # the workbook's parameter table shows the solved rate as a number
-    ws = openpyxl.load_workbook(tmp_path / "o.xlsx")["Issue check"]
-    params = {r[0]: r[1] for r in ws.iter_rows(min_row=5, max_col=2, values_only=True) if r[0]}
-    assert params["exports.growth"] == pytest.approx(expected)
+    # the workbook's parameter table (a defined name) shows the solved rate as a percentage
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx")["S1 Issue check"]
+    ref = ws.defined_names["Parameters"].attr_text.split("!")[1].replace("$", "")
+    rows = [[c for c in r if c.value is not None] for r in ws[ref]]
+    params = {r[0].value: r[1] for r in rows[1:]}
+    solved = params["Export growth a year (solved: reaches Chile in 2034)"]
+    assert solved.value == pytest.approx(expected) and solved.number_format == "0.0%"
 
 
 @pytest.mark.parametrize(
@@ -194,7 +199,7 @@ def test_uncertain_scenario_adds_fan_tornado_and_json(cli, tmp_path):
     uncertain = ROOT / "scenarios" / "uncertain_export_push.toml"
     code, _, err = cli("run", uncertain, "--out", "u.xlsx", "--json", "u.json")
     assert code == 0, err
-    ws = openpyxl.load_workbook(tmp_path / "u.xlsx")["Uncertain export push"]
+    ws = openpyxl.load_workbook(tmp_path / "u.xlsx")["S1 Uncertain export push"]
     assert len(ws._charts) == 6  # 3 projection charts, 2 fans, 1 tornado
     (r,) = json.loads((tmp_path / "u.json").read_text())
     u = r["uncertainty"]

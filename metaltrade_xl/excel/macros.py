@@ -81,6 +81,7 @@ def write_layouts(book, layouts: list[SheetLayout], *, stale=()) -> None:
         sheet = _sheet(book, name)
         if sheet is not None:
             sheet.delete()
+    sheets = []
     for layout in layouts:
         sheet = _sheet(book, layout.name)
         if sheet is None:
@@ -89,7 +90,12 @@ def write_layouts(book, layouts: list[SheetLayout], *, stale=()) -> None:
             for chart in reversed(list(sheet.charts)):  # by index: last first
                 chart.delete()
             sheet.clear()
-        _write_sheet(sheet, layout)
+        sheets.append(sheet)
+    # the chart data first: the charts of the other sheets are drawn from it
+    for sheet, layout in sorted(zip(sheets, layouts, strict=True), key=lambda x: not x[1].hidden):
+        _write_sheet(sheet, layout, book)
+        if layout.hidden:
+            sheet.visible = False  # the chart data: out of sight
 
 
 def cell(value):
@@ -102,32 +108,53 @@ def cell(value):
 def _write_table(sheet, table: Table) -> None:
     if table.title:
         sheet.range((table.row, table.col)).value = cell(table.title)
-    rows = [[cell(c) for c in table.frame.columns]]
-    rows += [[cell(v) for v in row] for row in table.frame.itertuples(index=False)]
-    ncols = len(table.frame.columns)
+    columns = list(table.frame.columns)
+    width = table.last_col - table.col + 1
+
+    def spread(values):
+        row = [None] * width
+        for name, value in zip(columns, values, strict=True):
+            row[table.column(name) - table.col] = cell(value)
+        return row
+
+    rows = [spread([table.header(c) for c in columns])]
+    rows += [spread(row) for row in table.frame.itertuples(index=False)]
     sheet.range(
-        (table.header_row, table.col), (table.header_row + len(rows) - 1, table.col + ncols - 1)
+        (table.header_row, table.col), (table.header_row + len(rows) - 1, table.last_col)
     ).value = rows
-    if len(table.frame):
-        for j, name in enumerate(table.frame.columns):
-            fmt = table.format_of(name)
-            if fmt != "General":
-                sheet.range(
-                    (table.first_row, table.col + j), (table.last_row, table.col + j)
-                ).number_format = fmt
+    for name in columns if len(table.frame) else ():
+        col = table.column(name)
+        formats = [table.format_of(name, i) for i in range(len(table.frame))]
+        start = 0
+        for i in range(1, len(formats) + 1):  # one action per run of equal formats
+            if i == len(formats) or formats[i] != formats[start]:
+                if formats[start] != "General":
+                    sheet.range(
+                        (table.first_row + start, col), (table.first_row + i - 1, col)
+                    ).number_format = formats[start]
+                start = i
 
 
-def _write_sheet(sheet, layout: SheetLayout) -> None:
+def _write_sheet(sheet, layout: SheetLayout, book=None) -> None:
     for row, col, text in layout.texts:
         sheet.range((row, col)).value = cell(text)
     for table in layout.tables:
         _write_table(sheet, table)
+    if layout.freeze and hasattr(sheet, "freeze_panes"):
+        try:
+            sheet.freeze_panes.freeze_at(layout.freeze)
+        except Exception:  # not every runtime can freeze panes; the sheet is still right
+            pass
     for spec in layout.charts:
-        _write_table(sheet, spec.data)
         data = spec.data
+        host = sheet
+        if spec.data_sheet and book is not None:
+            host = _sheet(book, spec.data_sheet) or sheet
+        if host is sheet:
+            _write_table(sheet, data)
         # a live workbook gets the fan as lines: every column but the band width (the last)
         width = len(data.frame.columns) - (1 if spec.kind == "fan" else 0)
-        source = sheet.range((data.header_row, data.col), (data.last_row, data.col + width - 1))
+        source = host.range((data.header_row, data.col), (data.last_row, data.col + width - 1))
         chart = sheet.charts.add(
             chart_type=CHART_TYPES[spec.kind],
             source=source,

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
@@ -31,8 +33,9 @@ from metaltrade_xl.files.writer import (
     write_table,
     write_text_atomic,
 )
-from metaltrade_xl.report.content import scenarios_grid
+from metaltrade_xl.report.content import scenarios_grid, unit_format
 from metaltrade_xl.report.layout import SHEETS, Table
+from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGE_LABEL, LANGUAGES, Words
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 
 # Found without importing xlwings (this package never does): the file ships next to its __init__.
@@ -54,7 +57,8 @@ _ES = (
     "   o paréntesis, como 'metaltrade (1).xlsm', no sirve: renómbrelo (metaltrade_1.xlsm) y copie el .py con ese nombre.",
     "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
     "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o, con el complemento de xlwings, la cinta xlwings > Run main).",
-    "   Se escriben la hoja Summary y una hoja por escenario, con gráficos; las demás hojas no se tocan.",
+    "   Se escriben Resumen (o Summary), una hoja por escenario con gráficos y una hoja oculta con los datos",
+    "   de los gráficos, en el idioma de la celda A4 (es o en); las demás hojas no se tocan.",
     "6. Funciones =MT_...: Alt+F8 > ImportPythonUDFs > Ejecutar (con el complemento: pestaña xlwings > Import Functions);",
     "   la hoja xlwings.conf apunta a metaltrade_xl.udfs. Un error se ve en la celda como su mensaje de una línea.",
     "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance),",
@@ -71,7 +75,8 @@ _EN = (
     "   or brackets, such as 'metaltrade (1).xlsm', cannot work: rename it (metaltrade_1.xlsm) and copy the .py to that name.",
     "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
     "5. Run the scenarios: Alt+F8 > SampleCall > Run (or, with the xlwings add-in, the xlwings ribbon > Run main).",
-    "   This writes Summary and one sheet per scenario, with charts; no other sheet is touched.",
+    "   This writes Summary (or Resumen), one sheet per scenario with charts and a hidden sheet of chart",
+    "   data, in the language of cell A4 (en or es); no other sheet is touched.",
     "6. =MT_... functions: Alt+F8 > ImportPythonUDFs > Run (with the add-in: xlwings tab > Import Functions);",
     "   the xlwings.conf sheet points at metaltrade_xl.udfs. An error shows in the cell as its one-line message.",
     "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet),",
@@ -79,9 +84,12 @@ _EN = (
     f"8. This workbook carries the VBA of xlwings {XLWINGS_VERSION}: with another xlwings version, make it again with metaltrade workbook new.",
 )
 _TITLE = "metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections"
-#: The README sheet, line by line: (text, is a heading)
+#: Row of README's language setting (label; the value is in the row below, named ``Language``).
+LANGUAGE_ROW = 3
+#: The README sheet, line by line: (text, is a heading); the language value is filled in.
 README_LINES = (
-    ((_TITLE, True), ("", False), ("ESPAÑOL", True))
+    ((_TITLE, True), ("", False), (LANGUAGE_LABEL, True), (None, False), ("", False))
+    + (("ESPAÑOL", True),)
     + tuple((line, False) for line in _ES)
     + (("", False), ("ENGLISH", True))
     + tuple((line, False) for line in _EN)
@@ -117,17 +125,32 @@ FUNCTION_EXAMPLES = (
 )
 
 
-def _readme(ws) -> None:
+def _readme(ws, lang: str) -> None:
     for i, (text, bold) in enumerate(README_LINES, start=1):
-        cell = put(ws, i, 1, text)
+        cell = put(ws, i, 1, lang if i == LANGUAGE_ROW + 1 else text)
         if bold:
             cell.font = Font(bold=True, size=13 if i == 1 else 11)
     ws.column_dimensions["A"].width = 110
+    # the setting the scenario macro reads: a drop-down of the languages, and a name for VBA
+    value = f"A{LANGUAGE_ROW + 1}"
+    ws[value].font = Font(bold=True, color="1F4E79")
+    ws[value].fill = PatternFill("solid", fgColor="FFF2CC")
+    check = DataValidation(type="list", formula1=f'"{",".join(LANGUAGES)}"', allow_blank=True)
+    check.add(value)
+    ws.add_data_validation(check)
+    ws.defined_names["Language"] = DefinedName(
+        "Language", attr_text=f"README!$A${LANGUAGE_ROW + 1}"
+    )
 
 
 def _data(ws, figures) -> None:
     frame = figures[list(FIGURE_COLUMNS)]
-    write_table(ws, Table("figures", frame, row=1))
+    # each figure formatted by its unit: China's 0.426 of imports shows as 42.6%
+    formats = {"value": tuple(unit_format(u) for u in frame["unit"]), "year": "0", "months": "0"}
+    write_table(ws, Table("figures", frame, row=1, formats=formats, wrap=False), styled=False)
+    for j, name in enumerate(frame.columns, start=1):
+        longest = max([len(str(name)), *(len(str(v)) for v in frame[name])])
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(45, longest + 2)
     ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(FIGURE_COLUMNS)).coordinate}"
     table = ExcelTable(displayName="Figures", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -258,7 +281,11 @@ def module_name(path: str | Path) -> str:
 
 
 def new_workbook(
-    path: str | Path, *, force: bool = False, functions: Mapping | None = None
+    path: str | Path,
+    *,
+    force: bool = False,
+    functions: Mapping | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> NewWorkbook:
     """``metaltrade workbook new``: the workbook, the module its macro imports (next to it), and
     the interpreter this command runs with in xlwings.conf (on Windows and macOS); with
@@ -275,7 +302,7 @@ def new_workbook(
             raise FileExistsError(f"{module} exists; use --force to replace it")
         if path.exists() and not force:
             raise FileExistsError(f"{path} exists; use --force to replace it")
-    built = build(path, force=force, settings=settings, functions=functions)
+    built = build(path, force=force, settings=settings, functions=functions, lang=lang)
     if module is not None:
         write_text_atomic(text, module, force=True)
     return NewWorkbook(built, module, note)
@@ -287,14 +314,17 @@ def build(
     force: bool = False,
     settings: dict | None = None,
     functions: Mapping | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
-    """Write the analyst workbook to ``path`` (.xlsm); ``settings`` are xlwings.conf rows.
+    """Write the analyst workbook to ``path`` (.xlsm); ``settings`` are xlwings.conf rows; the
+    projections it writes are in ``lang`` (README's Language setting, which the user may change).
 
     With ``functions`` (the MT_ functions by name, from ``metaltrade_xl.udfs``) each MT_ formula
     also carries its computed value, so that a program that does not run Python (LibreOffice,
     Excel before it recalculates, a preview) shows numbers, and ``metaltrade share`` finds stored
     values to compare with. ``metaltrade workbook new`` passes them.
     """
+    lang = Words(lang).lang
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
         raise ValueError(
@@ -303,7 +333,7 @@ def build(
     wb = open_workbook(QUICKSTART, keep_vba=True)
     first, conf = wb.worksheets[0], wb["_xlwings.conf"]
     first.title = SHEETS["readme"]
-    _readme(first)
+    _readme(first, lang)
     _data(wb.create_sheet(SHEETS["data"], 1), load_figures())
     _scenarios(
         wb.create_sheet(SHEETS["scenarios"], 2),

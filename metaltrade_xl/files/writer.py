@@ -8,15 +8,34 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import AreaChart, BarChart, LineChart, Reference
+from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.legend import LegendEntry
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 
 from metaltrade_xl._io import atomic_path
-from metaltrade_xl.report.layout import FORMULA_PREFIXES, SheetLayout, Table, plain_value
+from metaltrade_xl.report.layout import (
+    FORMULA_PREFIXES,
+    ROW_PT,
+    SheetLayout,
+    Table,
+    anchor,
+    plain_value,
+)
 
 _BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=13)
+_HEADER = Font(bold=True, size=9)
+_TITLE = Font(bold=True, size=14)
+_NOTE = Font(italic=True, size=10)
+_DATA = Font(italic=True, color="595959")
+_DATA_FILL = PatternFill("solid", fgColor="F2F2F2")
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_THIN = Side(style="thin", color="9BC2E6")
 
 
 def cell_value(value):
@@ -38,19 +57,59 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     return cell
 
 
-def write_table(ws, table: Table) -> None:
+def _numeric(frame, name) -> bool:
+    """A column of numbers (a few words among them, "not by 2034", still align right)."""
+    values = [v for v in frame[name] if v is not None and v == v]
+    numbers = sum(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    return bool(values) and numbers * 2 >= len(values)
+
+
+def write_table(ws, table: Table, *, styled: bool = True) -> None:
+    """Title, header (words, wrapped, aligned with the numbers below) and rows of ``table``;
+    a sheet-scoped defined name over header and rows when the table has a ``name``."""
     if table.title:
         put(ws, table.row, table.col, table.title).font = _BOLD
-    for j, name in enumerate(table.frame.columns):
-        put(ws, table.header_row, table.col + j, name).font = _BOLD
-    formats = [table.format_of(c) for c in table.frame.columns]
+    columns = list(table.frame.columns)
+    for name in columns:
+        col = table.column(name)
+        cell = put(ws, table.header_row, col, table.header(name))
+        cell.font = _HEADER if styled else _BOLD
+        if styled:
+            cell.fill = _HEADER_FILL
+            cell.border = Border(bottom=_THIN)
+        cell.alignment = Alignment(
+            wrap_text=table.wrap,
+            vertical="bottom",
+            horizontal="right" if _numeric(table.frame, name) else "left",
+        )
+        _merge(ws, table.header_row, col, table.span(name))
+    data_rows = set(table.data_rows)
+    align = {
+        name: Alignment(
+            wrap_text=styled,
+            vertical="top",
+            horizontal="right" if _numeric(table.frame, name) else None,
+            indent=0 if _numeric(table.frame, name) else 1,
+        )
+        for name in columns
+    }
     for i, row in enumerate(table.frame.itertuples(index=False)):
-        for j, value in enumerate(row):
-            put(ws, table.first_row + i, table.col + j, value, formats[j])
-    for j, name in enumerate(table.frame.columns):
-        letter = get_column_letter(table.col + j)
-        width = max(10, min(45, len(str(name)) + 2))
-        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
+        r = table.first_row + i
+        for name, value in zip(columns, row, strict=True):
+            col = table.column(name)
+            cell = put(ws, r, col, value, table.format_of(name, i))
+            cell.alignment = align[name]
+            if i in data_rows:
+                cell.font, cell.fill = _DATA, _DATA_FILL
+            _merge(ws, r, col, table.span(name))
+    if table.name and len(table.frame):
+        ref = f"{quote_sheetname(ws.title)}!{absolute_coordinate(f'{anchor(table.col, table.header_row)}:{anchor(table.last_col, table.last_row)}')}"
+        ws.defined_names[table.name] = DefinedName(table.name, attr_text=ref)
+
+
+def _merge(ws, row: int, col: int, span: int) -> None:
+    if span > 1:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
 
 
 def _axes(chart, spec) -> None:
@@ -61,7 +120,8 @@ def _axes(chart, spec) -> None:
     # openpyxl 3.1 marks axes as deleted by default; Excel then draws no axis labels
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.number_format = spec.y_format
+    chart.y_axis.majorGridlines = ChartLines()
 
 
 def _refs(ws, data, first: int, last: int):
@@ -75,72 +135,143 @@ def _refs(ws, data, first: int, last: int):
     )
 
 
-def add_chart(ws, spec) -> None:
+def _place(ws, chart, spec) -> None:
+    """Anchor ``chart`` from cell to cell, so it covers exactly the rows the layout kept for it."""
+    if not spec.to:
+        ws.add_chart(chart, spec.anchor)
+        return
+    (c1, r1), (c2, r2) = (coordinate_to_tuple(a)[::-1] for a in (spec.anchor, spec.to))
+    chart.anchor = TwoCellAnchor(
+        _from=AnchorMarker(col=c1 - 1, row=r1 - 1), to=AnchorMarker(col=c2 - 1, row=r2 - 1)
+    )
+    ws.add_chart(chart)
+
+
+def _dash(chart, spec) -> None:
+    for series, name in zip(chart.series, spec.series, strict=False):
+        if name in spec.data_series:
+            series.graphicalProperties.line.dashStyle = "dash"
+            series.graphicalProperties.line.solidFill = "7F7F7F"
+        series.smooth = False
+
+
+def add_chart(ws, spec, data_ws=None) -> None:
+    data_ws = data_ws or ws
     data = spec.data
     n = len(spec.series)
-    categories = Reference(ws, min_col=data.col, min_row=data.first_row, max_row=data.last_row)
+    categories = Reference(data_ws, min_col=data.col, min_row=data.first_row, max_row=data.last_row)
     if spec.kind == "fan":
         # a filled band: the lower edge stacked invisibly under the band width, lines on top
         chart = AreaChart()
         chart.grouping = "stacked"
-        chart.add_data(_refs(ws, data, 1, 1), titles_from_data=True)
-        chart.add_data(_refs(ws, data, n, n), titles_from_data=True)
+        chart.add_data(_refs(data_ws, data, 1, 1), titles_from_data=True)
+        chart.add_data(_refs(data_ws, data, n, n), titles_from_data=True)
         chart.series[0].graphicalProperties.noFill = True
         chart.series[0].graphicalProperties.line.noFill = True
         chart.series[1].graphicalProperties.solidFill = "BDD7EE"
         chart.series[1].graphicalProperties.line.noFill = True
         lines = LineChart()
-        lines.add_data(_refs(ws, data, 2, 2), titles_from_data=True)
+        lines.add_data(_refs(data_ws, data, 2, 2), titles_from_data=True)
         if n > 4:
-            lines.add_data(_refs(ws, data, 4, n - 1), titles_from_data=True)
+            lines.add_data(_refs(data_ws, data, 4, n - 1), titles_from_data=True)
         lines.set_categories(categories)
         chart.set_categories(categories)
         _axes(chart, spec)
         chart += lines
         chart.legend.position = "b"
         chart.legend.legendEntry = [LegendEntry(idx=0, delete=True)]  # the invisible lower edge
-        ws.add_chart(chart, spec.anchor)
+        _place(ws, chart, spec)
         return
     chart = LineChart() if spec.kind == "line" else BarChart()
     _axes(chart, spec)
     if spec.kind == "bar":
         chart.type = "bar"  # horizontal bars: long names stay readable
         chart.overlap = 100  # a tornado's two bars per input share one row
+        chart.gapWidth = 60
         chart.x_axis.tickLblPos = "low"  # names at the left edge, clear of bars going negative
     if n == 1:
         chart.legend = None
     else:
         chart.legend.position = "b"
-    chart.add_data(_refs(ws, data, 1, n), titles_from_data=True)
+    chart.add_data(_refs(data_ws, data, 1, n), titles_from_data=True)
     chart.set_categories(categories)
-    ws.add_chart(chart, spec.anchor)
+    if spec.kind == "line":
+        _dash(chart, spec)
+    _place(ws, chart, spec)
 
 
 def fit_page(ws) -> None:
-    """Print (and PDF export) one page wide, landscape: tables and charts stay together."""
+    """Print (and PDF export) landscape, one page wide, 0.5 in margins."""
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.5, bottom=0.5, header=0.3, footer=0.3)
+
+
+def print_setup(ws, layout: SheetLayout) -> None:
+    """What the layout counted on: row and column sizes, frozen header, repeated title rows,
+    print area and the page breaks that keep every chart and table whole."""
+    ws.sheet_format.defaultRowHeight = ROW_PT
+    ws.sheet_format.customHeight = True
+    for col, width in layout.widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row, height in layout.heights.items():
+        ws.row_dimensions[row].height = height
+    if layout.freeze:
+        ws.freeze_panes = layout.freeze
+    if layout.title_rows:
+        ws.print_title_rows = f"{layout.title_rows[0]}:{layout.title_rows[1]}"
+    ws.print_area = layout.print_area
+    for row in layout.breaks:
+        ws.row_breaks.append(Break(id=row))
+    fit_page(ws)
+    ws.oddFooter.center.text = "&A — &P / &N"
+    ws.oddFooter.center.size = 9
+
+
+def _texts(ws, layout: SheetLayout) -> None:
+    for row, col, text in layout.texts:
+        cell = put(ws, row, col, text)
+        if row == 1:
+            cell.font = _TITLE
+        elif (row, col) in layout.notes or row == 2:
+            cell.font = _NOTE
+            # notes wrap across the printed width (their row heights were counted)
+            if layout.last_col > col:
+                ws.merge_cells(
+                    start_row=row, start_column=col, end_row=row, end_column=layout.last_col
+                )
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def render(wb, sheets: Iterable[SheetLayout]) -> None:
     """Write each layout into ``wb``, replacing a sheet of the same name in place (same position)
-    and leaving every other sheet untouched."""
+    and leaving every other sheet untouched. Chart data goes on the (hidden) helper sheet."""
+    sheets = list(sheets)
+    made = {}
     for layout in sheets:
         index = None
         if layout.name in wb.sheetnames:
             index = wb.sheetnames.index(layout.name)
             wb.remove(wb[layout.name])
-        ws = wb.create_sheet(layout.name, index)
-        for row, col, text in layout.texts:
-            put(ws, row, col, text).font = _TITLE if row == 1 else Font(italic=True)
+        made[layout.name] = wb.create_sheet(layout.name, index)
+    for layout in sheets:
+        ws = made[layout.name]
+        _texts(ws, layout)
         for table in layout.tables:
-            write_table(ws, table)
+            write_table(ws, table, styled=not layout.hidden)
         for spec in layout.charts:
-            write_table(ws, spec.data)
-            add_chart(ws, spec)
-        fit_page(ws)
+            data_ws = made.get(spec.data_sheet) or (wb[spec.data_sheet] if spec.data_sheet else ws)
+            if not spec.data_sheet:
+                write_table(ws, spec.data, styled=False)
+            add_chart(ws, spec, data_ws)
+        if layout.hidden:
+            ws.sheet_state = "hidden"  # helper data: never printed, out of sight
+            for col, width in layout.widths.items():
+                ws.column_dimensions[get_column_letter(col)].width = width
+        else:
+            print_setup(ws, layout)
 
 
 def sheet_grid(ws) -> list[list]:
@@ -153,15 +284,21 @@ def sheet_grid(ws) -> list[list]:
     ]
 
 
-def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> list:
+def run_workbook(src: str | Path, out: str | Path, *, force: bool = False, lang=None) -> list:
     """The scenario macro on files: read Data and Scenarios from ``src``, write ``out`` with the
     Summary and scenario sheets; every other sheet, formula and the VBA of ``src`` kept.
 
     ``src`` is never modified; ``out`` must be another path and keep ``src``'s macro-ness.
+    The sheets are in ``lang``, else in the language the workbook's README sets.
     """
+    return run_workbook_report(src, out, force=force, lang=lang)[0]
+
+
+def run_workbook_report(src, out, *, force: bool = False, lang=None):
+    """:func:`run_workbook`, returning ``(results, figures, language used)``."""
 
     from metaltrade_xl.data.origin import file_origin
-    from metaltrade_xl.report.book import run_book
+    from metaltrade_xl.report.book import run_book_report
     from metaltrade_xl.report.layout import SHEETS
 
     src, out = Path(src), Path(out)
@@ -173,11 +310,14 @@ def run_workbook(src: str | Path, out: str | Path, *, force: bool = False) -> li
     wb = open_workbook(src, keep_vba=macro)
     # the data are the input workbook's Data sheet: its name and hash are the workbook's
     label = f"{SHEETS['data']} sheet of the workbook"
-    results = run_book(  # the flow the scenario button runs
-        FileBook(wb), src.name, origins=lambda figures: [file_origin(src, figures, label=label)]
+    results, figures, lang = run_book_report(  # the flow the scenario button runs
+        FileBook(wb),
+        src.name,
+        origins=lambda figures: [file_origin(src, figures, label=label)],
+        lang=lang,
     )
     save_atomic(wb, out, force=force)
-    return results
+    return results, figures, lang
 
 
 class FileBook:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from metaltrade_xl.data import figures_from_grid
-from metaltrade_xl.report.content import workbook_outputs
+from metaltrade_xl.report.content import SUMMARY_NAMES, workbook_outputs
 from metaltrade_xl.report.layout import SHEETS, SheetLayout
+from metaltrade_xl.report.words import language_from_grid
 from metaltrade_xl.scenarios import ScenarioResult, run_full
 from metaltrade_xl.scenarios.cells import scenarios_from_grid
 
@@ -51,21 +52,33 @@ def read_inputs(book: Book, where: str = "the workbook"):
 
 
 def run_book(
-    book: Book, where: str = "the workbook", *, origins: Callable | None = None
+    book: Book, where: str = "the workbook", *, origins: Callable | None = None, lang=None
 ) -> list[ScenarioResult]:
     """Run every scenario of ``book`` and write Summary and one sheet per scenario into it.
 
     Re-running replaces the sheets a previous run listed in its Summary and nothing else.
     ``origins``, given the figures read, returns the data origins the Provenance sheet lists
-    (a file knows its name and hash; a live book may not). Returns the results.
+    (a file knows its name and hash; a live book may not). The sheets are in ``lang``, else in
+    the language the book's README sets. Returns the results.
     """
+    return run_book_report(book, where, origins=origins, lang=lang)[0]
+
+
+def run_book_report(book: Book, where: str = "the workbook", *, origins=None, lang=None):
+    """:func:`run_book`, returning ``(results, figures, language used)``."""
     figures, scenarios = read_inputs(book, where)
     results = [run_full(s, figures) for s in scenarios]
     names = book.sheet_names()
-    summary = book.grid(SHEETS["summary"]) if SHEETS["summary"] in names else None
+    if lang is None:
+        readme = SHEETS["readme"]
+        lang = language_from_grid(book.grid(readme) if readme in names else None)
+    # a previous run's Summary, in either language
+    summaries = {n: book.grid(n) for n in SUMMARY_NAMES if n in names}
     provenance = None if origins is None else origins(figures)
-    layouts, stale = workbook_outputs(results, figures, names, summary, provenance=provenance)
+    layouts, stale = workbook_outputs(
+        results, figures, names, summaries, provenance=provenance, lang=lang
+    )
     for name in stale:
         book.delete_sheet(name)
     book.write_sheets(layouts)
-    return results
+    return results, figures, lang

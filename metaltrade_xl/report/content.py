@@ -2,7 +2,9 @@
 
 One description of the output (in the terms of :mod:`metaltrade_xl.report.layout`), several writers: the
 openpyxl writer (:mod:`metaltrade_xl.files.writer`) renders it into files, the xlwings writer
-(:mod:`metaltrade_xl.macros`) into a live workbook.
+(:mod:`metaltrade_xl.macros`) into a live workbook. The sheets themselves are built in
+:mod:`.summary`, :mod:`.scenario_sheet` and :mod:`.uncertainty_sheet`; every word comes from
+:mod:`.words` in the chosen language.
 """
 
 from __future__ import annotations
@@ -12,344 +14,180 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl import __version__
-from metaltrade_xl.data import FIGURE_COLUMNS
-from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.report import provenance
+from metaltrade_xl import DATA_VINTAGE
+from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
-    RATIO,
+    MONEY,
+    RATE,
+    ROW_PT,
     SHEETS,
     YEAR,
     SheetLayout,
+    Stack,
     Table,
     anchor,
-    chart,
+    header_lines,
+    marked,
     safe_sheet_names,
     unique_labels,
 )
-from metaltrade_xl.report.provenance import flatten, provenance_sheet, sources_title
+from metaltrade_xl.report.provenance import listed_figures, provenance_sheet, sources_title
+from metaltrade_xl.report.scenario_sheet import scenario_sheet
+from metaltrade_xl.report.summary import deficit_paths, summary_frame, summary_sheet
+from metaltrade_xl.report.uncertainty_sheet import fan_block, fan_levels
+from metaltrade_xl.report.words import LANGUAGES, TEXT, Words
 from metaltrade_xl.scenarios.cells import scenario_to_pairs
 
+__all__ = [
+    "build_report",
+    "deficit_paths",
+    "fan_block",
+    "fan_levels",
+    "results_json",
+    "summary_frame",
+    "workbook_outputs",
+]
 
-def _parameter_frame(result, figures: pd.DataFrame) -> pd.DataFrame:
-    rows = flatten(result.parameters())
-    for fid in result.figure_ids:
-        row = figures.loc[figures["id"] == fid].iloc[0]
-        flag = " (lower bound: the source says 'more than')" if row.lower_bound else ""
-        rows.append((f"source.{fid}", f"{row.value:g} {row.unit}; {_source_text(row)}{flag}"))
-    return pd.DataFrame(rows, columns=["parameter", "value"])
-
-
-def _source_text(row) -> str:
-    parts = [row.source_publisher, row.source_title, row.source_date]
-    return ", ".join(p for p in parts if p) or row.file
-
-
-def scenario_sheet(result, name: str, figures: pd.DataFrame) -> SheetLayout:
-    """Parameters as resolved, the yearly table and three line charts for one scenario."""
-    s = result.scenario
-    params = Table(
-        "parameters",
-        _parameter_frame(result, figures),
-        row=4 + len(_notes(result)),
-        title="Parameters",
-    )
-    years = Table(
-        "years",
-        result.table,
-        row=params.bottom + 3,
-        title="Projection (USD millions; coverage = exports / imports)",
-    )
-    right = years.col + len(result.table.columns) + 1
-    top = years.header_row
-    block_col = right + 10  # chart data to the right of the charts
-    t = result.table
-    specs = (
-        (f"Exports vs {s.rival.name}", ("exports", "rival_exports")),
-        ("Imports, before and after substitution", ("imports_before_substitution", "imports")),
-        ("Trade deficit (imports − exports)", ("deficit",)),
-    )
-    charts, row = [], top
-    for i, (title, series) in enumerate(specs):
-        charts.append(
-            chart(
-                "line",
-                title,
-                t,
-                "year",
-                series,
-                anchor=anchor(right, top + 16 * i),
-                data_at=(row, block_col),
-                key=f"chart{i + 1}",
-                x_title="year",
-            )
-        )
-        row = charts[-1].data.bottom + 2
-    tables = [params, years]
-    if result.montecarlo is not None:
-        mc_tables, mc_charts = _uncertainty_layout(
-            result,
-            row=years.bottom + 3,
-            chart_col=right,
-            chart_row=top + 16 * len(specs),
-            block=(row, block_col),
-            first_key=len(charts) + 1,
-        )
-        tables += mc_tables
-        charts += mc_charts
-    texts = ((1, 1, s.name),) + (((2, 1, s.description),) if s.description else ())
-    texts += tuple((3 + i, 1, note) for i, note in enumerate(_notes(result)))
-    return SheetLayout(name, tuple(tables), tuple(charts), texts)
+#: The Summary's first cell, in every language: how a later run knows the sheet is ours.
+SUMMARY_TITLE = TEXT["summary.title"][0]
+SUMMARY_TITLES = TEXT["summary.title"]
+SUMMARY_NAMES = TEXT["sheet.summary"]
+CHARTDATA_NAMES = TEXT["sheet.chartdata"]
 
 
-def _notes(result) -> list[str]:
-    """Lines over the parameters: the start values that are estimates, then the warnings."""
-    notes = [f"{key}: {start.note}" for key, start in result.starts.items() if start.estimate]
-    return notes + [f"Warning: {w}" for w in result.warnings]
-
-
-def _fan_levels(levels) -> tuple[str, str, str]:
-    """Column labels of the lower, middle and upper bands: P10, P50, P90 when available."""
-    labels = [f"P{q:g}" for q in levels]
-    pick = [f"P{q}" for q in (10, 50, 90)]
-    if all(p in labels for p in pick):
-        return tuple(pick)
-    return labels[0], labels[len(labels) // 2], labels[-1]
-
-
-def fan_block(fan: pd.DataFrame, levels, extra: Mapping[str, np.ndarray] | None = None):
-    """Data of a fan chart: years, lower, middle, upper, extra lines, then the band width.
-
-    The band (upper − lower) comes last so a writer that cannot fill a band (a live workbook)
-    can draw the columns before it as lines.
-    """
-    lo, mid, hi = _fan_levels(levels)
-    frame = pd.DataFrame({"year": fan["year"], lo: fan[lo], mid: fan[mid], hi: fan[hi]})
-    for name, values in (extra or {}).items():
-        frame[name] = values
-    frame[f"{lo}–{hi} band"] = fan[hi] - fan[lo]
-    return frame
-
-
-def _uncertainty_layout(result, *, row, chart_col, chart_row, block, first_key):
-    """Monte Carlo tables and the fan and tornado charts of one scenario's sheet."""
-    mc, spec, s = result.montecarlo, result.scenario.uncertainty, result.scenario
-    seed = "fresh randomness (no seed)" if spec.seed is None else f"seed {spec.seed}"
-    tables: list[Table] = []
-
-    def add(key, frame, title, **kw):
-        at = tables[-1].bottom + 3 if tables else row
-        tables.append(Table(key, frame, row=at, title=title, **kw))
-        return tables[-1]
-
-    deficit = add(
-        "mc_deficit",
-        mc.fan("deficit"),
-        f"Monte Carlo: deficit percentiles ({mc.n_paths:,} paths, {seed})",
-    )
-    exports = add("mc_exports", mc.fan("exports"), "Monte Carlo: exports percentiles")
-    add(
-        "mc_reach",
-        mc.reach,
-        f"Probability that exports reach {s.rival.name} (se = Monte Carlo standard error)",
-        formats={
-            "year": YEAR,
-            **{c: RATIO for c in ("p_ahead", "se_ahead", "p_reached_by", "se_reached_by")},
-        },
-    )
-    add(
-        "mc_first_year",
-        mc.first_year,
-        f"First year exports reach {s.rival.name}",
-        formats={"probability": RATIO, "paths": "#,##0"},
-    )
-    add("mc_horizon", mc.horizon_deficit, "Deficit in the horizon year")
-    swings = result.tornado
-    tornado_frame = pd.DataFrame(
-        {
-            "input": swings["input"],
-            "at P10": swings["outcome_low"] - swings["base"],
-            "at P90": swings["outcome_high"] - swings["base"],
-        }
-    ).iloc[::-1]  # largest swing drawn on top
-    add(
-        "tornado",
-        swings,
-        "Tornado: P10–P90 of the horizon deficit, each input alone as the simulation draws it",
-        formats={"low_value": RATIO, "high_value": RATIO},
-    )
-
-    # the rival's central path: the simulation summarises exports and the gap, not the rival
-    extra = {f"{s.rival.name} (central case)": result.table["rival_exports"].to_numpy()}
-    blocks = [
-        (
-            "fan",
-            "Deficit: P10–P90 band and median (Monte Carlo)",
-            fan_block(deficit.frame, mc.percentile_levels),
-            "year",
-        ),
-        (
-            "fan",
-            f"Exports (P10–P90, median) vs {s.rival.name}",
-            fan_block(exports.frame, mc.percentile_levels, extra),
-            "year",
-        ),
-        ("bar", "Tornado: change in the horizon deficit", tornado_frame, "input"),
-    ]
-    charts, r = [], block[0]
-    for i, (kind, title, frame, x) in enumerate(blocks):
-        series = tuple(c for c in frame.columns if c != x)
-        c = chart(
-            kind,
-            title,
-            frame,
-            x,
-            series,
-            anchor=anchor(chart_col, chart_row + 16 * i),
-            data_at=(r, block[1]),
-            key=f"chart{first_key + i}",
-            x_title="year" if x == "year" else " ",
-        )
-        charts.append(c)
-        r = c.data.bottom + 2
-    return tables, charts
-
-
-def summary_frame(results, sheets: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per scenario: its horizon values and (average) rates; ``sheets`` adds a column
-    naming the sheet that holds each scenario.
-
-    ``*_growth_avg`` is the compound average over the projection, equal to the rate when one rate
-    held every year (a solved ``to_close`` rate included).
-    """
-    rows = []
-    for r in results:
-        t = r.table
-        first, last = t.iloc[0], t.iloc[-1]
-        n = int(last.year - first.year)
-        first_hit = first_year_reaching(t)
-        rows.append(
-            {
-                "scenario": r.scenario.name,
-                "horizon": int(last.year),
-                "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
-                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n)
-                - 1,
-                "rival": r.scenario.rival.name,
-                "rival_growth_avg": (last.rival_exports / first.rival_exports) ** (1 / n) - 1,
-                "exports": last.exports,
-                "imports": last.imports,
-                "deficit": last.deficit,
-                "coverage": last.coverage,
-                "rival_exports": last.rival_exports,
-                "gap_to_rival": last.gap_to_rival,
-                "substitution_effect": last.substitution_effect,
-                "first_year_reaching_rival": first_hit
-                if first_hit is not None
-                else "not by horizon",
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if sheets is not None:
-        frame["sheet"] = list(sheets)
-    return frame
-
-
-def deficit_paths(results, labels: Sequence[str]) -> pd.DataFrame:
-    """Year × scenario table of the deficit (blank where a scenario's horizon ends earlier)."""
-    frames = [
-        r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)
-    ]
-    out = pd.concat(frames, axis=1).sort_index()
-    out.index.name = "year"
-    return out.reset_index()
-
-
-SUMMARY_TITLE = "metaltrade_xl: scenario summary"
-
-
-def summary_sheet(results, labels: Sequence[str], sheets: Sequence[str]) -> SheetLayout:
-    """Scenarios side by side at their horizons, the deficit paths, and two charts."""
-    summary = Table(
-        "summary", summary_frame(results, sheets), row=3, title="Scenarios at the horizon"
-    )
-    paths = Table(
-        "deficit_paths",
-        deficit_paths(results, labels),
-        row=summary.bottom + 3,
-        title="Deficit by scenario (USD millions)",
-    )
-    right = max(summary.col + len(summary.frame.columns), paths.col + len(paths.frame.columns)) + 1
-    bars = chart(
-        "bar",
-        "Deficit at each scenario's horizon",
-        summary.frame,
-        "scenario",
-        ("deficit",),
-        anchor=anchor(right, 3),
-        data_at=(3, right + 13),
-        key="chart1",
-        x_title=" ",
-        height_cm=9,
-    )
-    lines = chart(
-        "line",
-        "Deficit by scenario",
-        paths.frame,
-        "year",
-        tuple(labels),
-        anchor=anchor(right, 23),
-        data_at=(bars.data.bottom + 2, right + 13),
-        key="chart2",
-        x_title="year",
-        width_cm=20,
-        height_cm=10,
-    )
-    charts = (bars, lines)
-    texts = ((1, 1, SUMMARY_TITLE), (2, 1, f"written by metaltrade_xl {__version__}"))
-    return SheetLayout(SHEETS["summary"], (summary, paths), charts, texts)
-
-
-def sources_sheet(figures: pd.DataFrame, results) -> SheetLayout:
-    """Every figure of the data (only the used ones past :data:`provenance.SOURCES_ALL_UP_TO`)
-    with its source and lower-bound flag, and which scenario used it."""
+def sources_sheet(
+    figures: pd.DataFrame, results, names=None, w: Words | None = None, helper=None
+) -> SheetLayout:
+    """Every figure of the data with its source and lower-bound flag, and which sheet used it
+    (its number, "S2", given the sheet ``names``; else the scenario's name)."""
+    w = w or Words()
+    helper = helper or Helper(w("sheet.chartdata"))
     used: dict[str, list[str]] = {}
-    for r in results:
+    for i, r in enumerate(results):
         for fid in r.figure_ids:
-            used.setdefault(fid, []).append(r.scenario.name)
-    frame, note = provenance.listed_figures(figures, used)
-    frame["used_by"] = [", ".join(used.get(i, [])) for i in frame["id"]]
-    frame = frame[[*FIGURE_COLUMNS, "used_by"]]
+            who = names[i].split(" ")[0] if names else r.scenario.name
+            used.setdefault(fid, []).append(who)
+    # a large data file: only the figures the scenarios used (see provenance.listed_figures)
+    figures, listed_note = listed_figures(figures, used)
+    cols = {
+        "indicator": 14.0, "reporter": 10.0, "partner": 11.0, "year": 6.0, "months": 7.0,
+        "value": 11.0, "unit": 9.0, "lower_bound": 8.0, "source": 16.0, "quote": 32.0,
+        "used_by": 8.0, "id": 30.0,
+    }  # fmt: skip
+    source_of = [
+        ", ".join(p for p in (r.source_publisher, r.source_title, r.source_date) if p) or r.file
+        for r in figures.itertuples()
+    ]
+    common = max(set(source_of), key=source_of.count) if source_of else ""
+    frame = pd.DataFrame(
+        {
+            "indicator": [w.indicator(i).capitalize() for i in figures["indicator"]],
+            "reporter": figures["reporter"].to_numpy(),
+            "partner": figures["partner"].to_numpy(),
+            "year": figures["year"].to_numpy(),
+            "months": figures["months"].to_numpy(),
+            "value": figures["value"].to_numpy(),
+            "unit": [w.unit(u) for u in figures["unit"]],
+            "lower_bound": [w("yes") if b else "" for b in figures["lower_bound"]],
+            "source": ["" if x == common else x for x in source_of],
+            "quote": figures["quote"].to_numpy(),
+            "used_by": [", ".join(dict.fromkeys(used.get(i, []))) for i in figures["id"]],
+            "id": figures["id"].to_numpy(),
+        },
+        index=figures.index,
+    )
+    widths = {i + 1: v for i, v in enumerate(cols.values())}
+    value_formats = tuple(
+        marked(_unit_format(u), "≥" if b else None)
+        for u, b in zip(figures["unit"], figures["lower_bound"], strict=True)
+    )
+    labels = {c: w.column(c) for c in cols}
+    labels["source"] = w("col.source")
+    hh = header_height([labels[c] for c in cols], list(cols.values()))
+    texts = [
+        (
+            1,
+            1,
+            sources_title(figures) if w.lang == "en" else w("sources.title", vintage=DATA_VINTAGE),
+        ),
+        (2, 1, w("sources.table") + " " + w("sources.common", source=common)),
+    ]
+    if listed_note:
+        texts[1] = (2, 1, listed_note[0][2] + ". " + texts[1][2])
+    stack = Stack(top=4, above_pt=20 + 2 * ROW_PT, title_pt=20 + 2 * ROW_PT + hh)
+    at = stack.place(len(frame) + 1, split=True, extra_pt=hh)
     table = Table(
         "sources",
         frame,
-        row=3,
-        title="Figures (USD millions unless unit says otherwise; lower_bound TRUE = the source "
-        "says 'more than')",
-        formats={"value": "#,##0.###", "year": YEAR, "months": "0"},
+        row=at,
+        labels=labels,
+        formats={"value": value_formats, "year": YEAR, "months": "0"},
+        name="Figures",
     )
-    tables = [table]
+    heights = {table.header_row: hh}
+    for i, r in enumerate(frame.itertuples(index=False)):
+        n = max(
+            header_lines(getattr(r, c), cols[c] * 1.08)
+            for c in ("source", "quote", "indicator", "used_by", "unit", "partner")
+        )
+        if n > 1:
+            heights[table.first_row + i] = ROW_PT * n
+            stack.used += ROW_PT * (n - 1)
     charts = []
     latest = _latest_exports(figures)
     if len(latest) >= 2:
-        right = table.col + len(frame.columns) + 1
         year = int(latest["year"].iloc[0])
-        title = f"Sector exports {year} (lower bounds where flagged)"
-        charts.append(
-            chart(
-                "bar",
-                title,
-                latest,
-                "reporter",
-                ("value",),
-                key="chart1",
-                anchor=anchor(right, 3),
-                data_at=(3, right + 10),
-                x_title=" ",
-            )
+        floors = bool(latest["lower_bound"].any())
+        title = w("sources.chart_floor" if floors else "sources.chart", year=year)
+        latest = latest.assign(
+            reporter=[
+                f"{r} (≥)" if b else r
+                for r, b in zip(latest.reporter, latest.lower_bound, strict=True)
+            ]
         )
-    texts = ((1, 1, sources_title(figures)), *note)
-    return SheetLayout(SHEETS["sources"], tuple(tables), tuple(charts), texts)
+        top = stack.place(CHART_ROWS + 1)
+        charts.append(
+            place_chart(
+                "bar", title, latest, "reporter", ("value",), stack_row=top, slot=0,
+                helper=helper, key="chart1", sheet=w("sheet.sources"), x_title=" ",
+                y_title=w("axis.usd"),
+            )
+        )  # fmt: skip
+        if floors:
+            texts.append((top + CHART_ROWS, 1, w("floor.legend")))
+    return SheetLayout(
+        w("sheet.sources"),
+        (table,),
+        tuple(charts),
+        tuple(texts),
+        freeze=anchor(1, table.first_row),
+        title_rows=(1, table.header_row),
+        breaks=tuple(stack.breaks),
+        widths=widths,
+        heights=heights,
+        last_col=len(cols) - 1,  # the figure id stays on screen, off the printed page
+        last_row=stack.row,
+        notes=frozenset({(2, 1)} | {(r, c) for r, c, _ in texts[2:]}),
+    )
+
+
+def _unit_format(unit: str) -> str:
+    """The number format of a figure by its unit (the Data sheet uses it too).
+
+    Examples
+    --------
+    >>> _unit_format("USD million"), _unit_format("fraction"), _unit_format("rank")
+    ('#,##0', '0.0%', '0')
+    """
+    u = str(unit).strip().lower()
+    if u in ("fraction", "share", "rate", "ratio"):
+        return RATE
+    if u.startswith("usd"):
+        return MONEY
+    return "0"
+
+
+unit_format = _unit_format
 
 
 def _latest_exports(figures: pd.DataFrame) -> pd.DataFrame:
@@ -368,51 +206,129 @@ def _latest_exports(figures: pd.DataFrame) -> pd.DataFrame:
     return rows[["reporter", "value", "lower_bound", "year"]].reset_index(drop=True)
 
 
+def output_sheet_names(results, lang: str = "en", reserved: Sequence[str] = ()) -> list[str]:
+    """Sheet names of the scenarios: "S2 Close gap Chile 2034" (≤ 31 characters, unique)."""
+    w = Words(lang)
+    fixed = [
+        w(k) for k in ("sheet.summary", "sheet.sources", "sheet.provenance", "sheet.chartdata")
+    ]
+    return safe_sheet_names(
+        [r.scenario.name for r in results],
+        reserved=[*SHEETS.values(), *fixed, *reserved],
+        prefix=TEXT["sheet.scenario"][LANGUAGES.index(w.lang)],
+    )
+
+
 def build_report(
     results,
     figures: pd.DataFrame,
     *,
     sources: bool = True,
     reserved: Sequence[str] = (),
+    lang: str = "en",
     provenance=None,
 ) -> list[SheetLayout]:
-    """Summary, one sheet per scenario, (with ``sources``) Sources and (with ``provenance``, the
-    :class:`~metaltrade_xl.data.origin.DataOrigin` of each data file read) Provenance.
+    """Summary, one sheet per scenario, (with ``sources``) Sources, (with ``provenance``, the
+    :class:`~metaltrade_xl.data.origin.DataOrigin` of each data file read) Provenance, and the
+    hidden chart data.
 
     ``reserved`` are sheet names a scenario sheet must not take (a workbook's own sheets).
     """
-    scenario_names = [r.scenario.name for r in results]
-    names = safe_sheet_names(scenario_names, reserved=[*SHEETS.values(), *reserved])
-    sheets = [summary_sheet(results, unique_labels(scenario_names), names)]
-    sheets += [scenario_sheet(r, n, figures) for r, n in zip(results, names, strict=True)]
+    w = Words(lang)
+    names = output_sheet_names(results, lang, reserved)
+    helper = Helper(w("sheet.chartdata"))
+    scenario_layouts = [
+        scenario_sheet(r, n, figures, w, helper) for r, n in zip(results, names, strict=True)
+    ]
+    listing = [(n, r.scenario.name) for r, n in zip(results, names, strict=True)]
     if sources:
-        sheets.append(sources_sheet(figures, results))
+        src = sources_sheet(figures, results, names, w, helper)
+        listing.append((src.name, w("contents.sources")))
     if provenance is not None:
-        sheets.append(provenance_sheet(results, provenance))
+        prov = provenance_layout(results, provenance, w)
+        listing.append((prov.name, w("contents.provenance")))
+    listing.append((helper.sheet, w("contents.chartdata")))
+    summary = summary_sheet(results, unique_labels(names), figures, w, helper, listing)
+    sheets = [summary, *scenario_layouts]
+    if sources:
+        sheets.append(src)
+    if provenance is not None:
+        sheets.append(prov)
+    blocks = [c.data for layout in sheets for c in layout.charts]
+    sheets.append(SheetLayout(helper.sheet, tuple(blocks), hidden=True, widths={1: 30.0}))
     return sheets
 
 
-def previous_output_sheets(summary_grid) -> list[str]:
-    """Sheet names a previous run listed in its Summary (the ``sheet`` column), if it was ours.
+def provenance_layout(results, origins, w: Words) -> SheetLayout:
+    """The Provenance sheet (:mod:`.provenance`), named in ``w``'s language and set up to print."""
+    from dataclasses import replace
+
+    layout = provenance_sheet(results, origins)
+    last = max((t.bottom for t in layout.tables), default=2)
+    heights, tables = {}, []
+    for t in layout.tables:
+        if "value" in t.frame.columns and "item" not in t.frame.columns:
+            keys = [str(k) for k in t.frame.iloc[:, 0]]
+            t = replace(t, formats={**t.formats, "value": tuple(_param_format(k) for k in keys)})
+        tables.append(t)
+        for i, row in enumerate(t.frame.itertuples(index=False)):
+            n = max(header_lines(str(v), 95.0 if j else 30.0) for j, v in enumerate(row[:2]))
+            if n > 1:
+                heights[t.first_row + i] = ROW_PT * n
+    return replace(
+        layout,
+        tables=tuple(tables),
+        heights=heights,
+        name=w("sheet.provenance"),
+        freeze="A3",
+        title_rows=(1, 2),
+        widths={1: 30.0, 2: 95.0},
+        last_col=2,
+        last_row=last,
+        notes=frozenset({(2, 1)}),
+    )
+
+
+def _param_format(key: str) -> str:
+    """Number format of a resolved parameter, from its declared domain (engine.inputs): rates
+    and shares as percentages, money with separators, years and counts whole.
 
     Examples
     --------
-    >>> previous_output_sheets([[SUMMARY_TITLE], [None], ["Scenarios at the horizon"],
-    ...     ["scenario", "horizon", "sheet"], ["A", 2034, "A sheet"], ["B", 2034, "B sheet"],
-    ...     [None, None, None], ["Deficit by scenario"]])
-    ['A sheet', 'B sheet']
+    >>> _param_format("exports.growth"), _param_format("imports.start"), _param_format("horizon")
+    ('0.0%', '#,##0.0', '0')
+    >>> _param_format("exports.growth.2025")
+    '0.0%'
+    """
+    from metaltrade_xl.engine.inputs import INPUTS
+
+    declared = INPUTS.get(key) or INPUTS.get(key.rsplit(".", 1)[0])
+    if declared is not None:
+        name = declared.domain.name
+        return {"rate": "0.0%", "share": "0.0%", "year": "0", "count": "0"}.get(name, "#,##0.0")
+    return "0"
+
+
+def previous_output_sheets(summary_grid) -> list[str]:
+    """Sheet names a previous run listed in its Summary (the sheet list), if it was ours.
+
+    Examples
+    --------
+    >>> previous_output_sheets([[SUMMARY_TITLE], [None], ["Sheets in this workbook"],
+    ...     ["Sheet", "Contents"], ["S1 A", "A"], ["Chart data", "..."], [None, None]])
+    ['S1 A', 'Chart data']
     >>> previous_output_sheets([["a user's own Summary"]])
     []
     """
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in summary_grid or []]
-    if not rows or rows[0][0] != SUMMARY_TITLE:
+    if not rows or rows[0][0] not in SUMMARY_TITLES:
         return []
+    headers = set(TEXT["col.sheet"])
     for i, row in enumerate(rows):
-        if row and row[0] == "scenario" and "sheet" in row:
-            j = row.index("sheet")
+        if row and row[0] in headers:
             out = []
             for r in rows[i + 1 :]:
-                value = r[j] if j < len(r) else None
+                value = r[0] if r else None
                 if value is None or value == "":
                     break
                 out.append(str(value))
@@ -421,28 +337,48 @@ def previous_output_sheets(summary_grid) -> list[str]:
 
 
 def workbook_outputs(
-    results, figures: pd.DataFrame, sheet_names: Sequence[str], summary_grid, provenance=None
+    results,
+    figures: pd.DataFrame,
+    sheet_names: Sequence[str],
+    summary_grid,
+    provenance=None,
+    *,
+    lang: str = "en",
 ):
     """Layouts to write into an analyst's workbook, and the stale sheets of a previous run.
 
-    A previous run's outputs are the sheets its Summary lists; they may be rewritten or deleted.
-    Every other sheet is the user's: a scenario sheet never takes its name, and a Summary sheet
-    that metaltrade did not write is an error rather than something to overwrite.
+    A previous run's outputs are the sheets its Summary lists (and that Summary itself, in
+    either language); they may be rewritten or deleted. Every other sheet is the user's: a
+    scenario sheet never takes its name, and a Summary sheet that metaltrade did not write is
+    an error rather than something to overwrite.
+
+    ``summary_grid`` maps a Summary sheet name (any language) to its values, or is the values
+    of the sheet named as in ``lang`` (older callers).
     """
-    summary = SHEETS["summary"]
-    if summary in sheet_names and (not summary_grid or summary_grid[0][0] != SUMMARY_TITLE):
-        raise ValueError(
-            f"the workbook has a sheet named {summary} that metaltrade did not write; "
-            "rename it so the projections can be written"
-        )
-    previous = previous_output_sheets(summary_grid)
-    reserved = [n for n in sheet_names if n not in previous and n != summary]
+    w = Words(lang)
+    summary = w("sheet.summary")
+    grids = summary_grid if isinstance(summary_grid, Mapping) else {summary: summary_grid}
+    ours_summary = []
+    previous: list[str] = []
+    for name, grid in grids.items():
+        if name not in sheet_names:
+            continue
+        if not grid or not grid[0] or grid[0][0] not in SUMMARY_TITLES:
+            if name == summary:
+                raise ValueError(
+                    f"the workbook has a sheet named {summary} that metaltrade did not write; "
+                    "rename it so the projections can be written"
+                )
+            continue
+        ours_summary.append(name)
+        previous += previous_output_sheets(grid)
+    reserved = [n for n in sheet_names if n not in previous and n not in ours_summary]
     layouts = build_report(
-        results, figures, sources=False, reserved=reserved, provenance=provenance
+        results, figures, sources=False, reserved=reserved, lang=lang, provenance=provenance
     )
     new = {layout.name for layout in layouts}
-    stale = [n for n in previous if n not in new and n in sheet_names]
-    return layouts, stale
+    stale = [n for n in [*previous, *ours_summary] if n not in new and n in sheet_names]
+    return layouts, list(dict.fromkeys(stale))
 
 
 def scenarios_grid(scenarios) -> list[list]:

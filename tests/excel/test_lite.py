@@ -403,7 +403,9 @@ def test_the_scenario_script_runs_the_analyst_workbook(main):
     data = book_payload(ROOT / "workbooks" / "metaltrade.xlsm")
     actions = run_script(main, data, JsNull)
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
-    assert added[0] == "Summary" and len(added) == 1 + len(default_scenario_files())
+    # Summary, one sheet per scenario and the (hidden) chart data
+    assert added[0] == "Summary" and added[-1] == "Chart data"
+    assert len(added) == 2 + len(default_scenario_files())
     # the bundled set holds an uncertain scenario: its fan is drawn from Monte Carlo numbers
     # that must be those of a run with threads
     assert actions == run_script(main, book_payload(ROOT / "workbooks" / "metaltrade.xlsm"))

@@ -110,8 +110,9 @@ def test_run_workbook_round_trip_keeps_what_is_not_ours(analyst, cli, tmp_path):
         "xlwings.conf",
         "My analysis",
     ]
-    assert wb.sheetnames[6] == "Summary" and len(wb.sheetnames) == 8 + N
-    assert wb.sheetnames[-1] == "Provenance"  # the Data sheet of mine.xlsm, hashed
+    assert wb.sheetnames[6] == "Summary" and len(wb.sheetnames) == 9 + N
+    assert wb.sheetnames[-1] == "Chart data" and wb["Chart data"].sheet_state == "hidden"
+    assert wb.sheetnames[-2] == "Provenance"  # the Data sheet of mine.xlsm, hashed
     prov = [v for row in wb["Provenance"].iter_rows(values_only=True) for v in row]
     assert digest(src) in prov and "Data sheet of the workbook" in prov and "mine.xlsm" in prov
     assert wb["My analysis"]["C1"].value == "=SUM(B1:B5)"
@@ -173,7 +174,7 @@ def test_share_freezes_mt_formulas_and_keeps_the_rest(analyst, cli, tmp_path):
     assert f"froze {len(FUNCTION_EXAMPLES) + 24} MT_ formula cell(s)" in out
 
     wb = openpyxl.load_workbook(tmp_path / "shared.xlsx")
-    assert "xlwings.conf" not in wb.sheetnames and wb.sheetnames[-1] == "Provenance"
+    assert "xlwings.conf" not in wb.sheetnames and "Provenance" in wb.sheetnames
     assert vba(tmp_path / "shared.xlsx") is None
     assert wb["Functions"]["B2"].value == 18821
     assert wb["Functions"]["B9"].value == pytest.approx((4000 * 1.03**10 / 750) ** 0.1 - 1)

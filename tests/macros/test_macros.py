@@ -17,8 +17,11 @@ from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 
 N = len(default_scenario_files())
 UNCERTAIN = sum(load_scenario(f).uncertainty is not None for f in default_scenario_files())
-#: Summary's two charts, three per scenario, and two fans and a tornado per uncertain scenario
-CHARTS = 2 + 3 * N + 3 * UNCERTAIN
+SUBSTITUTING = sum(load_scenario(f).substitution is not None for f in default_scenario_files())
+#: Summary's two charts, two per scenario (exports, deficit) and the before/after imports where
+#: something is substituted (else its two lines would be identical), and two fans and a tornado
+#: per uncertain scenario
+CHARTS = 2 + 2 * N + SUBSTITUTING + 3 * UNCERTAIN
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,7 @@ def test_first_run_adds_summary_and_one_sheet_per_scenario(analyst):
     results = macros.run_scenarios(b)
     assert len(results) == N
     added = [a["args"][1] for a in actions(b, "addSheet")]
-    assert added[0] == "Summary" and len(added) == N + 1
+    assert added[0] == "Summary" and added[-1] == "Chart data" and len(added) == N + 2
     assert len(actions(b, "addChart")) == CHARTS
     assert len(actions(b, "sheetDelete")) == 0
     # the solved rate of "Close the gap with Chile by 2034" is written as a number
@@ -99,7 +102,8 @@ def test_rerun_replaces_only_what_it_wrote(analyst, tmp_path):
     macros.run_scenarios(b)
     assert actions(b, "addSheet") == []  # nothing piles up
     cleared = {a["sheet_position"] for a in actions(b, "sheetClear")}
-    assert cleared == set(range(5, 5 + N + 1))  # Summary and the scenario sheets, nothing else
+    # Summary, the scenario sheets and the hidden chart data, nothing else
+    assert cleared == set(range(5, 5 + N + 2))
     assert len(actions(b, "deleteChart")) == len(actions(b, "addChart")) == CHARTS
     touched = {a["sheet_position"] for a in b.json()["actions"] if a["sheet_position"] is not None}
     assert touched == cleared
@@ -116,7 +120,8 @@ def test_removed_scenario_sheet_is_deleted_and_user_sheets_kept(analyst, tmp_pat
     )
     b = book(sheets)
     macros.run_scenarios(b)
-    assert len(actions(b, "sheetDelete")) == 1
+    # the dropped scenario's sheet, and the file run's Provenance (a live run writes none)
+    assert len(actions(b, "sheetDelete")) == 2
     assert "My notes" in [s.name for s in b.sheets]
 
 
@@ -162,7 +167,8 @@ def test_counts_by_action_kind_are_stable(analyst):
     b = book(payload_of(analyst))
     macros.run_scenarios(b)
     kinds = Counter(a["func"] for a in b.json()["actions"])
-    assert kinds["addSheet"] == N + 1 and kinds["setChartTitle"] == kinds["addChart"]
+    assert kinds["addSheet"] == N + 2 and kinds["setChartTitle"] == kinds["addChart"]
+    assert kinds["setSheetVisibility"] == 1  # the chart data sheet is hidden
 
 
 def test_workbook_macro_entry_point_is_installed():

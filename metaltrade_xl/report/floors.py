@@ -1,0 +1,173 @@
+"""Which shown values rest on a lower bound, which way, and the years the data already hold.
+
+A figure flagged ``lower_bound`` ("superan los USD 4 mil millones") is used as if exact; every
+value computed from it is then a bound too. Which way is found by the model itself, not by
+reading names: each lower-bound figure the scenario used is raised a little, the scenario is
+run again, and a value that rises is marked "≥" (at least), one that falls "≤" (at most), one
+that moves both ways over several floors "≈". Unchanged values carry no mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from metaltrade_xl.report.layout import FLOOR_MARKS
+
+#: Relative rise given to a lower-bound figure to see what moves with it.
+BUMP = 1e-3
+_TOL = 1e-9
+
+AT_LEAST, AT_MOST, EITHER = FLOOR_MARKS
+
+
+def floor_ids(result, figures: pd.DataFrame) -> list[str]:
+    """Ids of the lower-bound figures a scenario result used, in the order used."""
+    flags = dict(zip(figures["id"], figures["lower_bound"], strict=False))
+    return [fid for fid in dict.fromkeys(result.figure_ids) if bool(flags.get(fid, False))]
+
+
+def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
+    out = figures.copy()
+    hit = out["id"] == fid
+    out.loc[hit, "value"] = out.loc[hit, "value"] * (1 + BUMP)
+    return out
+
+
+def combine(signs: list[np.ndarray]) -> np.ndarray:
+    """Marks from per-floor signs (+1, -1, 0) of the same shape.
+
+    Examples
+    --------
+    >>> combine([np.array([1, 0, 1, -1]), np.array([0, 0, -1, -1])]).tolist()
+    ['≥', None, '≈', '≤']
+    """
+    if not signs:
+        return np.array([], dtype=object)
+    stack = np.stack(signs)
+    up, down = (stack > 0).any(axis=0), (stack < 0).any(axis=0)
+    out = np.full(stack.shape[1:], None, dtype=object)
+    out[up & ~down] = AT_LEAST
+    out[down & ~up] = AT_MOST
+    out[up & down] = EITHER
+    return out
+
+
+def _sign(new, old) -> np.ndarray:
+    new = np.asarray(new, dtype=float)
+    old = np.asarray(old, dtype=float)
+    scale = np.maximum(np.abs(old), 1.0)
+    d = np.where(np.isfinite(new) & np.isfinite(old), (new - old) / scale, 0.0)
+    return np.where(d > _TOL, 1, np.where(d < -_TOL, -1, 0))
+
+
+def floor_marks(
+    result, figures: pd.DataFrame, view: Callable[[object], pd.DataFrame], rerun: Callable
+) -> pd.DataFrame:
+    """Marks (``"≥"``, ``"≤"``, ``"≈"`` or None) for every numeric cell of ``view(result)``.
+
+    ``rerun(scenario, figures)`` projects the scenario on other figures (the deterministic run);
+    ``view`` turns a result into the frame shown.
+    """
+    base = view(result)
+    numeric = [c for c in base.columns if base[c].dtype.kind in "fi" and c != "year"]
+    marks = pd.DataFrame(None, index=base.index, columns=base.columns, dtype=object)
+    signs = []
+    for fid in floor_ids(result, figures):
+        other = view(rerun(result.scenario, _bumped(figures, fid)))
+        signs.append(_sign(other[numeric].to_numpy(), base[numeric].to_numpy()))
+    if signs:
+        marks[numeric] = combine(signs)
+    return marks
+
+
+def history(result, figures: pd.DataFrame) -> pd.DataFrame:
+    """Recorded full years before the base year, in the projection table's columns.
+
+    Exports and imports of the reporter (partner World, 12 months) and the rival's exports;
+    derived columns where their inputs are known, NaN elsewhere. A ``lower_bound`` column
+    per input says which were floors (used for the marks).
+    """
+    s = result.scenario
+    f = figures[(figures["partner"] == "World") & (figures["months"] == 12)]
+    f = f[f["year"] < int(s.base_year)]
+
+    def series(indicator, reporter):
+        rows = f[(f["indicator"] == indicator) & (f["reporter"] == reporter)]
+        rows = rows.drop_duplicates("year", keep="last")
+        return dict(
+            zip(rows["year"], zip(rows["value"], rows["lower_bound"], strict=True), strict=True)
+        )
+
+    exports = series("exports", s.reporter)
+    imports = series("imports", s.reporter)
+    rival = series("exports", s.rival.name)
+    years = sorted(set(exports) | set(imports))
+    rows, floors = [], []
+    for y in years:
+        values = {
+            "exports": exports.get(y, (np.nan, False)),
+            "imports": imports.get(y, (np.nan, False)),
+            "rival_exports": rival.get(y, (np.nan, False)),
+        }
+        row = derive(*(v for v, _ in values.values()))
+        row["year"] = int(y)
+        rows.append(row)
+        signs = []
+        for k, (_, flag) in enumerate(values.values()):
+            if flag:
+                bumped = [
+                    v * (1 + BUMP) if i == k else v for i, (v, _) in enumerate(values.values())
+                ]
+                new = derive(*bumped)
+                signs.append(
+                    _sign(
+                        [new[c] for c in row if c != "year"], [row[c] for c in row if c != "year"]
+                    )
+                )
+        floors.append(combine(signs) if signs else np.full(len(row) - 1, None, dtype=object))
+    columns = ["year", *DERIVED]
+    frame = pd.DataFrame(rows, columns=columns)
+    marks = pd.DataFrame(
+        [[None, *m] for m in floors] if floors else None, columns=columns, dtype=object
+    )
+    return frame, marks
+
+
+#: Columns of a history row, as the projection table names them.
+DERIVED = (
+    "exports",
+    "imports_before_substitution",
+    "substituted",
+    "substitution_effect",
+    "imports",
+    "balance",
+    "deficit",
+    "coverage",
+    "rival_exports",
+    "gap_to_rival",
+)
+
+
+def derive(exports: float, imports: float, rival: float) -> dict:
+    """A history row from the recorded flows (no substitution in the past).
+
+    Examples
+    --------
+    >>> derive(750.0, 18203.0, 4000.0)["deficit"], derive(750.0, 18203.0, 4000.0)["gap_to_rival"]
+    (17453.0, 3250.0)
+    """
+    return {
+        "exports": exports,
+        "imports_before_substitution": imports,
+        "substituted": 0.0 if np.isfinite(imports) else np.nan,
+        "substitution_effect": 0.0 if np.isfinite(imports) else np.nan,
+        "imports": imports,
+        "balance": exports - imports,
+        "deficit": imports - exports,
+        "coverage": exports / imports if imports else np.nan,
+        "rival_exports": rival,
+        "gap_to_rival": rival - exports,
+    }

@@ -1,0 +1,339 @@
+"""The Summary sheet: which sheet holds what, the scenarios compared at one common year, the
+deficit paths (data years marked), and two charts that compare like with like."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from metaltrade_xl import __version__
+from metaltrade_xl.engine.projection import first_year_reaching
+from metaltrade_xl.report.floors import floor_marks, history
+from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
+from metaltrade_xl.report.layout import (
+    COLUMN_FORMATS,
+    MONEY,
+    ROW_PT,
+    YEAR,
+    SheetLayout,
+    Stack,
+    Table,
+    anchor,
+    header_lines,
+    marked,
+)
+from metaltrade_xl.report.words import Words
+
+#: Summary columns: the scenario's name wide, the numbers at the common year.
+SUMMARY_WIDTHS = {1: 22.0, 2: 9.0, **{c: 12.0 for c in range(3, 12)}}
+SUMMARY_COLUMNS = (
+    "scenario",
+    "horizon",
+    "exports_growth_avg",
+    "exports",
+    "imports",
+    "deficit",
+    "coverage",
+    "rival",
+    "rival_exports",
+    "gap_to_rival",
+    "first_year_reaching_rival",
+)
+
+
+def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | None = None):
+    """One row per scenario: values in ``year`` (default: each horizon) and average rates from
+    the base year to it; ``sheets`` adds a column naming the sheet of each scenario.
+
+    ``*_growth_avg`` is the compound average over those years, equal to the rate when one rate
+    held every year (a solved ``to_close`` rate included). ``first_year_reaching_rival`` looks
+    over the whole projection.
+    """
+    rows = []
+    for r in results:
+        t = r.table
+        upto = t if year is None else t[t["year"] <= year]
+        first, last = upto.iloc[0], upto.iloc[-1]
+        n = max(int(last.year - first.year), 1)
+        first_hit = first_year_reaching(t)
+        rows.append(
+            {
+                "scenario": r.scenario.name,
+                "horizon": int(t.year.iloc[-1]),
+                "year": int(last.year),
+                "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
+                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n)
+                - 1,
+                "rival": r.scenario.rival.name,
+                "rival_growth_avg": (last.rival_exports / first.rival_exports) ** (1 / n) - 1,
+                "exports": last.exports,
+                "imports": last.imports,
+                "deficit": last.deficit,
+                "coverage": last.coverage,
+                "rival_exports": last.rival_exports,
+                "gap_to_rival": last.gap_to_rival,
+                "substitution_effect": last.substitution_effect,
+                "first_year_reaching_rival": first_hit
+                if first_hit is not None
+                else "not by horizon",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if sheets is not None:
+        frame["sheet"] = list(sheets)
+    return frame
+
+
+def common_year(results) -> int:
+    """The last year every scenario reaches: where they are compared."""
+    return min(int(r.table["year"].iloc[-1]) for r in results)
+
+
+def _rerun(scenario, figures):
+    from metaltrade_xl.scenarios.run import run
+
+    return run(scenario, figures)
+
+
+def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.DataFrame, list[int]]:
+    """Year × scenario deficits (blank where a scenario's horizon ends), data years first.
+
+    Returns the frame and the years that are data (recorded, before every base year).
+    """
+    frames = [
+        r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)
+    ]
+    out = pd.concat(frames, axis=1).sort_index()
+    data_years: list[int] = []
+    if figures is not None and results:
+        past, _ = history(results[0], figures)
+        base = min(int(r.scenario.base_year) for r in results)
+        past = past[(past["year"] < base) & past["deficit"].notna()]
+        if len(past):
+            data_years = [int(y) for y in past["year"]]
+            rec = pd.DataFrame(
+                {n: past["deficit"].to_numpy() for n in labels}, index=past["year"].to_numpy()
+            )
+            out = pd.concat([rec, out]).sort_index()
+    out.index.name = "year"
+    return out.reset_index(), data_years
+
+
+def _years_text(years: list[int]) -> str:
+    years = sorted(set(years))
+    if not years:
+        return ""
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) -> SheetLayout:
+    """Summary: sheets listed, scenarios at a common year, deficit paths and two charts.
+
+    ``listing`` is [(sheet, contents)] for every output sheet (read back by later runs).
+    """
+    texts = [(1, 1, w("summary.title")), (2, 1, w("summary.written", version=__version__))]
+    notes = {(2, 1)}
+    labels = [f"{n}" for n in names]
+    paths, data_years = deficit_paths(results, labels, figures)
+    bases = sorted({int(r.scenario.base_year) for r in results})
+    lines = [
+        w("summary.years_data", years=_years_text(data_years))
+        if data_years
+        else w("summary.years_none"),
+        w("summary.years_base", years=", ".join(map(str, bases))),
+    ]
+    row = 3
+    any_floor = False
+    marks_all = []
+    year = common_year(results)
+    frame = summary_frame(results, names, year=year)
+    for r in results:
+        m = floor_marks(r, figures, lambda x: summary_frame([x], year=year), _rerun)
+        marks_all.append(m.iloc[0])
+        any_floor |= m.notna().to_numpy().any()
+    marks = pd.DataFrame(marks_all).reset_index(drop=True)
+    if any_floor:
+        lines.append(w("floor.legend"))
+    for text in lines:
+        texts.append((row, 1, text))
+        notes.add((row, 1))
+        row += 1
+    stack = Stack(top=row + 1)
+    heights: dict[int, float] = {}
+
+    # the sheets of this workbook
+    sheets = pd.DataFrame(listing, columns=["sheet", "contents"])
+    at = stack.place(len(sheets) + 2)
+    listed = Table(
+        "sheets",
+        sheets,
+        row=at,
+        title=w("summary.sheets"),
+        labels={"sheet": w("col.sheet"), "contents": w("col.contents")},
+        spans={"contents": 8},
+        name="Sheets",
+    )
+
+    # the scenarios at the common year
+    shown = frame[list(SUMMARY_COLUMNS)].copy()
+    rival = (
+        results[0].scenario.rival.name
+        if len({r.scenario.rival.name for r in results}) == 1
+        else None
+    )
+    shown["first_year_reaching_rival"] = [
+        v if not isinstance(v, str) else w("mc.not_by", year=h)
+        for v, h in zip(shown["first_year_reaching_rival"], shown["horizon"], strict=True)
+    ]
+    col_labels = {c: w.column(c) for c in SUMMARY_COLUMNS}
+    col_labels["scenario"] = w.column("scenario")
+    if rival:
+        col_labels["rival_exports"] = w.column("rival_exports", rival=rival)
+        col_labels["gap_to_rival"] = w.column("gap_to_rival", rival=rival)
+    else:
+        col_labels["rival_exports"] = w.column("rival_exports_any")
+        col_labels["gap_to_rival"] = w.column("gap_to_rival_any")
+    formats = {}
+    for c in SUMMARY_COLUMNS:
+        base = COLUMN_FORMATS.get(c) or (MONEY if shown[c].dtype.kind in "fi" else "General")
+        formats[c] = tuple(
+            marked(base, marks[c].iloc[i] if c in marks else None) for i in range(len(shown))
+        )
+    widths = list(SUMMARY_WIDTHS.values())
+    hh = header_height([col_labels[c] for c in SUMMARY_COLUMNS], widths)
+    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in shown["scenario"])
+    at = stack.place(len(shown) + 2, extra_pt=hh - ROW_PT + (name_lines - 1) * ROW_PT * len(shown))
+    horizons = {int(h) for h in shown["horizon"]}
+    title = w("summary.at_year", year=year) if len(horizons) > 1 else w("summary.at_horizon")
+    table = Table(
+        "summary", shown, row=at, title=title, labels=col_labels, formats=formats, name="Scenarios"
+    )
+    heights[table.header_row] = hh
+    if name_lines > 1:
+        for i in range(len(shown)):
+            heights[table.first_row + i] = ROW_PT * name_lines
+
+    # charts: bars at the common year, sorted; lines of the paths
+    # each bar named with its lower-bound mark, if its value rests on one
+    bar_marks = [
+        m if isinstance(m, str) else "" for m in marks.get("deficit", [None] * len(labels))
+    ]
+    bars_frame = pd.DataFrame(
+        {
+            "scenario": [f"{n} ({m})" if m else n for n, m in zip(labels, bar_marks, strict=True)],
+            "deficit": frame["deficit"].to_numpy(),
+        }
+    )
+    bars_frame = bars_frame.sort_values("deficit", ascending=False)  # largest at the bottom
+    floor_bar = any(bar_marks)
+    deficit_label = w.column("deficit")
+    bar_rows = max(10, 2 * len(bars_frame) + 3)
+    top = stack.place(bar_rows + 1)
+    bars = place_chart(
+        "bar", w("summary.bars", year=year), bars_frame, "scenario", ("deficit",),
+        stack_row=top, slot=2, rows=bar_rows, helper=helper, key="chart1", sheet=w("sheet.summary"),
+        labels={"deficit": deficit_label}, y_title=w("axis.usd"), x_title=" ",
+    )  # fmt: skip
+    line_frame = paths.copy()
+    series = list(labels)
+    data_series = ()
+    if data_years:
+        line_frame.insert(
+            1, "__data", line_frame[labels[0]].where(line_frame["year"] <= max(data_years) + 1)
+        )
+        line_frame.loc[line_frame["year"] <= max(data_years), labels] = np.nan
+        series = ["__data", *labels]
+        data_series = (w("series.data", name=w.column("deficit")),)
+    note_row = top + bar_rows
+    if floor_bar:
+        texts.append((note_row, 1, w("floor.legend")))
+        notes.add((note_row, 1))
+    top = stack.place(CHART_ROWS + 1)
+    lines_chart = place_chart(
+        "line", w("summary.lines"), line_frame, "year", tuple(series),
+        stack_row=top, slot=2, rows=CHART_ROWS + 1, helper=helper, key="chart2", sheet=w("sheet.summary"),
+        labels={"__data": data_series[0]} if data_series else {}, data_series=data_series,
+        y_title=w("axis.usd"), x_title=w("axis.year"),
+    )  # fmt: skip
+    # deficit paths
+    pformats = {"year": YEAR, **{c: MONEY for c in labels}}
+    at = stack.place(len(paths) + 2, extra_pt=ROW_PT * 3, split=False)
+    ptable = Table(
+        "deficit_paths",
+        paths,
+        row=at,
+        title=w("summary.paths"),
+        labels={"year": w.column("year")},
+        formats=pformats,
+        name="DeficitPaths",
+        data_rows=tuple(range(len(data_years))),
+    )
+    heights[ptable.header_row] = header_height(
+        [w.column("year"), *labels], [SUMMARY_WIDTHS[1], *[11.0] * len(labels)]
+    )
+
+    return SheetLayout(
+        w("sheet.summary"),
+        (listed, table, ptable),
+        (bars, lines_chart),
+        tuple(texts),
+        freeze=anchor(1, 3),
+        title_rows=(1, 2),
+        breaks=tuple(stack.breaks),
+        widths=SUMMARY_WIDTHS,
+        heights=heights,
+        last_col=11,
+        last_row=stack.row,
+        notes=frozenset(notes),
+    )
+
+
+def summary_marks(results, figures) -> pd.DataFrame:
+    """Lower-bound marks of :func:`summary_frame` (each scenario at its horizon)."""
+    rows = [floor_marks(r, figures, lambda x: summary_frame([x]), _rerun).iloc[0] for r in results]
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def summary_lines(results, figures, lang: str = "en") -> list[str]:
+    """The CLI's summary table, in ``lang``: each scenario at its horizon, lower bounds marked.
+
+    The command line prints these lines; nothing here prints.
+    """
+    from metaltrade_xl.report.scenario_sheet import floor_note
+
+    w = Words(lang)
+    frame = summary_frame(results)
+    marks = summary_marks(results, figures) if len(frame) else pd.DataFrame()
+
+    def mark(i, col):
+        m = marks[col].iloc[i] if col in marks else None
+        return f"{m} " if isinstance(m, str) else ""
+
+    head = (
+        f"{w('cli.scenario'):<40} {w('cli.horizon'):>9} {w('cli.growth'):>11} "
+        f"{w('cli.deficit'):>11} {w('cli.coverage'):>10} {w('cli.gap'):>10}"
+    )
+    lines = [head, "-" * len(head)]
+    for i, row in enumerate(frame.itertuples(index=False)):
+        name = row.scenario if len(row.scenario) <= 40 else row.scenario[:39] + "…"
+        growth = mark(i, "exports_growth_avg") + w.percent(row.exports_growth_avg, 2)
+        deficit = mark(i, "deficit") + w.number(row.deficit)
+        coverage = mark(i, "coverage") + w.percent(row.coverage, 1)
+        gap = mark(i, "gap_to_rival") + w.number(row.gap_to_rival)
+        lines.append(
+            f"{name:<40} {row.horizon:>9} {growth:>11} {deficit:>11} {coverage:>10} {gap:>10}"
+        )
+    lines.append(w("cli.note"))
+    notes = list(dict.fromkeys(n for n in (floor_note(r, figures, w) for r in results) if n))
+    if notes:
+        figs = "; ".join(
+            dict.fromkeys(
+                part.strip() for n in notes for part in n.split(":", 1)[1].rstrip(".").split(";")
+            )
+        )
+        lines.append(w("floor.cli", figures=figs))
+    return lines

@@ -1,0 +1,208 @@
+"""The Monte Carlo part of a scenario sheet: percentile tables, reach, first year, the horizon
+distribution, the tornado, and the fan and tornado charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metaltrade_xl.report.grid import CHART_ROWS, WIDTHS, header_height, place_chart
+from metaltrade_xl.report.layout import (
+    COUNT,
+    MONEY,
+    PROBABILITY,
+    RATE,
+    ROW_PT,
+    SE,
+    YEAR,
+    Table,
+    marked,
+    note_height,
+)
+from metaltrade_xl.report.words import Words
+
+
+def fan_levels(levels) -> tuple[str, str, str]:
+    """Column labels of the lower, middle and upper bands: P10, P50, P90 when available.
+
+    Examples
+    --------
+    >>> fan_levels((5, 10, 50, 90, 95)), fan_levels((25, 50, 75))
+    (('P10', 'P50', 'P90'), ('P25', 'P50', 'P75'))
+    """
+    labels = [f"P{q:g}" for q in levels]
+    pick = [f"P{q}" for q in (10, 50, 90)]
+    if all(p in labels for p in pick):
+        return tuple(pick)
+    return labels[0], labels[len(labels) // 2], labels[-1]
+
+
+def fan_block(fan: pd.DataFrame, levels, extra=None, *, w: Words | None = None):
+    """Data of a fan chart: years, lower, middle, upper, extra lines, then the band width.
+
+    The band (upper − lower) comes last so a writer that cannot fill a band (a live workbook)
+    can draw the columns before it as lines.
+    """
+    w = w or Words()
+    lo, mid, hi = fan_levels(levels)
+    frame = pd.DataFrame({"year": fan["year"], lo: fan[lo], w("mc.median"): fan[mid], hi: fan[hi]})
+    for name, values in (extra or {}).items():
+        frame[name] = values
+    frame[w("mc.band", lo=lo, hi=hi)] = fan[hi] - fan[lo]
+    return frame
+
+
+def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, note):
+    """Tables, charts and notes of the Monte Carlo part, placed on ``stack``."""
+    heights: dict[int, float] = {}
+
+    mc, spec, s = result.montecarlo, result.scenario.uncertainty, result.scenario
+    rival = s.rival.name
+    horizon = int(s.horizon)
+    seed = w("mc.noseed") if spec.seed is None else w("mc.seed", seed=spec.seed)
+    money = marked(MONEY, mark)
+    tables: list[Table] = []
+    texts: list[tuple[int, int, str]] = []
+
+    def add(key, frame, title, formats, labels=None, spans=None, name=""):
+        labels = {c: w.column(c, rival=rival) for c in frame.columns} | (labels or {})
+        spans = spans or {}
+        widths, col = [], 1
+        for c in frame.columns:
+            widths.append(sum(WIDTHS.get(col + k, 11.0) for k in range(spans.get(c, 1))))
+            col += spans.get(c, 1)
+        hh = header_height([labels[c] for c in frame.columns], widths)
+        at = stack.place(len(frame) + 2, extra_pt=hh - ROW_PT)
+        t = Table(key, frame, row=at, title=title, formats=formats, labels=labels,
+                  spans=spans, name=name)  # fmt: skip
+        heights[t.header_row] = hh
+        tables.append(t)
+        return t
+
+    deficit = mc.fan("deficit")
+    pct = [c for c in deficit.columns if c != "year"]
+    add(
+        "mc_deficit",
+        deficit,
+        w("mc.deficit", paths=w.number(mc.n_paths), seed=seed),
+        {"year": YEAR, **{c: money for c in pct}},
+        labels={c: c for c in pct},
+        name="MonteCarloDeficit",
+    )
+    exports = mc.fan("exports")
+    add(
+        "mc_exports",
+        exports,
+        w("mc.exports"),
+        {"year": YEAR, **{c: MONEY for c in exports.columns if c != "year"}},
+        labels={c: c for c in exports.columns if c != "year"},
+        name="MonteCarloExports",
+    )
+    add(
+        "mc_reach",
+        mc.reach,
+        w("mc.reach", rival=rival),
+        {
+            "year": YEAR,
+            "p_ahead": PROBABILITY,
+            "p_reached_by": PROBABILITY,
+            "se_ahead": SE,
+            "se_reached_by": SE,
+        },
+        name="MonteCarloReach",
+    )
+    first = mc.first_year.copy()
+    first["first_year"] = [
+        v if isinstance(v, (int,)) or str(v).isdigit() else w("mc.not_by", year=horizon)
+        for v in first["first_year"]
+    ]
+    first["first_year"] = [int(v) if str(v).isdigit() else v for v in first["first_year"]]
+    add(
+        "mc_first_year",
+        first,
+        w("mc.first", rival=rival),
+        {"first_year": YEAR, "paths": COUNT, "probability": PROBABILITY},
+        name="MonteCarloFirstYear",
+    )
+    hd = mc.horizon_deficit
+    hd = hd[hd["statistic"] != "year"].reset_index(drop=True)
+    stats = [w(f"stat.{x}") if f"stat.{x}" in _STATS else x for x in hd["statistic"]]
+    add(
+        "mc_horizon",
+        pd.DataFrame({"statistic": stats, "value": hd["value"].to_numpy()}),
+        w("mc.horizon", year=horizon),
+        {"value": money},
+        spans={"statistic": 3},
+        name="MonteCarloHorizon",
+    )
+    swings = result.tornado
+    names = [w.input(i, rival=rival) for i in swings["input"]]
+    shown = pd.DataFrame({"input": names})
+    tformats = {"input": "General"}
+    for c in ("swing", "outcome_low", "outcome_high", "base"):
+        if c in swings.columns:
+            shown[c] = swings[c].to_numpy()
+            tformats[c] = MONEY
+    for c in ("low_value", "high_value"):
+        if c in swings.columns:
+            shown[c] = swings[c].to_numpy()
+            tformats[c] = RATE
+    t = add("tornado", shown, w("tornado.table", year=horizon), tformats, spans={"input": 3},
+            name="Tornado")  # fmt: skip
+    how = w("tornado.how", year=horizon)
+    texts.append((t.bottom + 1, 1, how))
+    heights[t.bottom + 1] = note_height(how, sum(WIDTHS.values()))
+    stack.row -= 1  # the note takes the gap row under the table
+    stack.place(1, extra_pt=heights[t.bottom + 1] - ROW_PT)
+
+    # charts
+    lo, _, hi = fan_levels(mc.percentile_levels)
+    rival_line = {w("mc.central", rival=rival): result.table["rival_exports"].to_numpy()}
+    blocks = [
+        (
+            "fan",
+            w("mc.fan_deficit", lo=lo, hi=hi),
+            fan_block(deficit, mc.percentile_levels, w=w),
+            "year",
+        ),
+        (
+            "fan",
+            w("mc.fan_exports", lo=lo, hi=hi, rival=rival),
+            fan_block(exports, mc.percentile_levels, rival_line, w=w),
+            "year",
+        ),  # fmt: skip
+    ]
+    if "swing" in swings.columns:
+        low = (
+            swings["outcome_low"] - swings["base"]
+            if "outcome_low" in swings
+            else -swings["swing"] / 2
+        )
+        high = (
+            swings["outcome_high"] - swings["base"]
+            if "outcome_high" in swings
+            else swings["swing"] / 2
+        )
+        tornado = pd.DataFrame({"input": names, lo: low.to_numpy(), hi: high.to_numpy()}).iloc[::-1]
+        blocks.append(("bar", w("tornado.title", year=horizon), tornado, "input"))
+    charts = []
+    chart_note = note
+    note_pt = note_height(note, sum(WIDTHS.values())) if note else 0.0
+    for k in range(0, len(blocks), 2):
+        top = stack.place(CHART_ROWS + (1 if chart_note else 0), extra_pt=max(note_pt - ROW_PT, 0))
+        for slot, (kind, title, frame, x) in enumerate(blocks[k : k + 2]):
+            series = tuple(c for c in frame.columns if c != x)
+            charts.append(
+                place_chart(
+                    kind, title, frame, x, series, stack_row=top, slot=slot, helper=helper,
+                    key=f"chart{key0 + len(charts)}", sheet=sheet,
+                    y_title=w("axis.change") if kind == "bar" else w("axis.usd"),
+                    x_title=w("axis.year") if x == "year" else " ",
+                )
+            )  # fmt: skip
+        if chart_note:
+            texts.append((top + CHART_ROWS, 1, chart_note))
+            heights[top + CHART_ROWS] = note_pt
+    return tables, charts, texts, heights
+
+
+_STATS = {"stat.mean", "stat.se_mean", "stat.sd", "stat.year"}
