@@ -84,7 +84,12 @@ def _run(args: argparse.Namespace) -> int:
         print(Words(args.lang)("cli.scenarios", n=len(files), folder=folder))
     scenarios = [load_scenario(f) for f in files]
     if args.data:
-        figures = _borrow_rivals(figures, scenarios, Path(args.data).name)
+        from metaltrade_xl.data.origin import borrow_rival_exports
+
+        rivals = [s.rival.name for s in scenarios if s.rival.start is None]
+        figures, notes = borrow_rival_exports(figures, rivals, Path(args.data).name)
+        for note in notes:
+            print(note)
     progress = Progress(len(scenarios))
     results = []
     for scenario in scenarios:
@@ -207,32 +212,6 @@ def _data_import(args: argparse.Namespace) -> int:
         written = write_tidy(result, out, force=args.force)
     print("wrote " + " and ".join(str(p) for p in written))
     return 0
-
-
-def _borrow_rivals(figures, scenarios, name: str):
-    """Figures of a ``--data`` file, plus the bundled exports of a scenario rival the file has no
-    exports of at all (a fetched file holds the reporter's trade; the rival may be missing)."""
-    import pandas as pd
-
-    from metaltrade_xl.data import WORLD, load_figures
-
-    exports = figures[figures["indicator"].str.lower() == "exports"]
-    have = set(exports["reporter"].str.lower())
-    bundled = None
-    for rival in dict.fromkeys(s.rival.name for s in scenarios if s.rival.start is None):
-        if rival.lower() in have:
-            continue
-        bundled = load_figures() if bundled is None else bundled
-        rows = bundled[
-            (bundled["indicator"] == "exports")
-            & (bundled["reporter"].str.lower() == rival.lower())
-            & (bundled["partner"] == WORLD)
-        ]
-        if len(rows):
-            figures = pd.concat([figures, rows], ignore_index=True)
-            have.add(rival.lower())
-            print(f"data: {name} has no exports of {rival}; using the bundled figures for them")
-    return figures
 
 
 def _data_fetch(args: argparse.Namespace) -> int:

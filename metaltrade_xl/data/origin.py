@@ -116,3 +116,42 @@ def credit(origin: DataOrigin) -> str:
     if origin.unattributed:
         text += f"; {origin.unattributed} row(s) name no publisher: {origin.name}"
     return text
+
+
+def borrow_rival_exports(figures, rivals, name: str):
+    """Figures of a ``--data`` file, plus the bundled exports of each rival the file has no
+    exports of at all (a fetched file holds the reporter's trade; the rival may be missing), and
+    a sentence for each rival borrowed.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.data import load_figures
+    >>> peru = load_figures()
+    >>> peru = peru[peru["reporter"] == "Peru"]
+    >>> more, notes = borrow_rival_exports(peru, ["Chile", "Chile"], "mine.csv")
+    >>> len(more) - len(peru), notes
+    (1, ['data: mine.csv has no exports of Chile; using the bundled figures for them'])
+    """
+    import pandas as pd
+
+    from metaltrade_xl.data import WORLD, load_figures
+
+    exports = figures[figures["indicator"].str.lower() == "exports"]
+    have = set(exports["reporter"].str.lower())
+    bundled, notes = None, []
+    for rival in dict.fromkeys(rivals):
+        if rival.lower() in have:
+            continue
+        bundled = load_figures() if bundled is None else bundled
+        rows = bundled[
+            (bundled["indicator"] == "exports")
+            & (bundled["reporter"].str.lower() == rival.lower())
+            & (bundled["partner"] == WORLD)
+        ]
+        if len(rows):
+            figures = pd.concat([figures, rows], ignore_index=True)
+            have.add(rival.lower())
+            notes.append(
+                f"data: {name} has no exports of {rival}; using the bundled figures for them"
+            )
+    return figures, notes
