@@ -55,12 +55,7 @@ def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl.data.origin import bundled_origin, file_origin
     from metaltrade_xl.files import writer as workbook
     from metaltrade_xl.report import content as report
-    from metaltrade_xl.scenarios import (
-        default_scenario_dir,
-        load_scenario,
-        run_full,
-    )
-    from metaltrade_xl.scenarios.preflight import check_finite
+    from metaltrade_xl.scenarios import check_finite, default_scenario_dir, load_scenario, run_full
 
     if args.workbook:
         return _run_workbook(args)
@@ -208,8 +203,7 @@ def _data_import(args: argparse.Namespace) -> int:
     result = import_trade(args.files, fmt=args.format, sector=args.sector, reporter=args.reporter)
     for line in result.summary_lines():
         print(line)
-    with saved_together():  # the figures and their summary, both new or both old
-        written = write_tidy(result, out, force=args.force)
+    written = write_tidy(result, out, force=args.force)
     print("wrote " + " and ".join(str(p) for p in written))
     return 0
 
@@ -463,8 +457,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return bounded(" ".join(text.split()))
+    return bounded(" ".join((str(exc) or type(exc).__name__).split()))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl._io import atomic_path
+from metaltrade_xl._io import atomic_path, saved_together
 from metaltrade_xl.data import WORLD, DataError
 from metaltrade_xl.data._aggregate import aggregate_records
 from metaltrade_xl.data._baci import baci_file
@@ -193,9 +193,10 @@ def write_tidy(result: ImportResult, out_path: str | Path, *, force: bool = Fals
             write(tmp)
         return [out]
     side = out.with_name(out.stem + "_summary.csv")
-    for path, frame in ((out, tidy), (side, result.summary)):
-        with atomic_path(path, force=force) as tmp:
-            write_csv(frame, tmp)
+    with saved_together():  # the figures and their summary: both new or both old
+        for path, frame in ((out, tidy), (side, result.summary)):
+            with atomic_path(path, force=force) as tmp:
+                write_csv(frame, tmp)
     return [out, side]
 
 

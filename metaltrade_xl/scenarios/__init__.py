@@ -10,6 +10,7 @@ Imports no adapter (neither xlwings nor openpyxl).
 """
 
 from metaltrade_xl.scenarios.errors import ScenarioError
+from metaltrade_xl.scenarios.preflight import check_finite
 from metaltrade_xl.scenarios.run import (
     ScenarioResult,
     default_scenario_dir,
@@ -39,6 +40,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
+    "check_finite",
     "SubstitutionSpec",
     "default_scenario_dir",
     "default_scenario_files",
