@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from metaltrade_xl.engine.projection import COLUMNS
 from metaltrade_xl.report.layout import FLOOR_MARKS
 
 #: Relative rise given to a lower-bound figure to see what moves with it.
@@ -136,19 +137,8 @@ def history(result, figures: pd.DataFrame) -> pd.DataFrame:
     return frame, marks
 
 
-#: Columns of a history row, as the projection table names them.
-DERIVED = (
-    "exports",
-    "imports_before_substitution",
-    "substituted",
-    "substitution_effect",
-    "imports",
-    "balance",
-    "deficit",
-    "coverage",
-    "rival_exports",
-    "gap_to_rival",
-)
+#: Columns of a history row, as the projection table names them (all but the year).
+DERIVED = COLUMNS[1:]
 
 
 def derive(exports: float, imports: float, rival: float) -> dict:
