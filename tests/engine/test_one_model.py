@@ -12,20 +12,10 @@ import pytest
 from metaltrade_xl.engine import inputs as declared
 from metaltrade_xl.engine import montecarlo as mc
 from metaltrade_xl.engine import sensitivity as sens
-from metaltrade_xl.engine.projection import ProjectionInputs, project
-from metaltrade_xl.scenarios import scenario_from_dict
+from metaltrade_xl.engine.projection import project
 
 ROOT = Path(__file__).resolve().parents[2] / "metaltrade_xl"
-INPUTS = ProjectionInputs(750, 18203, 4000, 0.426)
-SUB = {"share": 0.15, "import_content": 0.35, "start_year": 2026, "phase_in_years": 5}
-
-
-def scenario():
-    return scenario_from_dict({
-        "name": "t", "base_year": 2024, "horizon": 2034,
-        "exports": {"growth": 0.12}, "imports": {"growth": 0.04},
-        "rival": {"name": "Chile", "growth": 0.03}, "substitution": SUB,
-    })  # fmt: skip
+from tests.engine.shared_scenario import INPUTS, SUB, scenario  # noqa: E402, F401
 
 
 def spec(**kw):

@@ -6,21 +6,11 @@ import numpy as np
 import pytest
 
 from metaltrade_xl.engine import montecarlo as mc
-from metaltrade_xl.engine.projection import ProjectionInputs, project
+from metaltrade_xl.engine.projection import project
 from metaltrade_xl.engine.tornado import TORNADO_METHOD, simulated_tornado
 from metaltrade_xl.report.content import results_json
-from metaltrade_xl.scenarios import find_scenario, run_full, scenario_from_dict
-
-INPUTS = ProjectionInputs(750, 18203, 4000, 0.426)
-SUB = {"share": 0.15, "import_content": 0.35, "start_year": 2026, "phase_in_years": 5}
-
-
-def scenario():
-    return scenario_from_dict({
-        "name": "t", "base_year": 2024, "horizon": 2034,
-        "exports": {"growth": 0.12}, "imports": {"growth": 0.04},
-        "rival": {"name": "Chile", "growth": 0.03}, "substitution": SUB,
-    })  # fmt: skip
+from metaltrade_xl.scenarios import find_scenario, run_full
+from tests.engine.shared_scenario import INPUTS, SUB, scenario  # noqa: E402, F401
 
 
 def yearly_spec(**kw):
