@@ -60,7 +60,9 @@ def test_provenance_of_the_bundled_run(figures):
     params = [t for t in layout.tables if t.key.startswith("provenance_parameters_")]
     assert len(params) == len(results)
     first = pairs(params[0].frame, "parameter")
-    assert first["base_year"] == 2025 and first["imports.start_estimate"] is True
+    assert (
+        first["base_year"] == 2025 and first["imports.start_estimate"] == "yes"
+    )  # a flag reads as a word, not 1
     assert "× 12/11" in first["imports.start_note"]
 
     # the helper a shared copy uses reads the data lines back from the sheet's values

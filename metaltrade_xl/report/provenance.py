@@ -199,6 +199,15 @@ def _lower_bound_frame(results) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["more than", "figure"])
 
 
+def _shown(value):
+    """A parameter value as a reader reads it: a flag as yes/no (a bool cell prints as 1 or 0).
+
+    >>> _shown(True), _shown(False), _shown(0.057)
+    ('yes', 'no', 0.057)
+    """
+    return ("yes" if value else "no") if isinstance(value, bool) else value
+
+
 def provenance_sheet(
     results, origins: Sequence[DataOrigin], *, made: date | None = None
 ) -> SheetLayout:
@@ -236,7 +245,8 @@ def provenance_sheet(
         + ("" if len(warnings) else " (none)"),
     )
     for i, r in enumerate(results, start=1):
-        params = pd.DataFrame(flatten(r.parameters()), columns=["parameter", "value"])
+        rows = [(k, _shown(v)) for k, v in flatten(r.parameters())]
+        params = pd.DataFrame(rows, columns=["parameter", "value"])
         add(
             f"provenance_parameters_{i}",
             params.astype({"value": object}),
