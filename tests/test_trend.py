@@ -126,19 +126,15 @@ def test_trend_from_a_toml_file(tmp_path, figures):
     assert r.parameters()["exports"]["growth"] == pytest.approx(0.10)
 
 
+def peru_exports_2023_2024(v2023: float, v2024: float) -> pd.DataFrame:
+    """Two full years of Peru's exports, the least a one-year trend needs."""
+    raw = {"indicator": "exports", "reporter": "Peru", "partner": "World",
+           "year": [2023, 2024], "months": 12, "value": [v2023, v2024]}  # fmt: skip
+    return tidy_figures(pd.DataFrame(raw))
+
+
 def test_a_trend_needs_positive_values():
-    f = tidy_figures(
-        pd.DataFrame(
-            {
-                "indicator": "exports",
-                "reporter": "Peru",
-                "partner": "World",
-                "year": [2023, 2024],
-                "months": 12,
-                "value": [0.0, 5.0],
-            }  # fmt: skip
-        )
-    )
+    f = peru_exports_2023_2024(0.0, 5.0)
     with pytest.raises(DataError, match="a trend needs positive values, got 0 in 2023"):
         trend_growth(f, "exports", "Peru", 1)
 
@@ -153,18 +149,7 @@ def test_trend_scenarios_round_trip_through_sheet_cells():
 
 
 def test_a_trend_beyond_the_accepted_rates_is_one_line():
-    f = tidy_figures(
-        pd.DataFrame(
-            {
-                "indicator": "exports",
-                "reporter": "Peru",
-                "partner": "World",
-                "year": [2023, 2024],
-                "months": 12,
-                "value": [100.0, 1000.0],
-            }  # fmt: skip
-        )
-    )
+    f = peru_exports_2023_2024(100.0, 1000.0)
     with pytest.raises(ScenarioError) as exc:
         run(scenario(exports={"growth": "trend", "trend_years": 1}), f)
     assert str(exc.value) == (  # 1000 / 100 - 1 = 900 % a year
