@@ -9,8 +9,9 @@ import time
 import warnings
 from pathlib import Path
 
-from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl import __version__
 from metaltrade_xl._io import bounded, check_outputs, saved_together
+from metaltrade_xl.report.notes import notice_text
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
 EXIT_USAGE = 2
@@ -84,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
         rivals = [s.rival.name for s in scenarios if s.rival.start is None]
         figures, notes = borrow_rival_exports(figures, rivals, Path(args.data).name)
         for note in notes:
-            print(note)
+            print(notice_text(note, Words(args.lang)))
     progress = Progress(len(scenarios))
     results = []
     for scenario in scenarios:
@@ -105,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
     w = Words(lang)
     _print_summary(results, figures, lang)
     _print_notes(results, lang)
-    print(w("cli.data", data=args.data or DATA_VINTAGE))
+    print(w("cli.data", data=args.data or w("data.vintage")))
     print(w("cli.wrote", what=w.join([str(out)] + ([str(json_out)] if json_out else []))))
     return 0
 
@@ -265,14 +266,15 @@ def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
-    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each).
+    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each,
+    in ``lang``; the JSON's ``warnings`` keep the English sentences, for scripts).
 
     In Spanish the summary's own line lists the lower bounds (these lines are English)."""
     from metaltrade_xl.report.provenance import lower_bound_lines, warning_lines
 
     for line in lower_bound_lines(results) if lang == "en" else ():
         print(line)
-    for line in warning_lines(results):
+    for line in warning_lines(results, Words(lang)):
         print(f"metaltrade: {line}", file=sys.stderr)
 
 

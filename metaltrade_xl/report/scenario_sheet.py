@@ -32,6 +32,7 @@ from metaltrade_xl.report.layout import (
     marked,
     note_height,
 )
+from metaltrade_xl.report.notes import notice_text, start_note
 from metaltrade_xl.report.uncertainty_sheet import uncertainty_blocks
 from metaltrade_xl.report.words import Words
 
@@ -124,11 +125,11 @@ def scenario_sheet(
     for extra in [
         *([w("scenario.units")] if s.description else []),
         *(
-            f"{w.input(key, rival=rival)}: {start.note}"
+            f"{w.input(key, rival=rival)}: {start_note(start, w)}"
             for key, start in (getattr(result, "starts", None) or {}).items()
             if getattr(start, "estimate", False)
         ),
-        *(w("scenario.warning", text=x) for x in getattr(result, "warnings", ()) or ()),
+        *(w("scenario.warning", text=notice_text(x, w)) for x in getattr(result, "warnings", ())),
         *([w("floor.legend"), note] if note else []),
     ]:
         texts.append((row, 1, extra))

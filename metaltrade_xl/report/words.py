@@ -12,6 +12,7 @@ import re
 import string
 
 from metaltrade_xl.report.labels import COLUMNS, INDICATORS, INPUTS, UNITS
+from metaltrade_xl.report.phrases import PHRASES
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -281,6 +282,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli.data": ("data: {data}", "datos: {data}"),
     "cli.wrote": ("wrote {what}", "escrito: {what}"),
     "cli.and": (" and ", " y "),
+    **PHRASES,  # notes, warnings, trends, Provenance (report/phrases.py)
 }
 
 
