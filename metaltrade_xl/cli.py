@@ -11,6 +11,7 @@ from pathlib import Path
 
 from metaltrade_xl import __version__
 from metaltrade_xl._io import bounded, check_outputs, saved_together
+from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS
 from metaltrade_xl.report.notes import notice_text
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
@@ -98,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
     origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
     sheets = report.build_report(results, figures, lang=lang, provenance=[origin])
     with saved_together():  # never a new workbook beside an old JSON
-        workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
+        book = workbook.new_workbook(sheets, paper=args.paper)
+        workbook.save_atomic(book, out, force=args.force)
         if json_out:
             text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
             workbook.write_text_atomic(text + "\n", json_out, force=args.force)
@@ -125,7 +127,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
     check_outputs(args.force, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
         results, figures, lang = workbook.run_workbook_report(
-            args.workbook, args.out, force=args.force, lang=args.lang
+            args.workbook, args.out, force=args.force, lang=args.lang, paper=args.paper
         )
         check_finite(results)
         if args.json:
@@ -316,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(
         p,
         "the sheets and the printed summary (with --workbook: the workbook's Language setting unless given)",
+    )
+    p.add_argument(
+        "--paper",
+        choices=PAPERS,
+        default=DEFAULT_PAPER,
+        help="paper the sheets are set to print on, landscape and one page wide: a4 (default) "
+        "or letter",
     )
     _output_options(p, "existing output files")
     p.set_defaults(func=_run)
