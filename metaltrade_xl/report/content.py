@@ -149,7 +149,7 @@ def sources_sheet(
             place_chart(
                 "bar", title, latest, "reporter", ("value",), stack_row=top, slot=0,
                 helper=helper, key="chart1", sheet=w("sheet.sources"), x_title=" ",
-                y_title=w("axis.usd"),
+                y_title=w("axis.usd"), labels={"value": w("col.value")},
             )
         )  # fmt: skip
         if floors:

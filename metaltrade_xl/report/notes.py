@@ -26,18 +26,13 @@ def amount(value: float, w: Words) -> str:
     return text.replace(",", " ").replace(".", ",") if w.lang == "es" else text
 
 
-def _sig(value: float, w: Words) -> str:
-    text = f"{float(value):,.6g}"
-    return text.replace(",", " ").replace(".", ",") if w.lang == "es" else text
-
-
 def period(months: int, year: int | None, w: Words) -> str:
     """The months a figure covers from January, in words.
 
     Examples
     --------
     >>> period(11, 2025, Words("en")), period(11, 2025, Words("es")), period(12, 2024, Words("es"))
-    ('January–November 2025', 'enero–noviembre de 2025', 'año completo de 2024')
+    ('January–November 2025', 'enero–noviembre de 2025', 'el año completo de 2024')
     """
     when = "" if year is None else w("period.when", year=int(year))
     if months >= 12:
@@ -161,7 +156,7 @@ def trend_text(trend, w: Words) -> str:
         first=trend.first_year,
         last=trend.last_year,
         span=span,
-        a=_sig(trend.first_value, w),
-        b=_sig(trend.last_value, w),
+        a=amount(trend.first_value, w),
+        b=amount(trend.last_value, w),
         floor=w("trend.floor") if trend.lower_bound else "",
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 PHRASES: dict[str, tuple[str, str]] = {
     # periods: "January–November 2025", "full year 2024"
     "period.when": (" {year}", " de {year}"),
-    "period.full": ("full year{when}", "año completo{when}"),
+    "period.full": ("full year{when}", "el año completo{when}"),
     "period.one": ("{month}{when}", "{month}{when}"),
     "period.span": ("{first}–{month}{when}", "{first}–{month}{when}"),
     "month.1": ("January", "enero"),
@@ -74,10 +74,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "warn.floor": (" (a lower bound)", " (una cota inferior)"),
     "warn.start_moved": (
-        "{scenario}: the data for {reporter} end in {latest}, so the projection starts from "
+        "the data for {reporter} end in {latest}, so the projection starts from "
         "{latest}, not base_year {base_year} (give data for {base_year}, or exports.start and "
         "imports.start, to start there)",
-        "{scenario}: los datos de {reporter} terminan en {latest}, así que la proyección parte "
+        "los datos de {reporter} terminan en {latest}, así que la proyección parte "
         "de {latest} y no del año base {base_year} (dé datos de {base_year}, o exports.start e "
         "imports.start, para partir de ahí)",
     ),

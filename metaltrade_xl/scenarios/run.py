@@ -179,7 +179,7 @@ def rebase_to_data(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario,
             f"before base_year {scenario.base_year}, and starting in {latest} fails: {exc}"
         ) from None
     text = (
-        f"{scenario.name}: the data for {scenario.reporter} end in {latest}, so the projection "
+        f"the data for {scenario.reporter} end in {latest}, so the projection "
         f"starts from {latest}, not base_year {scenario.base_year} (give data for "
         f"{scenario.base_year}, or exports.start and imports.start, to start there)"
     )
