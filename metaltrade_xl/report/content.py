@@ -28,6 +28,7 @@ from metaltrade_xl.report.layout import (
     header_lines,
     marked,
     safe_sheet_names,
+    text_lines,
     unique_labels,
 )
 from metaltrade_xl.report.provenance import listed_figures, provenance_sheet, sources_title
@@ -273,7 +274,7 @@ def provenance_layout(results, origins, w: Words) -> SheetLayout:
             for c, n in zip(cols, t.frame.columns, strict=True)
         ]
         for i, row in enumerate(t.frame.itertuples(index=False)):
-            n = max(header_lines(str(v), room[j]) for j, v in enumerate(row))
+            n = max(text_lines(v, room[j]) if isinstance(v, str) else 1 for j, v in enumerate(row))
             if n > 1:
                 heights[t.first_row + i] = ROW_PT * n
     return replace(

@@ -146,7 +146,6 @@ PHRASES: dict[str, tuple[str, str]] = {
     "prov.warning": ("Warning", "Aviso"),
     "prov.parameters": ("Parameters as resolved: {name}", "Parámetros resueltos: {name}"),
     "prov.how": ("Where it comes from", "De dónde sale"),
-    "prov.name": ("Name", "Nombre"),
     "prov.description": ("Description", "Descripción"),
     "prov.given": ("given in the scenario", "dado en el escenario"),
     "prov.solved": (

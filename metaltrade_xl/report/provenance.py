@@ -239,14 +239,14 @@ def parameter_rows(result, w: Words) -> list[tuple[str, object, str, str]]:
     >>> from metaltrade_xl.data import load_figures
     >>> from metaltrade_xl.scenarios import find_scenario, run
     >>> rows = parameter_rows(run(find_scenario("baseline"), load_figures()), Words("es"))
-    >>> [r[0] for r in rows[5:7]], rows[6][3][:12]
+    >>> [r[0] for r in rows[4:6]], rows[5][3][:12]
     (['Crecimiento anual de las exportaciones', 'Exportaciones en el año base'], 'estimación: ')
     """
     p, s = result.parameters(), result.scenario
     rival = s.rival.name
     given = w("prov.given")
-    rows = [(w("prov.name"), s.name, _TEXT, "")]
-    rows += [(w("prov.description"), s.description, _TEXT, "")] if s.description else []
+    # the name is the table's title; the description reads best in the wide column
+    rows = [(w("prov.description"), "", _TEXT, s.description)] if s.description else []
     rows += [
         (w("param.reporter"), p["reporter"], _TEXT, ""),
         (w("param.base_year"), int(p["base_year"]), _YEAR, given),

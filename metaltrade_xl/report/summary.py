@@ -23,6 +23,7 @@ from metaltrade_xl.report.layout import (
     anchor,
     header_lines,
     marked,
+    text_lines,
 )
 from metaltrade_xl.report.words import Words
 
@@ -167,7 +168,9 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
 
     # the sheets of this workbook
     sheets = pd.DataFrame(listing, columns=["sheet", "contents"])
-    at = stack.place(len(sheets) + 2)
+    # a long sheet name wraps in its column: its row is as tall as its lines
+    sheet_lines = [text_lines(n, SUMMARY_WIDTHS[1]) for n in sheets["sheet"]]
+    at = stack.place(len(sheets) + 2, extra_pt=sum(ROW_PT * (n - 1) for n in sheet_lines))
     listed = Table(
         "sheets",
         sheets,
@@ -177,6 +180,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         spans={"contents": 8},
         name="Sheets",
     )
+    heights.update({listed.first_row + i: ROW_PT * n for i, n in enumerate(sheet_lines) if n > 1})
 
     # the scenarios at the common year
     shown = frame[list(SUMMARY_COLUMNS)].copy()
