@@ -167,6 +167,7 @@ def _workbook_new(args: argparse.Namespace) -> int:
         force=args.force,
         functions=mt_functions(),
         lang=args.lang or DEFAULT_LANGUAGE,
+        paper=args.paper,
     )
     print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
     if made.module is not None:
@@ -280,6 +281,16 @@ def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
         print(f"metaltrade: {line}", file=sys.stderr)
 
 
+def _paper_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--paper",
+        choices=PAPERS,
+        default=DEFAULT_PAPER,
+        help="paper the sheets are set to print on, landscape and one page wide: a4 (default) "
+        "or letter",
+    )
+
+
 def _output_options(parser: argparse.ArgumentParser, replaces: str) -> None:
     """--force and --debug, as every subcommand that writes files takes them."""
     parser.add_argument("--force", action="store_true", help=f"replace {replaces}")
@@ -319,13 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
         p,
         "the sheets and the printed summary (with --workbook: the workbook's Language setting unless given)",
     )
-    p.add_argument(
-        "--paper",
-        choices=PAPERS,
-        default=DEFAULT_PAPER,
-        help="paper the sheets are set to print on, landscape and one page wide: a4 (default) "
-        "or letter",
-    )
+    _paper_option(p)
     _output_options(p, "existing output files")
     p.set_defaults(func=_run)
 
@@ -420,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
     w.add_argument("path", metavar="PATH.xlsm")
     _lang_option(w, "the projections the workbook's macro writes (its Language setting)")
+    _paper_option(w)
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
 

@@ -90,6 +90,25 @@ def test_errors_name_file_and_key(tmp_path, old, new, key, expected):
     assert "\n" not in message
 
 
+def test_a_spanish_name_is_read_from_the_file_and_the_cells(tmp_path):
+    from metaltrade_xl.report.words import Words
+    from metaltrade_xl.scenarios.cells import scenario_to_pairs
+
+    text = CORE.replace(
+        "base_year = 2024",
+        'name_es = "Cerrar la brecha"\ndescription_es = "Ver."\nbase_year = 2024',
+    )
+    s = load_scenario(write(tmp_path, text))
+    assert (s.name_es, s.description_es) == ("Cerrar la brecha", "Ver.")
+    assert scenario_from_pairs(scenario_to_pairs(s), s.source) == s
+    assert Words("es").title(s) == "Cerrar la brecha" and Words("en").title(s) == s.name
+    assert Words("es").title(load_scenario(write(tmp_path, CORE))) == s.name  # none given
+    with pytest.raises(ScenarioError, match=r"^bad.toml: description_es: expected text, got 3"):
+        load_scenario(
+            write(tmp_path, CORE.replace("horizon =", "description_es = 3\nhorizon ="), "bad.toml")
+        )
+
+
 def test_not_toml_and_missing_file(tmp_path):
     with pytest.raises(ScenarioError, match="bad.toml: not valid TOML"):
         load_scenario(write(tmp_path, "name = ", "bad.toml"))

@@ -128,6 +128,9 @@ class Scenario:
     #: 12 monthly weights to annualise a partial base year (checked where scenarios are read,
     #: see :mod:`metaltrade_xl.data.nowcast`); None: the data's own profile, else months / 12.
     seasonal_profile: tuple[float, ...] | None = None
+    #: The name and description in Spanish, shown on Spanish sheets (empty: the name as given).
+    name_es: str = ""
+    description_es: str = ""
 
     def __post_init__(self):
         base = check_value("year", self.base_year, "base_year")

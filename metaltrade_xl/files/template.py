@@ -286,6 +286,7 @@ def new_workbook(
     force: bool = False,
     functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    paper: str | None = None,
 ) -> NewWorkbook:
     """``metaltrade workbook new``: the workbook, the module its macro imports (next to it), and
     the interpreter this command runs with in xlwings.conf (on Windows and macOS); with
@@ -302,7 +303,7 @@ def new_workbook(
             raise FileExistsError(f"{module} exists; use --force to replace it")
         if path.exists() and not force:
             raise FileExistsError(f"{path} exists; use --force to replace it")
-    built = build(path, force=force, settings=settings, functions=functions, lang=lang)
+    built = build(path, force=force, settings=settings, functions=functions, lang=lang, paper=paper)
     if module is not None:
         write_text_atomic(text, module, force=True)
     return NewWorkbook(built, module, note)
@@ -315,6 +316,7 @@ def build(
     settings: dict | None = None,
     functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    paper: str | None = None,
 ) -> Path:
     """Write the analyst workbook to ``path`` (.xlsm); ``settings`` are xlwings.conf rows; the
     projections it writes are in ``lang`` (README's Language setting, which the user may change).
@@ -322,7 +324,8 @@ def build(
     With ``functions`` (the MT_ functions by name, from ``metaltrade_xl.udfs``) each MT_ formula
     also carries its computed value, so that a program that does not run Python (LibreOffice,
     Excel before it recalculates, a preview) shows numbers, and ``metaltrade share`` finds stored
-    values to compare with. ``metaltrade workbook new`` passes them.
+    values to compare with. ``metaltrade workbook new`` passes them. Its sheets print on
+    ``paper`` (``a4``, the default, or ``letter``).
     """
     lang = Words(lang).lang
     path = Path(path)
@@ -342,7 +345,7 @@ def build(
     _functions(wb.create_sheet(SHEETS["functions"], 3))
     _config(conf, settings or {})
     for ws in wb.worksheets:
-        fit_page(ws)
+        fit_page(ws, paper)
     wb.active = 0
     wb.properties.created = wb.properties.modified = FIXED_DATE
     wb.properties.creator = wb.properties.lastModifiedBy = f"metaltrade_xl {__version__}"

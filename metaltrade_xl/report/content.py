@@ -213,7 +213,7 @@ def output_sheet_names(results, lang: str = "en", reserved: Sequence[str] = ()) 
         w(k) for k in ("sheet.summary", "sheet.sources", "sheet.provenance", "sheet.chartdata")
     ]
     return safe_sheet_names(
-        [r.scenario.name for r in results],
+        [w.title(r.scenario) for r in results],
         reserved=[*SHEETS.values(), *fixed, *reserved],
         prefix=TEXT["sheet.scenario"][LANGUAGES.index(w.lang)],
     )
@@ -240,7 +240,7 @@ def build_report(
     scenario_layouts = [
         scenario_sheet(r, n, figures, w, helper) for r, n in zip(results, names, strict=True)
     ]
-    listing = [(n, r.scenario.name) for r, n in zip(results, names, strict=True)]
+    listing = [(n, w.title(r.scenario)) for r, n in zip(results, names, strict=True)]
     if sources:
         src = sources_sheet(figures, results, names, w, helper)
         listing.append((src.name, w("contents.sources")))

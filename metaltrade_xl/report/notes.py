@@ -130,7 +130,7 @@ def notice_text(notice, w: Words) -> str:
 def warning_lines(results, w: Words) -> list[str]:
     """``warning: <scenario>: <sentence>`` (``aviso: …``), one line per warning of every result."""
     return [
-        w("warn.line", scenario=r.scenario.name, text=notice_text(x, w))
+        w("warn.line", scenario=w.title(r.scenario), text=notice_text(x, w))
         for r in results
         for x in r.warnings
     ]

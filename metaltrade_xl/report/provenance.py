@@ -31,9 +31,10 @@ PROVENANCE_SHEETS = (SHEETS["provenance"], *TEXT["sheet.provenance"])
 SHA_HEADER = "SHA-256"
 
 
-def lower_bounds_used(results) -> list[dict]:
+def lower_bounds_used(results, w: Words | None = None) -> list[dict]:
     """Every figure given as a floor ("more than") that some scenario used, once, with the keys
-    it fed and the scenarios that used it (records as in ``ScenarioResult.figures_used``)."""
+    it fed and the scenarios that used it (records as in ``ScenarioResult.figures_used``;
+    scenarios named in ``w``'s language when given)."""
     out: dict[str, dict] = {}
     for r in results:
         for f in r.figures_used:
@@ -41,7 +42,7 @@ def lower_bounds_used(results) -> list[dict]:
                 continue
             entry = out.setdefault(f["id"], {**f, "used_for": [], "scenarios": []})
             entry["used_for"] += [k for k in f["used_for"] if k not in entry["used_for"]]
-            entry["scenarios"].append(r.scenario.name)
+            entry["scenarios"].append(w.title(r.scenario) if w else r.scenario.name)
     return list(out.values())
 
 
@@ -208,7 +209,7 @@ def _data_frame(origins: Sequence[DataOrigin], w: Words) -> pd.DataFrame:
 def _lower_bound_frame(results, w: Words) -> pd.DataFrame:
     n = len(results)
     rows = []
-    for f in lower_bounds_used(results):
+    for f in lower_bounds_used(results, w):
         names = f["scenarios"]
         who = w("prov.all_scenarios", n=n) if n > 1 and len(names) == n else ", ".join(names)
         what = figure_what(SimpleNamespace(**f), w)
@@ -246,7 +247,7 @@ def parameter_rows(result, w: Words) -> list[tuple[str, object, str, str]]:
     rival = s.rival.name
     given = w("prov.given")
     # the name is the table's title; the description reads best in the wide column
-    rows = [(w("prov.description"), "", _TEXT, s.description)] if s.description else []
+    rows = [(w("prov.description"), "", _TEXT, w.about(s))] if w.about(s) else []
     rows += [
         (w("param.reporter"), p["reporter"], _TEXT, ""),
         (w("param.base_year"), int(p["base_year"]), _YEAR, given),
@@ -330,7 +331,9 @@ def provenance_sheet(
         labels={"more than": w("prov.more_than"), "figure": w("col.figure")},
         spans={"figure": 2},
     )
-    text = [f"{r.scenario.name}: {notes.notice_text(x, w)}" for r in results for x in r.warnings]
+    text = [
+        f"{w.title(r.scenario)}: {notes.notice_text(x, w)}" for r in results for x in r.warnings
+    ]
     warnings = pd.DataFrame({"warning": text})
     add(
         "provenance_warnings",
@@ -347,7 +350,7 @@ def provenance_sheet(
         add(
             f"provenance_parameters_{i}",
             params,
-            w("prov.parameters", name=r.scenario.name),
+            w("prov.parameters", name=w.title(r.scenario)),
             formats={"value": tuple(c for _, _, c, _ in rows)},
             labels={
                 "parameter": w("col.parameter"),

@@ -332,6 +332,14 @@ class Words:
             return INPUTS[name][self._i].format_map(_Defaults(fields))
         return humanise(name)
 
+    def title(self, scenario) -> str:
+        """A scenario's name in this language (``name_es`` on Spanish sheets), else its name."""
+        return getattr(scenario, f"name_{self.lang}", "") or scenario.name
+
+    def about(self, scenario) -> str:
+        """A scenario's description in this language, else its description."""
+        return getattr(scenario, f"description_{self.lang}", "") or scenario.description
+
     def indicator(self, name: str) -> str:
         return INDICATORS[name][self._i] if name in INDICATORS else humanise(name).lower()
 

@@ -180,6 +180,7 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
     pairs: list[tuple[str, object]] = [
         ("name", scenario.name),
         ("description", scenario.description),
+        *[(k, getattr(scenario, k)) for k in ("name_es", "description_es") if getattr(scenario, k)],
         ("reporter", scenario.reporter),
         ("base_year", scenario.base_year),
         ("horizon", scenario.horizon),

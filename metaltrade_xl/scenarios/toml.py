@@ -58,7 +58,7 @@ MAX_TREND_YEARS = 50
 
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
-    "substitution", "uncertainty", "seasonal_profile",
+    "substitution", "uncertainty", "seasonal_profile", "name_es", "description_es",
 }  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start", "trend_years"},
@@ -217,6 +217,11 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
     description = data.get("description", "")
     if not isinstance(description, str):
         raise c.fail("description", f"expected text, got {_show(description)}")
+    # the Spanish name and description (optional): what Spanish sheets show
+    name_es = c.text(data["name_es"], "name_es") if "name_es" in data else ""
+    description_es = data.get("description_es", "")
+    if not isinstance(description_es, str):
+        raise c.fail("description_es", f"expected text, got {_show(description_es)}")
     base = c.year(data["base_year"], "base_year")
     horizon = c.year(data["horizon"], "horizon")
 
@@ -286,6 +291,8 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             source=source,
             reporter=reporter,
             seasonal_profile=profile,
+            name_es=name_es,
+            description_es=description_es.strip(),
         )
     except InputError as exc:
         raise ScenarioError(f"{source}: {exc}") from None

@@ -171,6 +171,11 @@ def test_every_kind_of_note_is_shown_in_spanish(runs):
     assert "÷ 0,8462, la parte del año" in joined  # 11 / 13 = 0.8462
     # World exports 2.5 tn (2001) -> 9.0 tn (2024): CAGR over 23 years
     assert "tendencia de los datos: TCAC 2001-2024 (23 años): 2 500 000 -> 9 000 000" in joined
+    # the bundled scenarios carry their Spanish names and descriptions (name_es, description_es)
+    for f in default_scenario_files():
+        s = load_scenario(f)
+        assert s.name_es and s.name_es in cells and s.description_es in cells
+        assert s.name not in joined and s.description not in joined
 
 
 def test_json_keeps_english_sentences_and_the_terminal_follows_lang(runs, cli, tmp_path):
@@ -229,3 +234,13 @@ def test_english_notes_are_the_data_layers_own_sentences(tmp_path):
     assert {b for b, _ in bases} == {"given", "recorded", "annualised", "seasonal", "carried"}
     assert ("seasonal", True) in bases and ("seasonal", False) in bases
     assert codes == {"below_record", "start_moved"}
+
+
+def test_workbook_new_prints_on_the_paper_asked(cli):
+    code, _, _ = cli("workbook", "new", "a.xlsm", "--paper", "letter")
+    assert code == 0
+    wb = openpyxl.load_workbook("a.xlsm")
+    assert {ws.page_setup.paperSize for ws in wb.worksheets} == {1}  # Letter
+    with pytest.raises(SystemExit) as exit_:  # argparse refuses it, in one line
+        cli("run", "--paper", "legal", "--out", "o.xlsx")
+    assert exit_.value.code == 2
