@@ -282,13 +282,8 @@ def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
 
 
 def _paper_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--paper",
-        choices=PAPERS,
-        default=DEFAULT_PAPER,
-        help="paper the sheets are set to print on, landscape and one page wide: a4 (default) "
-        "or letter",
-    )
+    what = "paper the sheets print on (landscape, one page wide): a4 (default) or letter"
+    parser.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, help=what)
 
 
 def _output_options(parser: argparse.ArgumentParser, replaces: str) -> None:
