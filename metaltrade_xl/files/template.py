@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import keyword
+import io
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
@@ -26,12 +27,12 @@ from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl._io import atomic_path
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
 from metaltrade_xl.files.sharing import store_values
+from metaltrade_xl.files.vba import replace_module
 from metaltrade_xl.files.writer import (
     fit_page,
     open_workbook,
     put,
     write_table,
-    write_text_atomic,
 )
 from metaltrade_xl.report.content import scenarios_grid, unit_format
 from metaltrade_xl.report.layout import SHEETS, Table
@@ -204,27 +205,28 @@ def _config(ws, settings: dict) -> None:
         raise RuntimeError(f"xlwings' quickstart workbook has no {', '.join(wanted)} row")
 
 
-#: The module the macro of ``metaltrade.xlsm`` imports ships with the package (metaltrade.py).
-SHIPPED_MODULE = "metaltrade"
-COMPANION = '''"""Entry point of the analyst workbook {name}.xlsm, written by `metaltrade workbook new`.
-
-The workbook's macro SampleCall (Alt+F8) and the xlwings ribbon's "Run main" run
-``import {name}; {name}.main()``: keep this file next to the workbook, under the workbook's name.
+#: The workbook's macros (module Module1 of xlwings' quickstart, SampleCall kept by name): they
+#: call the installed package, so they work whatever the workbook file is called.
+MACROS = """Attribute VB_Name = "Module1"
+' Any file name works.
+Sub SampleCall()
+    RunPython "import metaltrade_xl.macros as m; m.main()"
+End Sub
+Sub ShareCopy()
+    RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()"
+End Sub
 """
-
-from metaltrade_xl.macros import main, run_scenarios_caller
-
-__all__ = ["main", "run_scenarios_caller"]
-'''
+#: The module of the quickstart's VBA project that :data:`MACROS` replaces, and its part.
+MACRO_MODULE = "Module1"
+VBA_PART = "xl/vbaProject.bin"
 
 
 @dataclass(frozen=True)
 class NewWorkbook:
-    """What ``metaltrade workbook new`` wrote: the workbook, its module (None when the package
-    ships it) and a sentence on the interpreter set in xlwings.conf."""
+    """What ``metaltrade workbook new`` wrote: the workbook and a sentence on the interpreter set
+    in xlwings.conf."""
 
     path: Path
-    module: Path | None
     interpreter_note: str
 
 
@@ -253,31 +255,15 @@ def interpreter_settings(platform: str | None = None, executable: str | None = N
     return {key: executable}, f"xlwings.conf: {key} = {executable} (the Python this ran with)"
 
 
-def module_name(path: str | Path) -> str:
-    """The module the workbook's macro imports (its file name without the extension); a
-    one-line error when no Python module can have that name or another module already has it."""
-    path = Path(path)
-    name = path.name.split(".")[0]  # the VBA cuts the name at its first dot
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(
-            f"expected a workbook name that is a Python module name (letters, digits and _, "
-            f"e.g. analyst.xlsm), got '{path.name}': the workbook's macro runs `import {name}`"
-        )
-    if name == SHIPPED_MODULE:
-        return name
-    taken = name in sys.stdlib_module_names or name in sys.builtin_module_names
-    if not taken:
-        spec = importlib.util.find_spec(name)
-        taken = (
-            spec is not None
-            and Path(spec.origin or "").resolve() != (path.parent / f"{name}.py").resolve()
-        )
-    if taken:
-        raise ValueError(
-            f"'{path.name}': the workbook's macro would run `import {name}`, which is another "
-            "Python module; choose another name (e.g. analyst.xlsm)"
-        )
-    return name
+def _with_macros(archive: ZipFile) -> ZipFile:
+    """A copy of openpyxl's kept VBA parts with :data:`MACROS` as the macro module's source."""
+    copy = ZipFile(io.BytesIO(), "a", ZIP_DEFLATED)
+    for name in archive.namelist():
+        data = archive.read(name)
+        if name == VBA_PART:
+            data = replace_module(data, MACRO_MODULE, MACROS)
+        copy.writestr(name, data)
+    return copy
 
 
 def new_workbook(
@@ -287,25 +273,12 @@ def new_workbook(
     functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
 ) -> NewWorkbook:
-    """``metaltrade workbook new``: the workbook, the module its macro imports (next to it), and
-    the interpreter this command runs with in xlwings.conf (on Windows and macOS); with
-    ``functions`` the MT_ cells carry their computed values (see :func:`build`)."""
-    path = Path(path)
-    name = module_name(path)
+    """``metaltrade workbook new``: the workbook, with the interpreter this command runs with in
+    xlwings.conf (on Windows and macOS); with ``functions`` the MT_ cells carry their computed
+    values (see :func:`build`). Its macros name the package, not the file: any file name works."""
     settings, note = interpreter_settings()
-    module = None
-    if name != SHIPPED_MODULE:
-        module = path.with_name(f"{name}.py")
-        text = COMPANION.format(name=name)
-        same = module.exists() and module.read_text(encoding="utf-8") == text
-        if module.exists() and not same and not force:
-            raise FileExistsError(f"{module} exists; use --force to replace it")
-        if path.exists() and not force:
-            raise FileExistsError(f"{path} exists; use --force to replace it")
     built = build(path, force=force, settings=settings, functions=functions, lang=lang)
-    if module is not None:
-        write_text_atomic(text, module, force=True)
-    return NewWorkbook(built, module, note)
+    return NewWorkbook(built, note)
 
 
 def build(
@@ -331,6 +304,7 @@ def build(
             f"expected a .xlsm file name (the workbook carries VBA), got '{path.name}'"
         )
     wb = open_workbook(QUICKSTART, keep_vba=True)
+    wb.vba_archive = _with_macros(wb.vba_archive)
     first, conf = wb.worksheets[0], wb["_xlwings.conf"]
     first.title = SHEETS["readme"]
     _readme(first, lang)
