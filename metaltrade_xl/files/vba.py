@@ -43,7 +43,7 @@ def decompress(container: bytes) -> bytes:
 
     Examples
     --------
-    >>> decompress(bytes.fromhex("01 0380 00 41 42"))
+    >>> decompress(bytes.fromhex("01 02b0 00 41 42"))  # a chunk of 5 bytes: 2 literals
     b'AB'
     >>> decompress(compress(b"abcabcabcabc"))
     b'abcabcabcabc'
@@ -84,82 +84,120 @@ def decompress(container: bytes) -> bytes:
     return bytes(out)
 
 
-def _match(data: bytes, at: int, start: int, end: int, heads: dict) -> tuple[int, int]:
-    """Longest earlier match for ``data[at:]`` in the chunk, the nearest one on ties: (offset,
-    length), length 0 when shorter than 3 (the matching of [MS-OVBA] 2.4.1.3.19.4)."""
+def _candidates(data: bytes, at: int, start: int, end: int, heads: dict) -> tuple:
+    """(offset, length) of the longest earlier match for ``data[at:]`` in its chunk, the nearest
+    one on ties (the matching of [MS-OVBA] 2.4.1.3.19.4), and of the nearest match of 3 bytes;
+    () when there is none."""
     _, longest = _copy_token_bits(at - start)
-    best, best_at = 0, 0
+    best, best_at, near_at = 0, 0, None
     for cand in reversed(heads.get(data[at : at + _LITERAL_MATCH], ())):
         n = 0
         while at + n < end and data[cand + n] == data[at + n]:
             n += 1
+        if n >= _LITERAL_MATCH and near_at is None:
+            near_at = cand
         if n > best:
             best, best_at = n, cand
     if best < _LITERAL_MATCH:
-        return 0, 0
-    return at - best_at, min(best, longest)
+        return ()
+    return (at - best_at, min(best, longest)), (at - near_at, _LITERAL_MATCH)
 
 
-def _chunk(data: bytes, start: int, literal_at: frozenset) -> bytes:
-    """One compressed chunk of ``data[start:start + 4096]``; ``literal_at`` are positions where a
-    literal is written even if a match exists."""
-    end = min(start + _CHUNK, len(data))
+def _options(data: bytes, start: int, end: int) -> list[tuple]:
+    """For each position of the chunk ``data[start:end]``, its copy-token candidates."""
     heads: dict[bytes, list[int]] = {}
+    found = []
+    for at in range(start, end):
+        found.append(_candidates(data, at, start, end, heads))
+        heads.setdefault(data[at : at + _LITERAL_MATCH], []).append(at)
+    return found
+
+
+def _encode(data: bytes, start: int, tokens: list[tuple[int, int]]) -> bytes:
+    """A compressed chunk from (offset, length) tokens, length 0 for a literal."""
     out, at = bytearray(), start
-    while at < end:
-        flag_at, flags = len(out), 0
-        out.append(0)
-        for bit in range(8):
-            if at >= end:
-                break
-            offset, length = (0, 0) if at in literal_at else _match(data, at, start, end, heads)
-            if length:
-                bits, _ = _copy_token_bits(at - start)
-                out += struct.pack("<H", (offset - 1) << (16 - bits) | (length - 3))
-                flags |= 1 << bit
-            else:
-                out.append(data[at])
-                length = 1
-            for p in range(at, at + length):
-                heads.setdefault(data[p : p + _LITERAL_MATCH], []).append(p)
-            at += length
-        out[flag_at] = flags
-    if end - start == _CHUNK and len(out) > _CHUNK:  # a raw chunk is shorter ([MS-OVBA] 2.4.1.3.10)
-        return struct.pack("<H", 0x3000 | (_CHUNK - 1)) + data[start:end]
+    for i, (offset, length) in enumerate(tokens):
+        if i % 8 == 0:
+            flag_at = len(out)
+            out.append(0)
+        if length:
+            bits, _ = _copy_token_bits(at - start)
+            out += struct.pack("<H", (offset - 1) << (16 - bits) | (length - 3))
+            out[flag_at] |= 1 << (i % 8)
+        else:
+            out.append(data[at])
+        at += length or 1
     return struct.pack("<H", 0xB000 | (len(out) - 1)) + bytes(out)
 
 
-def _container(data: bytes, literal_at: frozenset = frozenset()) -> bytes:
-    chunks = (_chunk(data, s, literal_at) for s in range(0, len(data), _CHUNK))
-    return b"\x01" + b"".join(chunks)
+def _chunk(data: bytes, start: int) -> bytes:
+    """The compressed chunk of ``data[start:start + 4096]``: the longest match at each step."""
+    end = min(start + _CHUNK, len(data))
+    options, tokens, at = _options(data, start, end), [], start
+    while at < end:
+        tokens.append(options[at - start][0] if options[at - start] else (0, 0))
+        at += tokens[-1][1] or 1
+    packed = _encode(data, start, tokens)
+    if end - start == _CHUNK and len(packed) > _CHUNK + 2:  # raw is shorter ([MS-OVBA] 2.4.1.3.10)
+        return struct.pack("<H", 0x3000 | (_CHUNK - 1)) + data[start:end]
+    return packed
+
+
+def _exact_chunk(data: bytes, start: int, size: int) -> bytes | None:
+    """A compressed chunk of ``data[start:]`` (at most 4096 bytes) exactly ``size`` bytes long,
+    choosing at each position a literal, the longest match or a 3-byte one; None if none is.
+
+    Dynamic programming over (position, tokens mod 8, bytes so far): a token costs 1 (literal) or
+    2 bytes, and every 8th token starts with a new flag byte.
+    """
+    end, body = len(data), size - 2
+    options = _options(data, start, end)
+    reach: list[dict] = [{} for _ in range(end - start + 1)]
+    reach[0][(0, 0)] = None
+    for i in range(end - start):
+        for m, spent in list(reach[i]):
+            for offset, length in ((0, 0), *options[i]):
+                cost = (2 if length else 1) + (m == 0)
+                state = ((m + 1) % 8, spent + cost)
+                if spent + cost <= body:
+                    reach[i + (length or 1)].setdefault(state, (i, m, spent, offset, length))
+    final = next((s for s in reach[end - start] if s[1] == body), None)
+    if final is None:
+        return None
+    tokens, i, state = [], end - start, final
+    while i:
+        j, m, spent, offset, length = reach[i][state]
+        tokens.append((offset, length))
+        i, state = j, (m, spent)
+    return _encode(data, start, tokens[::-1])
 
 
 def compress(data: bytes, *, size: int | None = None) -> bytes:
     """Compress ``data`` as an [MS-OVBA] 2.4.1 CompressedContainer (the specification's matching:
     longest match, nearest on ties); with ``size``, exactly ``size`` bytes long, by writing some
-    matches as literals (a :class:`VbaProjectError` when ``data`` cannot take that length).
+    matches of the last chunk as literals or shorter matches (a :class:`VbaProjectError` when no
+    such spelling has that length).
 
     Examples
     --------
-    >>> compress(b"#aaabcdefaaaaghijaaaaaklaaamnopqaaaaaaaaaaaarstuvwxyzaaa").hex()
-    '012fb000236161616263646566820a00676869016a6b6c6d6e6f7071721000147273747576777879437a61'
+    The normal compression example of [MS-OVBA] 3.2.2:
+
+    >>> compress(b"#aaabcdefaaaaghijaaaaaklaaamnopqaaaaaaaaaaaarstuvwxyzaaa").hex(" ")[:47]
+    '01 2f b0 00 23 61 61 61 62 63 64 65 82 66 00 70'
     >>> len(compress(b"abcabcabcabc", size=10))
     10
     """
-    best = _container(data)
+    chunks = [_chunk(data, s) for s in range(0, len(data), _CHUNK)]
+    best = b"\x01" + b"".join(chunks)
     if size is None or len(best) == size:
         return best
     if len(best) > size:
         raise VbaProjectError(f"{len(data)} bytes compress to {len(best)}, more than {size}")
-    literal_at: set[int] = set()
-    for at in range(len(data)):  # each literal forced at a match lengthens by 1 or 2 bytes
-        trial = _container(data, frozenset(literal_at | {at}))
-        if len(trial) <= size:
-            literal_at.add(at)
-            best = trial
-            if len(best) == size:
-                return best
-    raise VbaProjectError(f"{len(data)} bytes cannot be compressed to exactly {size} bytes")
+    head = b"\x01" + b"".join(chunks[:-1])
+    last = _exact_chunk(data, _CHUNK * (len(chunks) - 1), size - len(head))
+    if last is None:
+        raise VbaProjectError(f"{len(data)} bytes cannot be compressed to exactly {size} bytes")
+    return head + last
 
 
 @dataclass(frozen=True)
