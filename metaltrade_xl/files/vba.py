@@ -277,7 +277,12 @@ def replace_module(data: bytes, name: str, source: str) -> bytes:
     path = f"VBA/{module.stream}"
     old = project.streams[path]
     text = "\r\n".join(source.replace("\r\n", "\n").split("\n")).encode(project.codepage)
-    new = old[: module.offset] + compress(text, size=len(old) - module.offset)
+    try:
+        new = old[: module.offset] + compress(text, size=len(old) - module.offset)
+    except VbaProjectError as exc:
+        raise VbaProjectError(
+            f"the new source of VBA module '{name}' does not fit its stream in place: {exc}"
+        ) from None
     buffer = io.BytesIO(data)
     with olefile.OleFileIO(buffer, write_mode=True) as ole:
         ole.write_stream(path, new)

@@ -148,6 +148,24 @@ def test_the_macros_name_the_package_never_the_file(copied):
         assert callable(getattr(macros, function))
 
 
+def test_every_macro_the_readme_sheet_names_is_in_the_project(copied):
+    import openpyxl
+
+    project = Project.read(vba(copied))
+    procedures = {
+        name
+        for module in project.modules
+        for name in re.findall(
+            r"^(?:Public |Private )?(?:Sub|Function) (\w+)\(", project.source(module), re.MULTILINE
+        )
+    }
+    readme = openpyxl.load_workbook(copied)["README"]
+    text = "\n".join(str(row[0]) for row in readme.iter_rows(values_only=True) if row[0])
+    named = set(re.findall(r"Alt\+F8 > (\w+)", text))
+    assert named == {"SampleCall", "ImportPythonUDFs", "ShareCopy"}
+    assert named <= procedures
+
+
 def test_the_macros_commands_run_beside_a_renamed_copy_with_no_other_file(copied):
     """RunPython runs its command with the workbook's folder as the working directory: there is
     only "metaltrade (1).xlsm" there, and each command's import and function resolve."""
@@ -216,5 +234,5 @@ def test_an_unknown_module_or_too_long_a_macro_is_refused():
     data = vba(QUICKSTART)
     with pytest.raises(VbaProjectError, match="expected a VBA module 'Macros', got ThisWorkbook"):
         replace_module(data, "Macros", MACROS)
-    with pytest.raises(VbaProjectError, match="more than 195"):
+    with pytest.raises(VbaProjectError, match="module 'Module1' does not fit .* more than 195$"):
         replace_module(data, MACRO_MODULE, MACROS + "' " + "a long comment, " * 20 + "\n")
