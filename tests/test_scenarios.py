@@ -78,6 +78,13 @@ def test_core_accepted_and_resolved_from_data(tmp_path):
         ('origins = ["China"]', 'origins = ["Atlantis"]', "substitution.origins", "Atlantis"),
         ('name = "Chile"', 'name = "Narnia"', "rival.start", "no figure for exports of Narnia"),
         ("growth = 0.04", "growth = {2025 = 0.1}", "imports.growth", "no rate for 2026"),
+        ("horizon = 2034", "horizon = 2034\nname_es = 7", "name_es", "expected text, got 7"),
+        (
+            "horizon = 2034",
+            'horizon = 2034\nname_fr = "x"',
+            "name_fr",
+            "given in en, es (e.g. name_es)",
+        ),
     ],
 )
 def test_errors_name_file_and_key(tmp_path, old, new, key, expected):
@@ -88,25 +95,6 @@ def test_errors_name_file_and_key(tmp_path, old, new, key, expected):
     assert message.startswith(f"bad.toml: {key}:"), message
     assert expected in message
     assert "\n" not in message
-
-
-def test_a_spanish_name_is_read_from_the_file_and_the_cells(tmp_path):
-    from metaltrade_xl.report.words import Words
-    from metaltrade_xl.scenarios.cells import scenario_to_pairs
-
-    text = CORE.replace(
-        "base_year = 2024",
-        'name_es = "Cerrar la brecha"\ndescription_es = "Ver."\nbase_year = 2024',
-    )
-    s = load_scenario(write(tmp_path, text))
-    assert (s.name_es, s.description_es) == ("Cerrar la brecha", "Ver.")
-    assert scenario_from_pairs(scenario_to_pairs(s), s.source) == s
-    assert Words("es").title(s) == "Cerrar la brecha" and Words("en").title(s) == s.name
-    assert Words("es").title(load_scenario(write(tmp_path, CORE))) == s.name  # none given
-    with pytest.raises(ScenarioError, match=r"^bad.toml: description_es: expected text, got 3"):
-        load_scenario(
-            write(tmp_path, CORE.replace("horizon =", "description_es = 3\nhorizon ="), "bad.toml")
-        )
 
 
 def test_not_toml_and_missing_file(tmp_path):
@@ -207,3 +195,19 @@ def test_data_covering_the_base_year_or_given_starts_are_never_moved():
     result = run(pinned, upto_2024)
     assert result.scenario.base_year == 2025 and result.inputs.exports_start == 800
     assert not any("end in" in w for w in result.warnings)
+
+
+def test_names_in_other_languages(tmp_path):
+    text = CORE.replace(
+        "horizon = 2034", 'horizon = 2034\nname_es = "  Cerrar la brecha  "\ndescription_es = ""', 1
+    )
+    s = load_scenario(write(tmp_path, text))
+    assert s.title("es") == "Cerrar la brecha"  # stripped
+    assert s.title("en") == s.name == "Close the gap with Chile by 2034"
+    assert s.about("es") == s.description == ""  # an empty translation falls back
+    # every bundled scenario names itself in Spanish, and differently from English
+    for f in default_scenario_files():
+        bundled = load_scenario(f)
+        assert bundled.title("es") != bundled.name, f.name
+        assert bundled.about("es") and bundled.about("es") != bundled.description, f.name
+    assert find_scenario("cerrar la brecha con chile al 2034").horizon == 2034

@@ -334,11 +334,11 @@ class Words:
 
     def title(self, scenario) -> str:
         """A scenario's name in this language (``name_es`` on Spanish sheets), else its name."""
-        return getattr(scenario, f"name_{self.lang}", "") or scenario.name
+        return scenario.title(self.lang)
 
     def about(self, scenario) -> str:
         """A scenario's description in this language, else its description."""
-        return getattr(scenario, f"description_{self.lang}", "") or scenario.description
+        return scenario.about(self.lang)
 
     def indicator(self, name: str) -> str:
         return INDICATORS[name][self._i] if name in INDICATORS else humanise(name).lower()

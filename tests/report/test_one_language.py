@@ -174,7 +174,7 @@ def test_every_kind_of_note_is_shown_in_spanish(runs):
     # the bundled scenarios carry their Spanish names and descriptions (name_es, description_es)
     for f in default_scenario_files():
         s = load_scenario(f)
-        assert s.name_es and s.name_es in cells and s.description_es in cells
+        assert s.title("es") in cells and s.about("es") in cells
         assert s.name not in joined and s.description not in joined
 
 
