@@ -10,8 +10,9 @@ import pytest
 import xlwings as xw
 
 from metaltrade_xl import macros
+from metaltrade_xl.files.runbook import run_workbook
 from metaltrade_xl.files.template import build
-from metaltrade_xl.files.writer import open_workbook, run_workbook, sheet_grid
+from metaltrade_xl.files.writer import open_workbook, sheet_grid
 from metaltrade_xl.report.content import SUMMARY_TITLE
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 
