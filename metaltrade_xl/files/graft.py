@@ -321,32 +321,23 @@ def graft_sheets(target: Package, source: Package, where: dict[str, int]) -> Non
 
 
 def sync_titles(pkg: Package) -> None:
-    """docProps/app.xml's list of worksheet titles (where it has one) made the workbook's."""
+    """docProps/app.xml's list of worksheet titles (where it has one, as Excel writes it) made the
+    workbook's: the first group of its heading pairs, which is the worksheets in every language."""
     part = "docProps/app.xml"
-    if part not in pkg.parts or "<TitlesOfParts" not in pkg.text(part):
+    if part not in pkg.parts:
         return
     xml = pkg.text(part)
-    pairs = re.search(r"<HeadingPairs>(.*?)</HeadingPairs>", xml, re.S)
+    pairs = re.search(r"<HeadingPairs>.*?</HeadingPairs>", xml, re.S)
     titles = re.search(r"(<TitlesOfParts>\s*<vt:vector\b[^>]*>)(.*?)(</vt:vector>)", xml, re.S)
-    if pairs is None or titles is None:
+    count = pairs and re.search(r"<vt:i4>(\d+)</vt:i4>", pairs.group(0))
+    if not (pairs and titles and count):
         return
-    groups = re.findall(
-        r"<vt:lpstr>(.*?)</vt:lpstr>\s*</vt:variant>\s*<vt:variant>\s*<vt:i4>(\d+)</vt:i4>",
-        pairs.group(1),
-        re.S,
-    )
     entries = re.findall(r"<vt:lpstr>.*?</vt:lpstr>|<vt:lpstr\s*/>", titles.group(2), re.S)
-    names = [s["name"] for s in pkg.sheets()]
-    out, at = [], 0
-    for heading, count in groups:
-        block = entries[at : at + int(count)]
-        at += int(count)
-        if heading in ("Worksheets", "Hojas de cálculo") or heading.lower().endswith("worksheets"):
-            block = [f"<vt:lpstr>{escape(n)}</vt:lpstr>" for n in names]
-            old = f"<vt:lpstr>{heading}</vt:lpstr></vt:variant><vt:variant><vt:i4>{count}</vt:i4>"
-            xml = xml.replace(old, old.replace(f">{count}<", f">{len(names)}<"), 1)
-        out += block
-    out += entries[at:]
+    names = [s["name"] for s in pkg.sheets() if "/worksheets/" in s["part"]]
+    out = [f"<vt:lpstr>{escape(n)}</vt:lpstr>" for n in names] + entries[int(count.group(1)) :]
+    heads = pairs.group(0)
+    heads = heads[: count.start()] + f"<vt:i4>{len(names)}</vt:i4>" + heads[count.end() :]
     head = re.sub(r'size="\d+"', f'size="{len(out)}"', titles.group(1))
+    xml = xml.replace(pairs.group(0), heads, 1)
     xml = xml.replace(titles.group(0), head + "".join(out) + titles.group(3), 1)
     pkg.put(part, xml)
