@@ -18,7 +18,24 @@ from xml.sax.saxutils import escape
 
 from metaltrade_xl.files.package import REL_WORKSHEET, Package, PackageError, _attr_text, attrs
 
-STYLES = "xl/styles.xml"
+REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+
+
+def styles_part(pkg: Package, *, create_from: Package | None = None) -> str:
+    """The workbook's styles part; with ``create_from``, a copy of that one's when it has none."""
+    for rel in pkg.rels("xl/workbook.xml"):
+        if rel["Type"] == REL_STYLES and pkg.target("xl/workbook.xml", rel) in pkg.parts:
+            return pkg.target("xl/workbook.xml", rel)
+    if create_from is None:
+        raise PackageError("the workbook has no styles part (xl/styles.xml)")
+    part = "xl/styles.xml"
+    pkg.put(part, create_from.text(styles_part(create_from)))
+    pkg.add_rel("xl/workbook.xml", REL_STYLES, "/" + part)
+    pkg.set_override(part, STYLES_TYPE)
+    return part
+
+
 _DEFINED = re.compile(r"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
 #: The style lists a sheet's cells point into, in the order styles.xml declares them.
 _LISTS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
@@ -297,7 +314,8 @@ def add_names(pkg: Package, names: list[tuple[dict, str]]) -> None:
 def graft_sheets(target: Package, source: Package, where: dict[str, int]) -> None:
     """Copy every sheet of ``source`` into ``target``: sheet ``n`` at position ``where[n]``
     (by default after the last), with its parts, formats, names and state."""
-    styles = StyleMerge(target.text(STYLES), source.text(STYLES))
+    kept = styles_part(target, create_from=source)
+    styles = StyleMerge(target.text(kept), source.text(styles_part(source)))
     taken: set[str] = set()
     sheets = source.sheets()
     # in their old places first, in the order of those places (each then lands where it was)
@@ -306,7 +324,7 @@ def graft_sheets(target: Package, source: Package, where: dict[str, int]) -> Non
         part = _copy_tree(target, source, sheet["part"], styles, taken, {})
         index = where.get(sheet["name"], len(target.sheets()))
         insert_sheet(target, sheet["name"], part, index, sheet["state"])
-    target.put(STYLES, styles.result())
+    target.put(kept, styles.result())
     order = [s["name"] for s in target.sheets()]
     names = []
     own = [s["name"] for s in sheets]

@@ -104,3 +104,14 @@ def test_grafting_again_reuses_the_formats(tmp_path):
     graft.graft_sheets(target, source_book(tmp_path / "s2.xlsx"), {})
     assert target.parts["xl/styles.xml"] == styles
     assert [s["name"] for s in target.sheets()] == ["Mine", "Later", "Ours", "Ours too"]
+
+
+def test_a_workbook_without_styles_gets_the_grafted_ones(tmp_path):
+    target = target_book(tmp_path / "t.xlsx")
+    target.drop_rels("xl/workbook.xml", lambda r: not r["Type"].endswith("/styles"))
+    target.remove("xl/styles.xml")
+    target.set_override("xl/styles.xml", None)
+    graft.graft_sheets(target, source_book(tmp_path / "s.xlsx"), {})
+    target.save(tmp_path / "out.xlsx")
+    ours = openpyxl.load_workbook(tmp_path / "out.xlsx")["Ours"]
+    assert ours["A1"].font.b and ours["B2"].number_format == '#,##0.0" mn"'
