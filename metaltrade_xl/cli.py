@@ -167,11 +167,10 @@ def _workbook_new(args: argparse.Namespace) -> int:
         lang=args.lang or DEFAULT_LANGUAGE,
     )
     print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
-    if made.module is not None:
-        print(
-            f"wrote {made.module}: the macro imports the module named after the workbook; "
-            "keep the two files together (rename both, or run `metaltrade workbook new` again)"
-        )
+    print(
+        "its macros (Alt+F8: SampleCall runs the scenarios, ShareCopy writes a shareable copy) "
+        "call metaltrade_xl.macros: the file may be renamed or copied"
+    )
     print(made.interpreter_note)
     return 0
 

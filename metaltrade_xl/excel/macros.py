@@ -241,7 +241,8 @@ def run_scenarios_caller() -> None:
 
 
 def main() -> None:
-    """The xlwings ribbon's "Run main" calls ``main()`` of the workbook's module."""
+    """The workbook's macro SampleCall calls this (``m.main()``), as does the xlwings add-in's
+    ribbon button "Run main" through the module named after the workbook."""
     run_scenarios_caller()
 
 

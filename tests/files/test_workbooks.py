@@ -10,7 +10,14 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 
 from metaltrade_xl import __version__
-from metaltrade_xl.files.template import FUNCTION_EXAMPLES, QUICKSTART, build
+from metaltrade_xl.files.template import (
+    FUNCTION_EXAMPLES,
+    MACRO_MODULE,
+    MACROS,
+    QUICKSTART,
+    build,
+)
+from metaltrade_xl.files.vba import replace_module
 from metaltrade_xl.files.writer import sheet_grid
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 from metaltrade_xl.scenarios.cells import scenarios_from_grid
@@ -41,7 +48,8 @@ def test_analyst_workbook_sheets_config_and_vba(analyst):
     assert wb.sheetnames == ["README", "Data", "Scenarios", "Functions", "xlwings.conf"]
     conf = {r[0]: r[1] for r in wb["xlwings.conf"].iter_rows(values_only=True) if r[0]}
     assert conf["UDF Modules"] == "metaltrade_xl.udfs"  # the key the VBA looks up
-    assert vba(analyst) == zipfile.ZipFile(QUICKSTART).read("xl/vbaProject.bin")
+    # xlwings' VBA, with our macros in place of the quickstart's (tests/files/test_vba_project.py)
+    assert vba(analyst) == replace_module(vba(QUICKSTART), MACRO_MODULE, MACROS)
     assert wb["README"].sheet_properties.codeName == "Sheet1"  # VBA document module kept
     table = wb["Data"].tables["Figures"]
     assert table.ref == "A1:N36"

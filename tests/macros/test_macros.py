@@ -173,7 +173,8 @@ def test_counts_by_action_kind_are_stable(analyst):
 
 
 def test_workbook_macro_entry_point_is_installed():
-    """SampleCall in metaltrade.xlsm runs `import metaltrade; metaltrade.main()`."""
+    """The xlwings add-in ribbon's "Run main" runs `import metaltrade; metaltrade.main()` for a
+    workbook named metaltrade.xlsm (the workbook's own macros name metaltrade_xl.macros)."""
     import metaltrade
 
     assert metaltrade.main is macros.main
