@@ -115,6 +115,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_workbook(args: argparse.Namespace) -> int:
     from metaltrade_xl.files import writer as workbook
+    from metaltrade_xl.files.runbook import run_workbook_report
     from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios.preflight import check_finite
 
@@ -126,7 +127,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
     check_outputs(args.force, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
-        results, figures, lang = workbook.run_workbook_report(
+        results, figures, lang = run_workbook_report(
             args.workbook, args.out, force=args.force, lang=args.lang, paper=args.paper
         )
         check_finite(results)

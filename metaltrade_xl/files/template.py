@@ -126,6 +126,38 @@ FUNCTION_EXAMPLES = (
 )
 
 
+#: The spilled example: MT_PROJECT(start, growth, years, start year).
+SPILL_EXAMPLE = (750, 0.057, 10, 2024)
+SPILL_NOTE = (
+    "Where the MT_ functions are missing (LibreOffice, Excel without metaltrade_xl), the "
+    "formula shows the table as computed when this workbook was made."
+)
+
+
+def _constant(value) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return f"{value:.15g}"
+
+
+def spill_formula() -> str:
+    """The spilled example's array formula: ``MT_PROJECT``'s table, or, where the function is
+    missing (``#NAME?``, error type 5), the table as an array constant.
+
+    LibreOffice drops the stored results of every cell of an array formula when it loads a
+    workbook and recalculates it (its OOXML import keeps stored results of plain formulas only),
+    so without the fallback it shows ``#NAME?``; any other error (a bad argument) still shows.
+
+    >>> spill_formula()[:60]
+    '=IF(IFERROR(ERROR.TYPE(MT_PROJECT(750, 0.057, 10, 2024)), 0)'
+    """
+    start, growth, years, year = SPILL_EXAMPLE
+    call = f"MT_PROJECT({start}, {growth}, {years}, {year})"
+    rows = [["year", "value"]] + [[year + k, start * (1 + growth) ** k] for k in range(years + 1)]
+    table = ";".join(",".join(_constant(v) for v in row) for row in rows)
+    return f"=IF(IFERROR(ERROR.TYPE({call}), 0) = 5, {{{table}}}, {call})"
+
+
 def _readme(ws, lang: str) -> None:
     for i, (text, bold) in enumerate(README_LINES, start=1):
         cell = put(ws, i, 1, lang if i == LANGUAGE_ROW + 1 else text)
@@ -186,7 +218,8 @@ def _functions(ws) -> None:
         ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034"
     ).font = Font(bold=True)
     ref = f"B{row + 1}:C{row + 12}"
-    ws[f"B{row + 1}"] = ArrayFormula(ref, "=MT_PROJECT(750, 0.057, 10, 2024)")
+    ws[f"B{row + 1}"] = ArrayFormula(ref, spill_formula())
+    put(ws, row + 13, 1, SPILL_NOTE).font = Font(italic=True)
     for r in range(row + 2, row + 13):  # the formats the spilled years and values show with
         ws[f"B{r}"].number_format, ws[f"C{r}"].number_format = "0", "#,##0.0"
     for j, width in zip("ABCD", (42, 44, 20, 36), strict=True):

@@ -23,6 +23,7 @@ from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 from metaltrade_xl.scenarios.cells import scenarios_from_grid
 from tests.files.excel_cache import with_cached_values
 from tests.files.libreoffice import pdf_text, to_pdf
+from tests.files.test_run_workbook import assert_kept, members
 
 ROOT = Path(__file__).resolve().parents[2]
 N = len(default_scenario_files())
@@ -128,6 +129,12 @@ def test_run_workbook_round_trip_keeps_what_is_not_ours(analyst, cli, tmp_path):
     assert wb["README"]["C30"].value == "my note"
     assert wb["Functions"]["B2"].value == "=MT_DEFICIT(727, 19548)"
     assert vba(tmp_path / "out.xlsm") == vba(src)
+    assert_kept(members(src), members(tmp_path / "out.xlsm"))  # every part of mine.xlsm
+    assert (
+        "sheet.macroEnabled.main+xml"
+        in members(tmp_path / "out.xlsm")["[Content_Types].xml"].decode()
+    )
+    assert wb["README"].sheet_properties.codeName == "Sheet1"  # VBA document module kept
 
     # running again on the output rewrites our sheets and piles nothing up
     code, _, err = cli("run", "--workbook", "out.xlsm", "--out", "again.xlsm")
