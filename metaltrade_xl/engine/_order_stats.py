@@ -1,8 +1,9 @@
 """Exact percentiles of every row of a large array by partial selection (no full sort).
 
 Used by :func:`metaltrade_xl.engine.montecarlo.simulate` on ``(years, paths)`` buffers: the results
-equal ``np.percentile(buf, levels, axis=1).T`` (linear method) bit for bit, but each row is only
-partitioned around the few ranks the levels need. The functions reorder ``buf`` in place.
+equal ``np.percentile(buf, levels, axis=1).T`` (linear method) bit for bit, NaN policy included (a
+row with a NaN is NaN at every level), but each row is only partitioned around the few ranks the
+levels need. The functions reorder ``buf`` in place.
 """
 
 from __future__ import annotations
@@ -21,24 +22,33 @@ def _ranks(n: int, levels):
 
 def _percentiles(buf: np.ndarray, levels, first_fixed: bool = False) -> np.ndarray:
     """``np.percentile(buf, levels, axis=1).T`` (linear method, numpy's arithmetic), reordering
-    each row of ``buf`` in place; shape (rows, levels)."""
-    lo, hi, t = _ranks(buf.shape[1], levels)
-    ranks = np.concatenate((lo, hi))
-    # Rows that do not vary (the observed base year) need no selection.
-    if first_fixed:
-        varies = np.arange(1, buf.shape[0])
-    else:
-        varies = np.flatnonzero(buf.min(axis=1) != buf.max(axis=1))
-    a = np.repeat(buf[:, :1], lo.size, axis=1)
-    b = a.copy()
-    if varies.size:
-        contiguous = varies[-1] - varies[0] + 1 == varies.size
-        # A slice is a view (no copy); scattered rows are cheaper to select in place than to copy.
-        sub = buf[varies[0] : varies[-1] + 1] if contiguous else buf
-        varies = varies if contiguous else np.arange(buf.shape[0])
+    each row of ``buf`` in place; shape (rows, levels). ``first_fixed``: row 0 is known not to
+    vary (the observed base year), so it is not selected.
+
+    Examples
+    --------
+    >>> buf = np.array([[3.0, 1.0, 2.0, 4.0], [-1.0, -5.0, np.nan, -3.0]])
+    >>> _percentiles(buf.copy(), [0, 50, 100]).tolist()
+    [[1.0, 2.5, 4.0], [nan, nan, nan]]
+    """
+    n = buf.shape[1]
+    lo, hi, t = _ranks(n, levels)
+    ranks = sorted(set(lo.tolist()) | set(hi.tolist()))
+    col = {r: c for c, r in enumerate(ranks)}
+    stats = np.repeat(buf[:, :1], len(ranks), axis=1)  # the order statistics of every row
+    skip = 1 if first_fixed else 0
+    if buf.shape[0] > skip:
+        sub = buf[skip:]
         found = _order_statistics(sub, ranks)
-        a[varies] = np.stack([found[int(i)] for i in lo], axis=1)
-        b[varies] = np.stack([found[int(i)] for i in hi], axis=1)
+        stats[skip:] = np.stack([found[r] for r in ranks], axis=1)
+        # numpy's partition puts NaNs last, so after the selection any NaN of a row is in one of
+        # the found values or above the highest rank: a scan of that tail, not of the row.
+        top = ranks[-1] + 1
+        nan = np.isnan(stats[skip:]).any(axis=1)
+        if top < n:
+            nan |= np.isnan(sub[:, top:].max(axis=1))
+        stats[skip:][nan] = np.nan
+    a, b = stats[:, [col[r] for r in lo.tolist()]], stats[:, [col[r] for r in hi.tolist()]]
     d = b - a
     out = a + d * t
     np.subtract(b, d * (1 - t), out=out, where=t >= 0.5)
@@ -49,7 +59,7 @@ def _order_statistics(buf: np.ndarray, ranks) -> dict:
     """Values of the given ranks (0-based) in every row of ``buf``, reordering rows in place.
 
     Equal to ``np.sort(buf, axis=1)[:, ranks]`` at a fraction of the cost: a recursion of
-    single-rank partitions (numpy's SIMD selection) over ever smaller segments, all rows at once.
+    single-rank partitions (numpy's selection) over ever smaller segments, all rows at once.
     """
     found = {}
     todo = [(0, buf.shape[1], sorted(set(int(r) for r in ranks)))]

@@ -49,7 +49,7 @@ from metaltrade_xl.engine.mc_summary import _label as _label
 from metaltrade_xl.engine.model import _base_rates, evaluate
 from metaltrade_xl.engine.sampling import (
     BLOCK,
-    _child_generators,
+    _child_seeds,
     _draw_block,
     _factors,
     _rng,
@@ -215,16 +215,24 @@ def simulate(
     gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
     copied = {o: np.empty(shape) for o in extra if o in _COPIED}
-    blocks, gens = _child_generators(gen, n_paths)
+    blocks, seeds = _child_seeds(gen, n_paths)
     factors = _factors(spec)
     need = max(1, len(spec.yearly)) * n * BLOCK  # the scratch each worker thread draws into
+    # Independent-normal yearly draws go straight into the rows their outcome is compounded in.
+    drawn_into = {"exports.growth": x, "imports.growth": m}
+    if r is not None:
+        drawn_into["rival.growth"] = r
 
     def run_block(i):
         a, b = blocks[i]
         scratch = getattr(_LOCAL, "scratch", None)
         if scratch is None or scratch.size < need:
             scratch = _LOCAL.scratch = np.empty(need)
-        draws = _draw_block(spec, n, b - a, gens[i], factors, scratch)
+        targets = {name: rows[1:, a:b] for name, rows in drawn_into.items()}
+        # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
+        draws = _draw_block(
+            spec, n, b - a, np.random.default_rng(seeds[i]), factors, scratch, targets
+        )
         # The model writes straight into this block's columns of the result buffers.
         cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}
         if gap is not None:
@@ -235,8 +243,8 @@ def simulate(
         for o, target in copied.items():
             target[:, a:b] = out[o]
         # Reach counts while the block is still in cache; integer counts summed over blocks are
-        # the same in any order.
-        rival = out["rival_exports"]
+        # the same in any order. A fixed rival is one column (the same numbers, not per path).
+        rival = out["rival_exports"] if r is not None else out["rival_exports"][:, :1]
         ahead = cols["exports"] >= rival * (1 - REACH_TOL)
         # Row by row: count_nonzero without an axis is a SIMD popcount; with one, a slow sum.
         n_ahead = [np.count_nonzero(row) for row in ahead]
@@ -298,8 +306,20 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
         # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
         jobs = {"exports": (x, mirrored), "imports": (m, levels), "deficit": (d, d_levels)}
     jobs.update({o: (a, levels) for o, a in copied.items()})
-    found = _run_all(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
-    done = dict(zip(jobs, found, strict=True))
+    # Halves of each outcome's rows, so that two workers share three outcomes evenly; the rows
+    # are independent, so the split changes no number.
+    halves = 2 if _workers(2 * len(jobs)) > 1 and k > 3 else 1
+    cut = [0, (k + 1) // 2, k] if halves == 2 else [0, k]
+    parts = [
+        (a[lo:hi], lv, fixed and lo == 0)
+        for a, lv in jobs.values()
+        for lo, hi in zip(cut, cut[1:], strict=False)
+    ]
+    found = _run_all(lambda j: _percentiles(*j), parts)
+    done = {
+        o: np.concatenate(found[i * halves : (i + 1) * halves]) if halves > 1 else found[i]
+        for i, o in enumerate(jobs)
+    }
     pct = {
         "exports": done["exports"][:, :nq],
         "imports": done["imports"],

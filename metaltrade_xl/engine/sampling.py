@@ -51,6 +51,7 @@ def _draw_block(
     rng: np.random.Generator,
     factors=None,
     scratch: np.ndarray | None = None,
+    targets: dict | None = None,
 ) -> dict:
     """Draws of every uncertain input for one block of paths (see :func:`sample`).
 
@@ -58,6 +59,9 @@ def _draw_block(
     ``scratch``: a flat float buffer of at least ``len(spec.yearly) * n_years * width`` that the
     independent-normal yearly draws are written into (reused across blocks by :func:`simulate`;
     the returned arrays are views on it, valid until the next call with the same buffer).
+    ``targets``: input name -> array ``(n_years, width)`` whose rows are each contiguous (rows of
+    a result buffer); independent-normal yearly draws of those inputs are written there instead
+    of into ``scratch``, so the model can compound them in place.
     """
     factors = _factors(spec) if factors is None else factors
     out = {}
@@ -73,13 +77,18 @@ def _draw_block(
         size = n_years * width
         for i, name in enumerate(yearly):
             d = spec.inputs[name]
-            if scratch is None:
+            g = (targets or {}).get(name)
+            if scratch is None and g is None:
                 g = rng.normal(d["mean"], d["sd"], (n_years, width))
             else:
                 # Bit-identical to rng.normal(mean, sd, shape), which computes mean + sd * z per
                 # element from the same standard normals, but with no fresh allocation per block.
-                g = scratch[i * size : (i + 1) * size].reshape(n_years, width)
-                rng.standard_normal(out=g)
+                if g is None:
+                    g = scratch[i * size : (i + 1) * size].reshape(n_years, width)
+                    rng.standard_normal(out=g)
+                else:  # row by row: the generator's stream in the same order as one fill
+                    for row in g:
+                        rng.standard_normal(out=row)
                 g *= d["sd"]
                 g += d["mean"]
             out[name] = g
@@ -121,10 +130,15 @@ def persist(z: np.ndarray, rho: float) -> np.ndarray:
     return z
 
 
-def _child_generators(rng: np.random.Generator, n_paths: int):
+def _child_seeds(rng: np.random.Generator, n_paths: int):
+    """The blocks ``(first, end)`` and the seed of each block's generator, in block order."""
     blocks = [(a, min(a + BLOCK, n_paths)) for a in range(0, n_paths, BLOCK)]
-    seeds = rng.integers(0, 2**63 - 1, size=len(blocks), dtype=np.int64)
-    return blocks, [np.random.default_rng(int(s)) for s in seeds]
+    return blocks, rng.integers(0, 2**63 - 1, size=len(blocks), dtype=np.int64).tolist()
+
+
+def _child_generators(rng: np.random.Generator, n_paths: int):
+    blocks, seeds = _child_seeds(rng, n_paths)
+    return blocks, [np.random.default_rng(s) for s in seeds]
 
 
 def _rng(rng, seed, spec) -> np.random.Generator:
