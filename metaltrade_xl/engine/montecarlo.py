@@ -98,8 +98,6 @@ def _workers(jobs: int) -> int:
 
 _POOL: tuple[ThreadPoolExecutor, int] | None = None  # the pool and its number of workers
 _POOL_LOCK = threading.Lock()
-#: Per-thread scratch for the draws, kept across runs (a fresh one per run cost page faults).
-_LOCAL = threading.local()
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
@@ -136,6 +134,18 @@ def _run_all(fn, items) -> list:
             _POOL = None if _POOL is not None and _POOL[0] is pool else _POOL
     done = [f.result() for f in futures]
     return done + [fn(i) for i in items[len(futures) :]]
+
+
+#: Most blocks evaluated together: the model and the counts run once per chunk of blocks (fewer
+#: calls), while a chunk's rows still fit in the cache. Results do not depend on it.
+CHUNK_BLOCKS = 4
+
+
+def _chunks(n_blocks: int, workers: int) -> list[tuple[int, int]]:
+    """Runs of consecutive blocks ``(first, end)``: at most :data:`CHUNK_BLOCKS` each, and at
+    least three per worker when there are blocks enough, so threads finish together."""
+    per = max(1, min(CHUNK_BLOCKS, n_blocks // (3 * workers) if workers > 1 else CHUNK_BLOCKS))
+    return [(i, min(i + per, n_blocks)) for i in range(0, n_blocks, per)]
 
 
 # Outcomes summarised on request, beyond OUTCOMES: copied out of each block's model output.
@@ -217,23 +227,31 @@ def simulate(
     copied = {o: np.empty(shape) for o in extra if o in _COPIED}
     blocks, seeds = _child_seeds(gen, n_paths)
     factors = _factors(spec)
-    need = max(1, len(spec.yearly)) * n * BLOCK  # the scratch each worker thread draws into
     # Independent-normal yearly draws go straight into the rows their outcome is compounded in.
     drawn_into = {"exports.growth": x, "imports.growth": m}
     if r is not None:
         drawn_into["rival.growth"] = r
+    chunks = _chunks(len(blocks), _workers(len(blocks)))
 
-    def run_block(i):
-        a, b = blocks[i]
-        scratch = getattr(_LOCAL, "scratch", None)
-        if scratch is None or scratch.size < need:
-            scratch = _LOCAL.scratch = np.empty(need)
-        targets = {name: rows[1:, a:b] for name, rows in drawn_into.items()}
-        # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
-        draws = _draw_block(
-            spec, n, b - a, np.random.default_rng(seeds[i]), factors, scratch, targets
-        )
-        # The model writes straight into this block's columns of the result buffers.
+    def run_chunk(c):
+        first, end = chunks[c]
+        a, b = blocks[first][0], blocks[end - 1][1]
+        parts, direct = [], True
+        for i in range(first, end):
+            lo, hi = blocks[i]
+            targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
+            # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
+            got = _draw_block(spec, n, hi - lo, np.random.default_rng(seeds[i]), factors, targets)
+            direct &= all(got[name] is t for name, t in targets.items() if name in got)
+            parts.append(got)
+        # Blocks drawn straight into the buffers are one slice of it; other draws are joined.
+        draws = {
+            name: drawn_into[name][1:, a:b]
+            if direct and name in drawn_into
+            else np.concatenate([p[name] for p in parts], axis=-1)
+            for name in parts[0]
+        }
+        # The model writes straight into this chunk's columns of the result buffers.
         cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}
         if gap is not None:
             cols["gap_to_rival"] = gap[:, a:b]
@@ -242,7 +260,7 @@ def simulate(
         out = evaluate(scenario, inputs, draws, b - a, _rates=rates, _out=cols, _checked=True)
         for o, target in copied.items():
             target[:, a:b] = out[o]
-        # Reach counts while the block is still in cache; integer counts summed over blocks are
+        # Reach counts while the chunk is still in cache; integer counts summed over chunks are
         # the same in any order. A fixed rival is one column (the same numbers, not per path).
         rival = out["rival_exports"] if r is not None else out["rival_exports"][:, :1]
         ahead = cols["exports"] >= rival * (1 - REACH_TOL)
@@ -253,7 +271,7 @@ def simulate(
         n_by = [np.count_nonzero(row) for row in ahead]
         return rival[:, 0].copy(), np.array(n_ahead), np.array(n_by)
 
-    done_blocks = _run_all(run_block, range(len(blocks)))
+    done_blocks = _run_all(run_chunk, range(len(chunks)))
     rival_col = done_blocks[0][0]
     n_ahead = sum(blk[1] for blk in done_blocks)
     n_reached = sum(blk[2] for blk in done_blocks)
