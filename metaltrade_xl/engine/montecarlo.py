@@ -87,6 +87,8 @@ __all__ = [
 
 #: Most threads used for drawing and evaluating blocks (results do not depend on it).
 THREADS = 4
+#: Runs with fewer paths use no threads (handing small jobs to threads costs more than it saves).
+THREAD_PATHS = 6 * BLOCK
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
 
@@ -112,28 +114,51 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         return _POOL[0]
 
 
-def _run_all(fn, items) -> list:
+def _run_all(fn, items, workers: int | None = None) -> list:
     """``[fn(i) for i in items]``, on threads when the runtime can start them.
 
     Each job writes its own columns and draws from its own generator, so the order in which they
-    run does not change any number. Where a thread cannot start (Pyodide: ``RuntimeError("can't
-    start new thread")``) the jobs not yet submitted run here, in order.
+    run does not change any number. This thread takes jobs too (``workers - 1`` helpers from the
+    pool): on a busy machine waiting for a helper to be scheduled costs more than a small job.
+    Where a thread cannot start (Pyodide: ``RuntimeError("can't start new thread")``) this thread
+    runs every job, in order. If jobs fail, the error of the first failing job (in job order) is
+    raised, as a serial run would, once no job is running any more.
     """
     global _POOL
     items = list(items)
-    workers = _workers(len(items))
+    workers = _workers(len(items)) if workers is None else max(1, min(workers, len(items)))
     if workers == 1:
         return [fn(i) for i in items]
-    futures = []
-    pool = _pool(workers)
+    out, errors = [None] * len(items), {}
+    order = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def drain():
+        while True:
+            with lock:
+                j = next(order, None)
+            if j is None:
+                return
+            try:
+                out[j] = fn(items[j])
+            except Exception as exc:  # raised below, in job order
+                errors[j] = exc
+
+    helpers = []
+    pool = _pool(workers - 1)
     try:
-        for i in items:
-            futures.append(pool.submit(fn, i))
-    except RuntimeError:  # no threads in this runtime: drop the pool and what it queued
+        for _ in range(workers - 1):
+            helpers.append(pool.submit(drain))
+    except RuntimeError:  # no threads in this runtime: drop the pool
         with _POOL_LOCK:
             _POOL = None if _POOL is not None and _POOL[0] is pool else _POOL
-    done = [f.result() for f in futures]
-    return done + [fn(i) for i in items[len(futures) :]]
+    drain()
+    for h in helpers:
+        if not h.cancel():  # a helper still queued (behind another run's) is not waited for
+            h.result()
+    if errors:
+        raise errors[min(errors)]
+    return out
 
 
 #: Most blocks evaluated together: the model and the counts run once per chunk of blocks (fewer
@@ -231,7 +256,9 @@ def simulate(
     drawn_into = {"exports.growth": x, "imports.growth": m}
     if r is not None:
         drawn_into["rival.growth"] = r
-    chunks = _chunks(len(blocks), _workers(len(blocks)))
+    # Threads pay off from a few blocks on; a small run (an MT_MONTECARLO cell) stays on this one.
+    workers = _workers(len(blocks)) if n_paths >= THREAD_PATHS else 1
+    chunks = _chunks(len(blocks), workers)
 
     def run_chunk(c):
         first, end = chunks[c]
@@ -271,7 +298,7 @@ def simulate(
         n_by = [np.count_nonzero(row) for row in ahead]
         return rival[:, 0].copy(), np.array(n_ahead), np.array(n_by)
 
-    done_blocks = _run_all(run_chunk, range(len(chunks)))
+    done_blocks = _run_all(run_chunk, range(len(chunks)), workers)
     rival_col = done_blocks[0][0]
     n_ahead = sum(blk[1] for blk in done_blocks)
     n_reached = sum(blk[2] for blk in done_blocks)
@@ -290,7 +317,7 @@ def simulate(
             np.array(rv.T),
             gap.T.copy(),
         )
-    pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec)
+    pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers)
     return MonteCarloResult(
         *tables(
             pct, n_ahead, n_reached, (mean_dh, sd_dh),
@@ -302,7 +329,7 @@ def simulate(
     )  # fmt: skip
 
 
-def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
+def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> dict:
     """Percentiles ``(years, levels)`` of every outcome, in the percentile table's order.
 
     The buffers are reordered row by row (selection in place).
@@ -326,14 +353,14 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
     jobs.update({o: (a, levels) for o, a in copied.items()})
     # Halves of each outcome's rows, so that two workers share three outcomes evenly; the rows
     # are independent, so the split changes no number.
-    halves = 2 if _workers(2 * len(jobs)) > 1 and k > 3 else 1
+    halves = 2 if workers > 1 and k > 3 else 1
     cut = [0, (k + 1) // 2, k] if halves == 2 else [0, k]
     parts = [
         (a[lo:hi], lv, fixed and lo == 0)
         for a, lv in jobs.values()
         for lo, hi in zip(cut, cut[1:], strict=False)
     ]
-    found = _run_all(lambda j: _percentiles(*j), parts)
+    found = _run_all(lambda j: _percentiles(*j), parts, workers)
     done = {
         o: np.concatenate(found[i * halves : (i + 1) * halves]) if halves > 1 else found[i]
         for i, o in enumerate(jobs)

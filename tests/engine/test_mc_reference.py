@@ -163,3 +163,18 @@ def test_a_row_with_nan_gives_nan_at_every_level_as_numpy():
     got = _order_stats._percentiles(buf.copy(), levels)
     np.testing.assert_array_equal(got, expected)
     assert np.isnan(got[1]).all() and np.isnan(got[3]).all() and not np.isnan(got[0]).any()
+
+
+def test_jobs_on_threads_come_back_in_order_and_the_first_failure_is_raised(monkeypatch):
+    monkeypatch.setattr(mc.os, "cpu_count", lambda: 2)
+
+    def job(i):
+        if i in (5, 9):
+            raise ValueError(f"job {i}")
+        return i * i
+
+    assert mc._run_all(job, [i for i in range(12) if i not in (5, 9)], 2) == [
+        i * i for i in range(12) if i not in (5, 9)
+    ]
+    with pytest.raises(ValueError, match="^job 5$"):
+        mc._run_all(job, range(12), 2)
