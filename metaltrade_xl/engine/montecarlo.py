@@ -355,9 +355,12 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     # are independent, so the split changes no number.
     halves = 2 if workers > 1 and k > 3 else 1
     cut = [0, (k + 1) // 2, k] if halves == 2 else [0, k]
+    # Exports and imports are >= 0 by construction (start > 0, growth > -1, substitution at most
+    # the imports): selected on their bits as integers.
+    nonneg = {"exports", "imports"}
     parts = [
-        (a[lo:hi], lv, fixed and lo == 0)
-        for a, lv in jobs.values()
+        (a[lo:hi], lv, fixed and lo == 0, o in nonneg)
+        for o, (a, lv) in jobs.items()
         for lo, hi in zip(cut, cut[1:], strict=False)
     ]
     found = _run_all(lambda j: _percentiles(*j), parts, workers)
