@@ -132,3 +132,20 @@ UNITS: dict[str, tuple[str, str]] = {
     "rank": ("rank", "puesto"),
     "count": ("count", "número"),
 }
+
+
+#: Places in Spanish, as the data name them (figures.csv, UN Comtrade's names and their usual
+#: English forms); a place not listed keeps its name. Only words are translated: data tables
+#: (Sources, Data) show the names as the data give them, so they can be matched with the file.
+PLACES_ES = {
+    "World": "Mundo", "America": "América", "Asia": "Asia", "Europe": "Europa",
+    "Peru": "Perú", "Mexico": "México", "Brazil": "Brasil", "United States": "Estados Unidos",
+    "USA": "Estados Unidos", "United States of America": "Estados Unidos", "Canada": "Canadá",
+    "Panama": "Panamá", "Germany": "Alemania", "Japan": "Japón", "Rep. of Korea": "Corea del Sur",
+    "South Korea": "Corea del Sur", "Korea": "Corea del Sur", "Spain": "España",
+    "France": "Francia", "Netherlands": "Países Bajos", "Belgium": "Bélgica",
+    "Switzerland": "Suiza", "United Kingdom": "Reino Unido", "UK": "Reino Unido",
+    "Türkiye": "Turquía", "Turkey": "Turquía", "South Africa": "Sudáfrica",
+    "Singapore": "Singapur", "Viet Nam": "Vietnam", "China, Hong Kong SAR": "Hong Kong (China)",
+    "Hong Kong": "Hong Kong (China)",
+}  # fmt: skip

@@ -107,7 +107,7 @@ def notice_text(notice, w: Words) -> str:
     >>> n = Notice("x", "below_record", indicator="imports", who="Peru", year=2025,
     ...            projected=19240.6, recorded=19548.0, months=11, lower_bound=True)
     >>> notice_text(n, Words("es"))
-    'Importaciones de Peru en 2025: proyección de 19 241 para el año completo, por debajo de los 19 548 (una cota inferior) ya registrados en enero–noviembre de 2025'
+    'Importaciones de Perú en 2025: proyección de 19 241 para el año completo, por debajo de los 19 548 (una cota inferior) ya registrados en enero–noviembre de 2025'
     """
     code, f = getattr(notice, "code", ""), getattr(notice, "fields", {})
     if code == "below_record":
@@ -115,7 +115,7 @@ def notice_text(notice, w: Words) -> str:
         return w(
             "warn.below_record",
             indicator=indicator,
-            who=f["who"],
+            who=w.place(f["who"]),
             year=f["year"],
             projected=w.number(f["projected"]),
             recorded=w.number(f["recorded"]),

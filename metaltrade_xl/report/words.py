@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 
-from metaltrade_xl.report.labels import COLUMNS, INDICATORS, INPUTS, UNITS
+from metaltrade_xl.report.labels import COLUMNS, INDICATORS, INPUTS, PLACES_ES, UNITS
 from metaltrade_xl.report.phrases import PHRASES
 
 LANGUAGES = ("en", "es")
@@ -297,6 +297,10 @@ class _Defaults(dict):
         return {"rival": "rival"}.get(key, key)
 
 
+#: Fields that name a place (a country or a region) in the texts' placeholders.
+PLACE_FIELDS = ("rival", "reporter", "partner")
+
+
 class Words:
     """The words of one language: ``w("key", name=...)``, ``w.column(name)``, ``w.input(name)``.
 
@@ -318,18 +322,34 @@ class Words:
         self._i = LANGUAGES.index(lang)
 
     def __call__(self, key: str, **fields) -> str:
-        return TEXT[key][self._i].format_map(_Defaults(fields))
+        return TEXT[key][self._i].format_map(self._fields(fields))
+
+    def _fields(self, fields) -> _Defaults:
+        return _Defaults({k: self.place(v) if k in PLACE_FIELDS else v for k, v in fields.items()})
+
+    def place(self, name) -> str:
+        """A country or region in this language (``Peru`` is ``Perú`` in Spanish); a name this
+        does not know stays as it is.
+
+        Examples
+        --------
+        >>> Words("es").place("Peru"), Words("en").place("Peru"), Words("es").place("Narnia")
+        ('Perú', 'Peru', 'Narnia')
+        """
+        if self.lang == "es" and isinstance(name, str):
+            return PLACES_ES.get(name.strip(), name)
+        return name
 
     def column(self, name: str, **fields) -> str:
         """Header text of a table column (an unknown identifier is turned into words)."""
         if name in COLUMNS:
-            return COLUMNS[name][self._i].format_map(_Defaults(fields))
+            return COLUMNS[name][self._i].format_map(self._fields(fields))
         return humanise(name)
 
     def input(self, name: str, **fields) -> str:
         """A model input in words (``exports.growth`` -> "Export growth")."""
         if name in INPUTS:
-            return INPUTS[name][self._i].format_map(_Defaults(fields))
+            return INPUTS[name][self._i].format_map(self._fields(fields))
         return humanise(name)
 
     def title(self, scenario) -> str:

@@ -163,11 +163,11 @@ def test_every_kind_of_note_is_shown_in_spanish(runs):
     assert "× 12/11 = 21 325,09" in joined and "3,00 % = 4 120" in joined
     # the counterfactual: 2025 imports 18 203 x 1.057 = 19 240.57 < 19 548 recorded
     assert (
-        "Aviso: Importaciones de Peru en 2025: proyección de 19 241 para el año completo, por "
+        "Aviso: Importaciones de Perú en 2025: proyección de 19 241 para el año completo, por "
         "debajo de los 19 548 (una cota inferior) ya registrados en enero–noviembre de 2025"
     ) in joined
     # base year 2026 has no data: moved back to 2025, whose Jan-Nov hold 11/13 of the profile
-    assert "los datos de Peru terminan en 2025" in joined
+    assert "los datos de Perú terminan en 2025" in joined
     assert "÷ 0,8462, la parte del año" in joined  # 11 / 13 = 0.8462
     # World exports 2.5 tn (2001) -> 9.0 tn (2024): CAGR over 23 years
     assert "tendencia de los datos: TCAC 2001-2024 (23 años): 2 500 000 -> 9 000 000" in joined
@@ -187,7 +187,7 @@ def test_json_keeps_english_sentences_and_the_terminal_follows_lang(runs, cli, t
     assert then["warnings"][2].startswith("imports of Peru in 2025: projected 19,241")
     code, _, err = cli("run", files[-3], "--lang", "es", "--out", "o.xlsx")
     assert code == 0
-    assert "metaltrade: aviso: Counterfactual: Importaciones de Peru en 2025" in err
+    assert "metaltrade: aviso: Counterfactual: Importaciones de Perú en 2025" in err
 
 
 def test_provenance_shows_words_not_parameter_keys(runs):
@@ -244,3 +244,16 @@ def test_workbook_new_prints_on_the_paper_asked(cli):
     with pytest.raises(SystemExit) as exit_:  # argparse refuses it, in one line
         cli("run", "--paper", "legal", "--out", "o.xlsx")
     assert exit_.value.code == 2
+
+
+def test_spanish_sheets_name_places_in_spanish(runs):
+    """Words name Peru "Perú" and the World "Mundo" on Spanish sheets (the rival of world.toml
+    is the World); English sheets keep the data's names."""
+    (out, _) = runs
+    es = "\n".join(t for _, t in workbook_texts(out["es"][0]))
+    en = "\n".join(t for _, t in workbook_texts(out["en"][0]))
+    assert "Importaciones de Perú" in es and "Exportaciones de Perú" in es
+    assert "de Peru " not in es and "de Peru\n" not in es
+    assert "Exportaciones frente a Mundo" in es
+    assert "Peru imports 2025" in en and "Exports vs World" in en
+    assert "Perú imports" not in en and "Mundo" not in en
