@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.report.floors import floor_ids, floor_marks, history
+from metaltrade_xl.report.floors import floor_ids, floor_marks, history, rerun_deterministic
 from metaltrade_xl.report.grid import (
     CHART_ROWS,
     LAST_COL,
@@ -35,11 +35,7 @@ from metaltrade_xl.report.layout import (
 from metaltrade_xl.report.uncertainty_sheet import uncertainty_blocks
 from metaltrade_xl.report.words import Words
 
-
-def _run(scenario, figures):
-    from metaltrade_xl.scenarios.run import run
-
-    return run(scenario, figures)
+_run = rerun_deterministic  # one function, so the reruns are shared (floors.bumped_run)
 
 
 def projection_frame(result, figures, w: Words):
