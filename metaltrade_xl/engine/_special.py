@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from statistics import NormalDist
 
 import numpy as np
 
-_STD = NormalDist()
 _SQRT_2PI = math.sqrt(2 * math.pi)
 
 
@@ -79,9 +77,12 @@ def _ndtr(z: np.ndarray, out: np.ndarray) -> None:
 
 def ndtri(u) -> np.ndarray:
     """Inverse of :func:`ndtr`, elementwise: -inf at 0, inf at 1, NaN outside [0, 1]."""
+    from statistics import NormalDist  # on first use (statistics imports fractions, decimal)
+
     u = np.asarray(u, dtype=float)
+    inv = NormalDist().inv_cdf
     flat = [
-        _STD.inv_cdf(v) if 0.0 < v < 1.0 else -math.inf if v == 0 else math.inf if v == 1 else math.nan
+        inv(v) if 0.0 < v < 1.0 else -math.inf if v == 0 else math.inf if v == 1 else math.nan
         for v in u.ravel().tolist()
     ]  # fmt: skip
     return np.array(flat, dtype=float).reshape(u.shape)

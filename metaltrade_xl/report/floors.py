@@ -91,10 +91,11 @@ def floor_marks(
 
 
 def rerun_deterministic(scenario, figures: pd.DataFrame):
-    """The deterministic run of ``scenario`` on ``figures`` (what the marks compare)."""
+    """The deterministic run of ``scenario`` on ``figures`` (what the marks compare: the
+    projection, without the record warnings and figure records)."""
     from metaltrade_xl.scenarios.run import run  # report does not import scenarios at load
 
-    return run(scenario, figures)
+    return run(scenario, figures, records=False)
 
 
 def bumped_run(result, figures: pd.DataFrame, fid: str, rerun: Callable):

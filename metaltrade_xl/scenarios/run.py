@@ -232,9 +232,14 @@ def scenario_figures(scenario: Scenario, figures: pd.DataFrame) -> pd.DataFrame:
     return figures if keep.all() else figures[keep]
 
 
-def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
+def run(scenario: Scenario, figures: pd.DataFrame, *, records: bool = True) -> ScenarioResult:
     """Resolve a scenario's inputs (and trends) from ``figures`` and project it; ``warnings``
-    name every projected value below a figure already recorded for its year."""
+    name every projected value below a figure already recorded for its year.
+
+    ``records=False`` skips those warnings and the records of the figures used (``warnings``
+    then holds only a rebase note, ``figures_used`` is empty): what the lower-bound marks'
+    reruns need, which compare projections only.
+    """
     figures = scenario_figures(scenario, figures)
     scenario, moved = rebase_to_data(scenario, figures)
     scenario, trends = resolve_trends(scenario, figures)
@@ -246,8 +251,12 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
         projection = project(scenario, inputs)
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
-    warnings = nowcast.record_warnings(
-        projection.table, figures, reporter=scenario.reporter, rival=scenario.rival.name
+    warnings = (
+        nowcast.record_warnings(
+            projection.table, figures, reporter=scenario.reporter, rival=scenario.rival.name
+        )
+        if records
+        else []
     )
     return ScenarioResult(
         scenario,
@@ -256,7 +265,7 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
         projection,
         starts=starts,
         warnings=moved + tuple(warnings),
-        figures_used=tuple(nowcast.figure_records(figures, uses)),
+        figures_used=tuple(nowcast.figure_records(figures, uses)) if records else (),
         trends=trends,
     )
 
