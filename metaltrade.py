@@ -1,7 +1,8 @@
 """Entry point for the analyst workbook ``metaltrade.xlsm``.
 
-xlwings' standalone workbook macro ``SampleCall`` and the xlwings ribbon's "Run main" both run
-``import <workbook name>; <workbook name>.main()``: for ``metaltrade.xlsm`` that is this module.
+The xlwings add-in's ribbon button "Run main" runs ``import <workbook name>; <workbook name>.main()``:
+for ``metaltrade.xlsm`` that is this module. The workbook's own macros (SampleCall, ShareCopy) call
+``metaltrade_xl.macros`` directly and work under any file name.
 """
 
 from metaltrade_xl.macros import main, run_scenarios_caller

@@ -112,6 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_workbook(args: argparse.Namespace) -> int:
     from metaltrade_xl.files import writer as workbook
+    from metaltrade_xl.files.runbook import run_workbook_report
     from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios.preflight import check_finite
 
@@ -123,7 +124,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
         raise CliError("--workbook needs --out (the input workbook is never changed)")
     check_outputs(args.force, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
-        results, figures, lang = workbook.run_workbook_report(
+        results, figures, lang = run_workbook_report(
             args.workbook, args.out, force=args.force, lang=args.lang
         )
         check_finite(results)
@@ -166,11 +167,10 @@ def _workbook_new(args: argparse.Namespace) -> int:
         lang=args.lang or DEFAULT_LANGUAGE,
     )
     print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
-    if made.module is not None:
-        print(
-            f"wrote {made.module}: the macro imports the module named after the workbook; "
-            "keep the two files together (rename both, or run `metaltrade workbook new` again)"
-        )
+    print(
+        "its macros (Alt+F8: SampleCall runs the scenarios, ShareCopy writes a shareable copy) "
+        "call metaltrade_xl.macros: the file may be renamed or copied"
+    )
     print(made.interpreter_note)
     return 0
 

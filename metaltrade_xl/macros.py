@@ -14,6 +14,7 @@ from metaltrade_xl.excel.macros import (
     run_scenarios_script,
     share_copy,
     share_copy_caller,
+    share_message,
     sheet_grid,
     write_layouts,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "run_scenarios_script",
     "share_copy",
     "share_copy_caller",
+    "share_message",
     "sheet_grid",
     "write_layouts",
 ]

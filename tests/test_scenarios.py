@@ -78,6 +78,13 @@ def test_core_accepted_and_resolved_from_data(tmp_path):
         ('origins = ["China"]', 'origins = ["Atlantis"]', "substitution.origins", "Atlantis"),
         ('name = "Chile"', 'name = "Narnia"', "rival.start", "no figure for exports of Narnia"),
         ("growth = 0.04", "growth = {2025 = 0.1}", "imports.growth", "no rate for 2026"),
+        ("horizon = 2034", "horizon = 2034\nname_es = 7", "name_es", "expected text, got 7"),
+        (
+            "horizon = 2034",
+            'horizon = 2034\nname_fr = "x"',
+            "name_fr",
+            "given in en, es (e.g. name_es)",
+        ),
     ],
 )
 def test_errors_name_file_and_key(tmp_path, old, new, key, expected):
@@ -188,3 +195,19 @@ def test_data_covering_the_base_year_or_given_starts_are_never_moved():
     result = run(pinned, upto_2024)
     assert result.scenario.base_year == 2025 and result.inputs.exports_start == 800
     assert not any("end in" in w for w in result.warnings)
+
+
+def test_names_in_other_languages(tmp_path):
+    text = CORE.replace(
+        "horizon = 2034", 'horizon = 2034\nname_es = "  Cerrar la brecha  "\ndescription_es = ""', 1
+    )
+    s = load_scenario(write(tmp_path, text))
+    assert s.title("es") == "Cerrar la brecha"  # stripped
+    assert s.title("en") == s.name == "Close the gap with Chile by 2034"
+    assert s.about("es") == s.description == ""  # an empty translation falls back
+    # every bundled scenario names itself in Spanish, and differently from English
+    for f in default_scenario_files():
+        bundled = load_scenario(f)
+        assert bundled.title("es") != bundled.name, f.name
+        assert bundled.about("es") and bundled.about("es") != bundled.description, f.name
+    assert find_scenario("cerrar la brecha con chile al 2034").horizon == 2034

@@ -128,6 +128,25 @@ class Scenario:
     #: 12 monthly weights to annualise a partial base year (checked where scenarios are read,
     #: see :mod:`metaltrade_xl.data.nowcast`); None: the data's own profile, else months / 12.
     seasonal_profile: tuple[float, ...] | None = None
+    #: The name and description in other languages: ``(("es", name, description), …)``; an
+    #: empty text means "as in ``name``/``description``" (see :meth:`title`, :meth:`about`).
+    translations: tuple[tuple[str, str, str], ...] = ()
+
+    def title(self, lang: str | None = None) -> str:
+        """The name in ``lang`` when the scenario gives one, else ``name``.
+
+        Examples
+        --------
+        >>> s = Scenario("Baseline", 2025, 2034, FlowSpec(0.05), FlowSpec(0.05),
+        ...              RivalSpec("Chile", 0.03), translations=(("es", "Base", ""),))
+        >>> s.title("es"), s.title("en"), s.title()
+        ('Base', 'Baseline', 'Baseline')
+        """
+        return next((n for code, n, _ in self.translations if code == lang and n), self.name)
+
+    def about(self, lang: str | None = None) -> str:
+        """The description in ``lang`` when the scenario gives one, else ``description``."""
+        return next((d for code, _, d in self.translations if code == lang and d), self.description)
 
     def __post_init__(self):
         base = check_value("year", self.base_year, "base_year")

@@ -166,34 +166,64 @@ def _write_sheet(sheet, layout: SheetLayout, book=None) -> None:
         chart.title = spec.title
 
 
-def share_copy(book, out=None) -> Path:
-    """Write a shareable copy of ``book`` as last saved (see :mod:`metaltrade_xl.files.sharing`).
+#: Why a book of xlwings Lite or Server cannot be shared from the macro, in one line.
+REMOTE_SHARE = (
+    "{name}: the shareable copy is made from the saved file, and xlwings Lite and Server "
+    "(Excel on the web, Office.js) give Python no file path: save the workbook, then run "
+    "`metaltrade share {name} COPY.xlsx` (or use the macro in desktop Excel)"
+)
 
+
+def _mt_functions() -> dict:
+    """The MT_ functions by name, as the cells run them (what ``metaltrade share`` uses)."""
+    from metaltrade_xl.excel import analysis, functions
+
+    return {n: getattr(m, n) for m in (functions, analysis) for n in m.__all__}
+
+
+def share_copy(book, out=None, *, use_stored: bool = False):
+    """Write a shareable copy of ``book`` as last saved (see :mod:`metaltrade_xl.files.sharing`):
+    the same path as ``metaltrade share``.
+
+    Every MT_ cell is computed by this program from the saved file and compared with the values
+    Excel stored (the report lists the differences); ``use_stored=True`` keeps Excel's values.
     The copy goes next to the workbook as ``<name> (shared).xlsx`` (numbered if taken); the
-    workbook itself is only read. Desktop Excel only: the Office.js runtime has no file to copy.
+    workbook itself is only read. Desktop Excel only: a book of xlwings Lite or Server has no
+    file path, which is one ValueError saying so. Returns the
+    :class:`~metaltrade_xl.files.sharing.ShareReport`.
     """
+    if "_xlremote" in type(getattr(book, "impl", None)).__module__:
+        raise ValueError(REMOTE_SHARE.format(name=book.name))
     src = Path(book.fullname)
-    if not src.is_file():
+    if not src.is_absolute() or not src.is_file():
         raise ValueError(
             f"{book.name} has not been saved to a file: save it first (the copy is made from "
-            "the saved file, with the values Excel stored)"
+            "the saved file)"
         )
     if out is None:
         out, k = src.with_name(f"{src.stem} (shared).xlsx"), 2
         while out.exists():
             out, k = src.with_name(f"{src.stem} (shared {k}).xlsx"), k + 1
-    return share(src, out).out
+    return share(src, out, functions=_mt_functions(), use_stored=use_stored)
 
 
-def share_copy_caller() -> None:
-    """Desktop entry point: ``RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()"``."""
+def share_copy_caller(use_stored: bool = False) -> None:
+    """Desktop entry point: ``RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()"``
+    (``m.share_copy_caller(True)`` keeps the values Excel stored instead of computing them)."""
     book = xw.Book.caller()
     try:
-        path = share_copy(book)
+        done = share_copy(book, use_stored=use_stored)
     except ValueError as exc:
         report_error(book, exc)
         return
-    book.app.alert(f"Wrote {path} (values as last saved).", title="metaltrade: shared copy")
+    book.app.alert(share_message(done), title="metaltrade: shared copy")
+
+
+def share_message(done) -> str:
+    """What the macro tells the user: the file written, then ``metaltrade share``'s lines."""
+    return "\n".join(
+        [f"Wrote {done.out} (from the workbook as last saved).", *done.summary_lines()]
+    )
 
 
 def report_error(book, exc: Exception) -> None:
@@ -211,7 +241,8 @@ def run_scenarios_caller() -> None:
 
 
 def main() -> None:
-    """The xlwings ribbon's "Run main" calls ``main()`` of the workbook's module."""
+    """The workbook's macro SampleCall calls this (``m.main()``), as does the xlwings add-in's
+    ribbon button "Run main" through the module named after the workbook."""
     run_scenarios_caller()
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import keyword
+import io
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
@@ -26,12 +27,12 @@ from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl._io import atomic_path
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
 from metaltrade_xl.files.sharing import store_values
+from metaltrade_xl.files.vba import replace_module
 from metaltrade_xl.files.writer import (
     fit_page,
     open_workbook,
     put,
     write_table,
-    write_text_atomic,
 )
 from metaltrade_xl.report.content import scenarios_grid, unit_format
 from metaltrade_xl.report.layout import SHEETS, Table
@@ -52,17 +53,17 @@ _ES = (
     "   en las órdenes metaltrade de abajo, active antes ese entorno (venv\\Scripts\\activate).",
     "2. En Excel: Archivo > Opciones > Centro de confianza > Configuración del Centro de confianza > Configuración de macros:",
     f"   marque 'Confiar en el acceso al modelo de objetos de proyectos de VBA' ({_TRUST}).",
-    "3. La macro importa el módulo de Python con el nombre del libro: metaltrade.xlsm usa el módulo 'metaltrade' del paquete;",
-    "   metaltrade workbook new NOMBRE.xlsm escribe NOMBRE.py junto al libro (manténgalos juntos). Un nombre con espacios",
-    "   o paréntesis, como 'metaltrade (1).xlsm', no sirve: renómbrelo (metaltrade_1.xlsm) y copie el .py con ese nombre.",
+    '3. Las macros llaman al paquete instalado (RunPython "import metaltrade_xl.macros as m; m.main()"), no a un módulo',
+    "   con el nombre del archivo: el libro puede renombrarse o copiarse ('metaltrade (1).xlsm') sin nada más a su lado.",
+    "   (El botón Run main de la cinta del complemento xlwings sí importa el módulo con ese nombre: solo con metaltrade.xlsm.)",
     "4. Hoja Data: las cifras (fuente y si son cotas inferiores). Hoja Scenarios: un escenario por columna.",
-    "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar (o, con el complemento de xlwings, la cinta xlwings > Run main).",
+    "5. Ejecute los escenarios: Alt+F8 > SampleCall > Ejecutar.",
     "   Se escriben Resumen (o Summary), una hoja por escenario con gráficos y una hoja oculta con los datos",
     "   de los gráficos, en el idioma de la celda A4 (es o en); las demás hojas no se tocan.",
     "6. Funciones =MT_...: Alt+F8 > ImportPythonUDFs > Ejecutar (con el complemento: pestaña xlwings > Import Functions);",
     "   la hoja xlwings.conf apunta a metaltrade_xl.udfs. Un error se ve en la celda como su mensaje de una línea.",
     "7. Para compartir sin Python: metaltrade share ESTE.xlsm COPIA.xlsx (valores congelados, hoja Provenance),",
-    '   o desde VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (guarde antes).',
+    "   o en Excel: Alt+F8 > ShareCopy > Ejecutar (guarde antes): escribe '<libro> (shared).xlsx' a su lado.",
     f"8. Este libro lleva el VBA de xlwings {XLWINGS_VERSION}: con otra versión de xlwings, créelo de nuevo con metaltrade workbook new.",
 )
 _EN = (
@@ -70,17 +71,17 @@ _EN = (
     "   activate that environment (venv\\Scripts\\activate) before the metaltrade commands below.",
     "2. In Excel: File > Options > Trust Center > Trust Center Settings > Macro Settings:",
     f"   tick '{_TRUST}'.",
-    "3. The macro imports the Python module named after the workbook: metaltrade.xlsm uses the package's module 'metaltrade';",
-    "   metaltrade workbook new NAME.xlsm writes NAME.py next to the workbook (keep them together). A name with spaces",
-    "   or brackets, such as 'metaltrade (1).xlsm', cannot work: rename it (metaltrade_1.xlsm) and copy the .py to that name.",
+    '3. The macros call the installed package (RunPython "import metaltrade_xl.macros as m; m.main()"), not a module',
+    "   named after the file: the workbook may be renamed or copied ('metaltrade (1).xlsm') with nothing beside it.",
+    "   (The xlwings add-in's ribbon button Run main does import the module named after the file: metaltrade.xlsm only.)",
     "4. Data sheet: the figures (with source and lower-bound flag). Scenarios sheet: one scenario per column.",
-    "5. Run the scenarios: Alt+F8 > SampleCall > Run (or, with the xlwings add-in, the xlwings ribbon > Run main).",
+    "5. Run the scenarios: Alt+F8 > SampleCall > Run.",
     "   This writes Summary (or Resumen), one sheet per scenario with charts and a hidden sheet of chart",
     "   data, in the language of cell A4 (en or es); no other sheet is touched.",
     "6. =MT_... functions: Alt+F8 > ImportPythonUDFs > Run (with the add-in: xlwings tab > Import Functions);",
     "   the xlwings.conf sheet points at metaltrade_xl.udfs. An error shows in the cell as its one-line message.",
     "7. To share with people without Python: metaltrade share THIS.xlsm COPY.xlsx (values frozen, Provenance sheet),",
-    '   or from VBA: RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()" (save first).',
+    "   or in Excel: Alt+F8 > ShareCopy > Run (save first): writes '<workbook> (shared).xlsx' beside it.",
     f"8. This workbook carries the VBA of xlwings {XLWINGS_VERSION}: with another xlwings version, make it again with metaltrade workbook new.",
 )
 _TITLE = "metaltrade_xl: proyecciones del comercio metalmecánico del Perú / trade projections"
@@ -123,6 +124,38 @@ FUNCTION_EXAMPLES = (
     ),
     ("Peru's imports 2024", '=MT_DATA("imports", "Peru", 2024)', 18203, "the release"),
 )
+
+
+#: The spilled example: MT_PROJECT(start, growth, years, start year).
+SPILL_EXAMPLE = (750, 0.057, 10, 2024)
+SPILL_NOTE = (
+    "Where the MT_ functions are missing (LibreOffice, Excel without metaltrade_xl), the "
+    "formula shows the table as computed when this workbook was made."
+)
+
+
+def _constant(value) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return f"{value:.15g}"
+
+
+def spill_formula() -> str:
+    """The spilled example's array formula: ``MT_PROJECT``'s table, or, where the function is
+    missing (``#NAME?``, error type 5), the table as an array constant.
+
+    LibreOffice drops the stored results of every cell of an array formula when it loads a
+    workbook and recalculates it (its OOXML import keeps stored results of plain formulas only),
+    so without the fallback it shows ``#NAME?``; any other error (a bad argument) still shows.
+
+    >>> spill_formula()[:60]
+    '=IF(IFERROR(ERROR.TYPE(MT_PROJECT(750, 0.057, 10, 2024)), 0)'
+    """
+    start, growth, years, year = SPILL_EXAMPLE
+    call = f"MT_PROJECT({start}, {growth}, {years}, {year})"
+    rows = [["year", "value"]] + [[year + k, start * (1 + growth) ** k] for k in range(years + 1)]
+    table = ";".join(",".join(_constant(v) for v in row) for row in rows)
+    return f"=IF(IFERROR(ERROR.TYPE({call}), 0) = 5, {{{table}}}, {call})"
 
 
 def _readme(ws, lang: str) -> None:
@@ -185,7 +218,8 @@ def _functions(ws) -> None:
         ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034"
     ).font = Font(bold=True)
     ref = f"B{row + 1}:C{row + 12}"
-    ws[f"B{row + 1}"] = ArrayFormula(ref, "=MT_PROJECT(750, 0.057, 10, 2024)")
+    ws[f"B{row + 1}"] = ArrayFormula(ref, spill_formula())
+    put(ws, row + 13, 1, SPILL_NOTE).font = Font(italic=True)
     for r in range(row + 2, row + 13):  # the formats the spilled years and values show with
         ws[f"B{r}"].number_format, ws[f"C{r}"].number_format = "0", "#,##0.0"
     for j, width in zip("ABCD", (42, 44, 20, 36), strict=True):
@@ -204,27 +238,28 @@ def _config(ws, settings: dict) -> None:
         raise RuntimeError(f"xlwings' quickstart workbook has no {', '.join(wanted)} row")
 
 
-#: The module the macro of ``metaltrade.xlsm`` imports ships with the package (metaltrade.py).
-SHIPPED_MODULE = "metaltrade"
-COMPANION = '''"""Entry point of the analyst workbook {name}.xlsm, written by `metaltrade workbook new`.
-
-The workbook's macro SampleCall (Alt+F8) and the xlwings ribbon's "Run main" run
-``import {name}; {name}.main()``: keep this file next to the workbook, under the workbook's name.
+#: The workbook's macros (module Module1 of xlwings' quickstart, SampleCall kept by name): they
+#: call the installed package, so they work whatever the workbook file is called.
+MACROS = """Attribute VB_Name = "Module1"
+' Any file name works.
+Sub SampleCall()
+    RunPython "import metaltrade_xl.macros as m; m.main()"
+End Sub
+Sub ShareCopy()
+    RunPython "import metaltrade_xl.macros as m; m.share_copy_caller()"
+End Sub
 """
-
-from metaltrade_xl.macros import main, run_scenarios_caller
-
-__all__ = ["main", "run_scenarios_caller"]
-'''
+#: The module of the quickstart's VBA project that :data:`MACROS` replaces, and its part.
+MACRO_MODULE = "Module1"
+VBA_PART = "xl/vbaProject.bin"
 
 
 @dataclass(frozen=True)
 class NewWorkbook:
-    """What ``metaltrade workbook new`` wrote: the workbook, its module (None when the package
-    ships it) and a sentence on the interpreter set in xlwings.conf."""
+    """What ``metaltrade workbook new`` wrote: the workbook and a sentence on the interpreter set
+    in xlwings.conf."""
 
     path: Path
-    module: Path | None
     interpreter_note: str
 
 
@@ -253,31 +288,15 @@ def interpreter_settings(platform: str | None = None, executable: str | None = N
     return {key: executable}, f"xlwings.conf: {key} = {executable} (the Python this ran with)"
 
 
-def module_name(path: str | Path) -> str:
-    """The module the workbook's macro imports (its file name without the extension); a
-    one-line error when no Python module can have that name or another module already has it."""
-    path = Path(path)
-    name = path.name.split(".")[0]  # the VBA cuts the name at its first dot
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(
-            f"expected a workbook name that is a Python module name (letters, digits and _, "
-            f"e.g. analyst.xlsm), got '{path.name}': the workbook's macro runs `import {name}`"
-        )
-    if name == SHIPPED_MODULE:
-        return name
-    taken = name in sys.stdlib_module_names or name in sys.builtin_module_names
-    if not taken:
-        spec = importlib.util.find_spec(name)
-        taken = (
-            spec is not None
-            and Path(spec.origin or "").resolve() != (path.parent / f"{name}.py").resolve()
-        )
-    if taken:
-        raise ValueError(
-            f"'{path.name}': the workbook's macro would run `import {name}`, which is another "
-            "Python module; choose another name (e.g. analyst.xlsm)"
-        )
-    return name
+def _with_macros(archive: ZipFile) -> ZipFile:
+    """A copy of openpyxl's kept VBA parts with :data:`MACROS` as the macro module's source."""
+    copy = ZipFile(io.BytesIO(), "a", ZIP_DEFLATED)
+    for name in archive.namelist():
+        data = archive.read(name)
+        if name == VBA_PART:
+            data = replace_module(data, MACRO_MODULE, MACROS)
+        copy.writestr(name, data)
+    return copy
 
 
 def new_workbook(
@@ -287,25 +306,12 @@ def new_workbook(
     functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
 ) -> NewWorkbook:
-    """``metaltrade workbook new``: the workbook, the module its macro imports (next to it), and
-    the interpreter this command runs with in xlwings.conf (on Windows and macOS); with
-    ``functions`` the MT_ cells carry their computed values (see :func:`build`)."""
-    path = Path(path)
-    name = module_name(path)
+    """``metaltrade workbook new``: the workbook, with the interpreter this command runs with in
+    xlwings.conf (on Windows and macOS); with ``functions`` the MT_ cells carry their computed
+    values (see :func:`build`). Its macros name the package, not the file: any file name works."""
     settings, note = interpreter_settings()
-    module = None
-    if name != SHIPPED_MODULE:
-        module = path.with_name(f"{name}.py")
-        text = COMPANION.format(name=name)
-        same = module.exists() and module.read_text(encoding="utf-8") == text
-        if module.exists() and not same and not force:
-            raise FileExistsError(f"{module} exists; use --force to replace it")
-        if path.exists() and not force:
-            raise FileExistsError(f"{path} exists; use --force to replace it")
     built = build(path, force=force, settings=settings, functions=functions, lang=lang)
-    if module is not None:
-        write_text_atomic(text, module, force=True)
-    return NewWorkbook(built, module, note)
+    return NewWorkbook(built, note)
 
 
 def build(
@@ -331,6 +337,7 @@ def build(
             f"expected a .xlsm file name (the workbook carries VBA), got '{path.name}'"
         )
     wb = open_workbook(QUICKSTART, keep_vba=True)
+    wb.vba_archive = _with_macros(wb.vba_archive)
     first, conf = wb.worksheets[0], wb["_xlwings.conf"]
     first.title = SHEETS["readme"]
     _readme(first, lang)

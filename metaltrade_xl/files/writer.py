@@ -304,44 +304,9 @@ def sheet_grid(ws) -> list[list]:
     ]
 
 
-def run_workbook(src: str | Path, out: str | Path, *, force: bool = False, lang=None) -> list:
-    """The scenario macro on files: read Data and Scenarios from ``src``, write ``out`` with the
-    Summary and scenario sheets; every other sheet, formula and the VBA of ``src`` kept.
-
-    ``src`` is never modified; ``out`` must be another path and keep ``src``'s macro-ness.
-    The sheets are in ``lang``, else in the language the workbook's README sets.
-    """
-    return run_workbook_report(src, out, force=force, lang=lang)[0]
-
-
-def run_workbook_report(src, out, *, force: bool = False, lang=None):
-    """:func:`run_workbook`, returning ``(results, figures, language used)``."""
-
-    from metaltrade_xl.data.origin import file_origin
-    from metaltrade_xl.report.book import run_book_report
-    from metaltrade_xl.report.layout import SHEETS
-
-    src, out = Path(src), Path(out)
-    check_distinct(src, out)
-    macro = src.suffix.lower() == ".xlsm"
-    if macro != (out.suffix.lower() == ".xlsm"):
-        want = ".xlsm (to keep the VBA)" if macro else ".xlsx"
-        raise ValueError(f"--out: expected a {want} file like the input, got '{out.name}'")
-    wb = open_workbook(src, keep_vba=macro)
-    # the data are the input workbook's Data sheet: its name and hash are the workbook's
-    label = f"{SHEETS['data']} sheet of the workbook"
-    results, figures, lang = run_book_report(  # the flow the scenario button runs
-        FileBook(wb),
-        src.name,
-        origins=lambda figures: [file_origin(src, figures, label=label)],
-        lang=lang,
-    )
-    save_atomic(wb, out, force=force)
-    return results, figures, lang
-
-
 class FileBook:
-    """An openpyxl Workbook as the :class:`metaltrade_xl.report.book.Book` the flow runs on."""
+    """An openpyxl Workbook as the :class:`metaltrade_xl.report.book.Book` the flow runs on (in
+    memory; ``run --workbook`` edits the package instead: :mod:`metaltrade_xl.files.runbook`)."""
 
     def __init__(self, wb):
         self.wb = wb

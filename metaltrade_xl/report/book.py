@@ -5,7 +5,7 @@ Read the **Data** and **Scenarios** sheets, run every scenario (any invalid inpu
 ValueError before anything is written), work out the Summary and scenario sheets and which sheets
 of an earlier run are now stale, delete those and write the new ones. What a book is comes in
 through the small :class:`Book` interface, so the same flow drives a live Excel book (xlwings, in
-:mod:`metaltrade_xl.excel.macros`) and a file (openpyxl, in :mod:`metaltrade_xl.files.writer`).
+:mod:`metaltrade_xl.excel.macros`) and a file (its package, in :mod:`metaltrade_xl.files.runbook`).
 """
 
 from __future__ import annotations

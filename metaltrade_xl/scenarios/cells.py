@@ -180,6 +180,11 @@ def scenario_to_pairs(scenario: Scenario) -> list[tuple[str, object]]:
     pairs: list[tuple[str, object]] = [
         ("name", scenario.name),
         ("description", scenario.description),
+        *(
+            pair
+            for lang, name, about in scenario.translations
+            for pair in ((f"name_{lang}", name), (f"description_{lang}", about))
+        ),
         ("reporter", scenario.reporter),
         ("base_year", scenario.base_year),
         ("horizon", scenario.horizon),

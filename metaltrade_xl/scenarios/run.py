@@ -317,12 +317,15 @@ def default_scenario_files() -> list[Path]:
 
 
 def find_scenario(name: str) -> Scenario:
-    """A scenario by path (``*.toml``), by file stem (``close_chile_2034``) or by its ``name``.
+    """A scenario by path (``*.toml``), by file stem (``close_chile_2034``) or by its ``name`` in
+    any language it gives (``name_es`` …).
 
     Examples
     --------
     >>> find_scenario("close_chile_2034").rival.name
     'Chile'
+    >>> find_scenario("Cerrar la brecha con Chile al 2040").horizon
+    2040
     """
     text = str(name).strip()
     path = Path(text)
@@ -339,7 +342,8 @@ def find_scenario(name: str) -> Scenario:
         except ScenarioError as exc:  # one broken file must not hide the others
             broken.append(str(exc))
             continue
-        if scenario.name.lower() == text.lower():
+        names = {scenario.name, *(t[1] for t in scenario.translations if t[1])}
+        if text.lower() in {n.lower() for n in names}:
             return scenario
     known = ", ".join(f.stem for f in files)
     if broken:

@@ -56,9 +56,14 @@ from metaltrade_xl.scenarios.uncertainty import parse_uncertainty
 MAX_TREND_YEARS = 50
 
 
+#: The languages a scenario may name itself in besides ``name``/``description``: ``name_es``,
+#: ``description_es`` … (the report's languages; the engine knows no language).
+TRANSLATION_LANGUAGES = ("en", "es")
+TRANSLATED = tuple(f"{k}_{lang}" for lang in TRANSLATION_LANGUAGES for k in ("name", "description"))
+
 _TOP = {
     "name", "description", "reporter", "base_year", "horizon", "exports", "imports", "rival",
-    "substitution", "uncertainty", "seasonal_profile",
+    "substitution", "uncertainty", "seasonal_profile", *TRANSLATED,
 }  # fmt: skip
 _SECTIONS = {
     "exports": {"growth", "start", "trend_years"},
@@ -90,6 +95,9 @@ class _Checker:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
                 hint = f"; did you mean '{prefix}{close[0]}'?" if close else ""
+                if not section and str(key).startswith(("name_", "description_")):
+                    langs = ", ".join(TRANSLATION_LANGUAGES)
+                    hint = f"; names and descriptions may be given in {langs} (e.g. name_es)"
                 where = f"[{section}]" if section else "the top level"
                 raise self.fail(f"{prefix}{key}", f"unknown key in {where}{hint}")
         for key in _REQUIRED[section]:
@@ -217,6 +225,14 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
     description = data.get("description", "")
     if not isinstance(description, str):
         raise c.fail("description", f"expected text, got {_show(description)}")
+    translations = []
+    for lang in TRANSLATION_LANGUAGES:
+        texts = [data.get(f"{k}_{lang}", "") for k in ("name", "description")]
+        for k, text in zip(("name", "description"), texts, strict=True):
+            if not isinstance(text, str):
+                raise c.fail(f"{k}_{lang}", f"expected text, got {_show(text)}")
+        if any(t.strip() for t in texts):
+            translations.append((lang, texts[0].strip(), texts[1].strip()))
     base = c.year(data["base_year"], "base_year")
     horizon = c.year(data["horizon"], "horizon")
 
@@ -286,6 +302,7 @@ def scenario_from_dict(data: Mapping, source: str = "scenario") -> Scenario:
             source=source,
             reporter=reporter,
             seasonal_profile=profile,
+            translations=tuple(translations),
         )
     except InputError as exc:
         raise ScenarioError(f"{source}: {exc}") from None

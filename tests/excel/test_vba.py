@@ -21,6 +21,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from metaltrade_xl.files.template import QUICKSTART
+from metaltrade_xl.files.vba import Project
 from tests.excel.conftest import load_udfs_with
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,7 +144,9 @@ def test_the_committed_workbook_carries_the_vba_of_the_xlwings_the_package_insta
     ]
     desktop = [r for r in pins if r.marker is None or r.marker.evaluate({"sys_platform": "win32"})]
     assert [str(r.specifier) for r in desktop] == [f"=={xlwings.__version__}"]
-    assert vba_of(ROOT / "workbooks" / "metaltrade.xlsm") == vba_of(QUICKSTART)
-    # xlwings ships that quickstart with the VBA of its own version (header "Version: x.y.z")
+    committed = Project.read(vba_of(ROOT / "workbooks" / "metaltrade.xlsm"))
+    # its xlwings module is the installed quickstart's, which loads that version's DLL
+    assert committed.source("xlwings") == Project.read(vba_of(QUICKSTART)).source("xlwings")
+    assert f'"xlwings64-{xlwings.__version__}.dll"' in committed.source("xlwings")
     bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8")
     assert f"xlwings64-{xlwings.__version__}.dll" in bas

@@ -401,3 +401,32 @@ def test_a_workbook_without_mt_formulas_is_copied_with_provenance(tmp_path, cli)
     assert "froze 0 MT_ formula cell(s)" in out and "dropped no sheet" in out
     shared = openpyxl.load_workbook(tmp_path / "s.xlsx")
     assert shared.sheetnames == ["Sheet", "Provenance"] and shared["Sheet"]["A2"].value == "=A1*3"
+
+
+def test_libreoffice_shows_the_analyst_workbooks_spilled_table(analyst, tmp_path):
+    """LibreOffice drops the stored results of array formulas and recalculates them: the
+    example falls back to its array constant where MT_PROJECT is missing, never #NAME?."""
+    cell = openpyxl.load_workbook(analyst)["Functions"]["B13"].value
+    assert cell.ref == "B13:C24" and cell.text.count("MT_PROJECT(750, 0.057, 10, 2024)") == 2
+    stored = openpyxl.load_workbook(analyst, data_only=True)["Functions"]
+    assert_table([[c.value for c in row] for row in stored["B13:C24"]])  # every cell stored
+    text = pdf_text(to_pdf(analyst, tmp_path))
+    assert "#NAME?" not in text and "Err:" not in text
+    assert re.search(r"Deficit Jan-Nov 2025\s+18,821\.00", text)
+    rows = re.findall(r"^\s*(20[23]\d)\s+([\d,]+\.\d)\s*$", text, re.M)
+    assert [int(y) for y, _ in rows] == list(range(2024, 2035))
+    assert [float(v.replace(",", "")) for _, v in rows] == pytest.approx(
+        [750 * 1.057**k for k in range(11)], abs=0.05
+    )
+
+
+def test_the_fallback_never_hides_a_bad_argument(tmp_path, cli):
+    """Only #NAME? (the function missing) falls back to the constant; a bad rate is an error."""
+    from metaltrade_xl.files.template import spill_formula
+
+    wb = openpyxl.Workbook()
+    text = spill_formula().replace("0.057", "5")  # 500 % a year: MT_PROJECT refuses it
+    wb.active["B2"] = ArrayFormula("B2:C13", text)
+    wb.save(tmp_path / "bad.xlsx")
+    code, _, err = cli("share", "bad.xlsx", "s.xlsx")
+    assert code == 2 and "Sheet!B2" in err and "growth" in err

@@ -1,11 +1,8 @@
-"""`metaltrade workbook new` for desktop Excel: the module its macro imports, the interpreter in
-xlwings.conf, and outputs that claim to carry macros only when they do."""
-
-import importlib.util
+"""`metaltrade workbook new` for desktop Excel: any file name, the interpreter in xlwings.conf,
+and outputs that claim to carry macros only when they do."""
 
 import openpyxl
 
-from metaltrade_xl import macros
 from metaltrade_xl.files.template import build, interpreter_settings
 
 
@@ -14,38 +11,24 @@ def conf(path):
     return {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0]}
 
 
-def test_a_new_name_gets_the_module_its_macro_imports(cli, tmp_path):
-    code, out, err = cli("workbook", "new", "analyst.xlsm")
-    assert code == 0, err
-    module = tmp_path / "analyst.py"
-    assert "wrote analyst.py" in out
-    # SampleCall runs `import analyst; analyst.main()` from the workbook's folder
-    spec = importlib.util.spec_from_file_location("analyst", module)
-    analyst = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(analyst)
-    assert analyst.main is macros.main
-    assert analyst.run_scenarios_caller is macros.run_scenarios_caller
-    # made again in place: the module is the same file, not "another module"
-    code, _, err = cli("workbook", "new", "analyst.xlsm", "--force")
-    assert code == 0, err
+def test_any_file_name_is_accepted_and_nothing_is_written_beside_it(cli, tmp_path):
+    """The macros call metaltrade_xl.macros (tests/files/test_vba_project.py): no companion module,
+    so names no Python module could have are fine."""
+    for name in ["metaltrade (1).xlsm", "Copy of analyst.xlsm"]:
+        code, out, err = cli("workbook", "new", name)
+        assert code == 0, (name, err)
+        assert f"wrote {name}: README" in out and "the file may be renamed or copied" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "Copy of analyst.xlsm",
+        "metaltrade (1).xlsm",
+    ]
 
 
-def test_metaltrade_xlsm_uses_the_module_the_package_ships(cli, tmp_path):
-    code, out, err = cli("workbook", "new", "metaltrade.xlsm")
-    assert code == 0, err
-    assert not (tmp_path / "metaltrade.py").exists() and "metaltrade.py" not in out
-
-
-def test_names_no_module_can_have_are_refused_in_one_line(cli, tmp_path):
-    for name, says in [
-        ("metaltrade (1).xlsm", "expected a workbook name that is a Python module name"),
-        ("class.xlsm", "expected a workbook name that is a Python module name"),
-        ("numpy.xlsm", "`import numpy`, which is another Python module"),
-        ("json.xlsm", "`import json`, which is another Python module"),
-    ]:
-        code, _, err = cli("workbook", "new", name)
-        assert code == 2 and err.count("\n") == 1 and says in err, (name, err)
-    assert list(tmp_path.iterdir()) == []
+def test_an_existing_workbook_is_replaced_only_with_force(cli, tmp_path):
+    assert cli("workbook", "new", "analyst.xlsm")[0] == 0
+    code, _, err = cli("workbook", "new", "analyst.xlsm")
+    assert code != 0 and "exists" in err and err.count("\n") == 1
+    assert cli("workbook", "new", "analyst.xlsm", "--force")[0] == 0
 
 
 def test_xlwings_conf_gets_the_interpreter_this_ran_with(tmp_path):

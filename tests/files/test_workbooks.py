@@ -10,12 +10,20 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 
 from metaltrade_xl import __version__
-from metaltrade_xl.files.template import FUNCTION_EXAMPLES, QUICKSTART, build
+from metaltrade_xl.files.template import (
+    FUNCTION_EXAMPLES,
+    MACRO_MODULE,
+    MACROS,
+    QUICKSTART,
+    build,
+)
+from metaltrade_xl.files.vba import replace_module
 from metaltrade_xl.files.writer import sheet_grid
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 from metaltrade_xl.scenarios.cells import scenarios_from_grid
 from tests.files.excel_cache import with_cached_values
 from tests.files.libreoffice import pdf_text, to_pdf
+from tests.files.test_run_workbook import assert_kept, members
 
 ROOT = Path(__file__).resolve().parents[2]
 N = len(default_scenario_files())
@@ -40,7 +48,8 @@ def test_analyst_workbook_sheets_config_and_vba(analyst):
     assert wb.sheetnames == ["README", "Data", "Scenarios", "Functions", "xlwings.conf"]
     conf = {r[0]: r[1] for r in wb["xlwings.conf"].iter_rows(values_only=True) if r[0]}
     assert conf["UDF Modules"] == "metaltrade_xl.udfs"  # the key the VBA looks up
-    assert vba(analyst) == zipfile.ZipFile(QUICKSTART).read("xl/vbaProject.bin")
+    # xlwings' VBA, with our macros in place of the quickstart's (tests/files/test_vba_project.py)
+    assert vba(analyst) == replace_module(vba(QUICKSTART), MACRO_MODULE, MACROS)
     assert wb["README"].sheet_properties.codeName == "Sheet1"  # VBA document module kept
     table = wb["Data"].tables["Figures"]
     assert table.ref == "A1:N36"
@@ -120,6 +129,12 @@ def test_run_workbook_round_trip_keeps_what_is_not_ours(analyst, cli, tmp_path):
     assert wb["README"]["C30"].value == "my note"
     assert wb["Functions"]["B2"].value == "=MT_DEFICIT(727, 19548)"
     assert vba(tmp_path / "out.xlsm") == vba(src)
+    assert_kept(members(src), members(tmp_path / "out.xlsm"))  # every part of mine.xlsm
+    assert (
+        "sheet.macroEnabled.main+xml"
+        in members(tmp_path / "out.xlsm")["[Content_Types].xml"].decode()
+    )
+    assert wb["README"].sheet_properties.codeName == "Sheet1"  # VBA document module kept
 
     # running again on the output rewrites our sheets and piles nothing up
     code, _, err = cli("run", "--workbook", "out.xlsm", "--out", "again.xlsm")

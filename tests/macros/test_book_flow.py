@@ -3,8 +3,9 @@
 import pytest
 
 from metaltrade_xl.excel.macros import LiveBook
+from metaltrade_xl.files.runbook import PackageBook, run_workbook
 from metaltrade_xl.files.template import build
-from metaltrade_xl.files.writer import FileBook, open_workbook, run_workbook, sheet_grid
+from metaltrade_xl.files.writer import FileBook, open_workbook, sheet_grid
 from metaltrade_xl.report.book import run_book
 from metaltrade_xl.report.layout import SHEETS
 
@@ -42,7 +43,7 @@ def analyst(tmp_path_factory):
 
 
 def test_the_file_and_the_live_book_adapters_are_books():
-    for adapter in (FileBook, LiveBook):
+    for adapter in (FileBook, PackageBook, LiveBook):
         for method in ("sheet_names", "grid", "delete_sheet", "write_sheets"):
             assert callable(getattr(adapter, method)), (adapter, method)
 

@@ -10,8 +10,9 @@ import pytest
 import xlwings as xw
 
 from metaltrade_xl import macros
+from metaltrade_xl.files.runbook import run_workbook
 from metaltrade_xl.files.template import build
-from metaltrade_xl.files.writer import open_workbook, run_workbook, sheet_grid
+from metaltrade_xl.files.writer import open_workbook, sheet_grid
 from metaltrade_xl.report.content import SUMMARY_TITLE
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 
@@ -172,7 +173,8 @@ def test_counts_by_action_kind_are_stable(analyst):
 
 
 def test_workbook_macro_entry_point_is_installed():
-    """SampleCall in metaltrade.xlsm runs `import metaltrade; metaltrade.main()`."""
+    """The xlwings add-in ribbon's "Run main" runs `import metaltrade; metaltrade.main()` for a
+    workbook named metaltrade.xlsm (the workbook's own macros name metaltrade_xl.macros)."""
     import metaltrade
 
     assert metaltrade.main is macros.main
@@ -192,11 +194,62 @@ def test_share_copy_writes_beside_the_saved_workbook(analyst, tmp_path):
     before = saved.read_bytes()
     first = macros.share_copy(SavedBook(saved))
     second = macros.share_copy(SavedBook(saved))
-    assert first.name == "metaltrade (shared).xlsx" and second.name == "metaltrade (shared 2).xlsx"
+    assert first.out.name == "metaltrade (shared).xlsx"
+    assert second.out.name == "metaltrade (shared 2).xlsx"
     assert saved.read_bytes() == before
-    assert openpyxl_value(first, "Functions", "B2") == 18821
+    assert openpyxl_value(first.out, "Functions", "B2") == 18821
+    assert first.recomputed and first.stored == first.frozen and not first.differing
     with pytest.raises(ValueError, match="has not been saved"):
         macros.share_copy(SavedBook(tmp_path / "never saved.xlsm"))
+
+
+def test_share_copy_computes_what_excel_never_calculated(analyst, tmp_path):
+    """The analyst workbook as `build` writes it has no stored values: the macro computes them,
+    as `metaltrade share` does; keeping Excel's values is the option, and then it refuses."""
+    saved = tmp_path / "fresh.xlsm"
+    saved.write_bytes(analyst.read_bytes())
+    done = macros.share_copy(SavedBook(saved))
+    assert openpyxl_value(done.out, "Functions", "B3") == -18821  # 727 - 19548
+    assert openpyxl_value(done.out, "Functions", "C24") == pytest.approx(750 * 1.057**10)
+    assert "the workbook held no stored values to compare with" in macros.share_message(done)
+    with pytest.raises(ValueError, match=r"Functions!B2 \(no stored value\)"):
+        macros.share_copy(SavedBook(saved), tmp_path / "kept.xlsx", use_stored=True)
+
+
+def test_share_copy_reports_stored_values_that_differ(analyst, tmp_path, monkeypatch):
+    from tests.files.excel_cache import with_cached_values
+    from tests.files.test_workbooks import cached_functions
+
+    saved = cached_functions(analyst, tmp_path / "cached.xlsm")
+    stale = with_cached_values(saved, tmp_path / "stale.xlsm", {"Functions": {"B2": 18000}})
+    alerts = []
+
+    class App:
+        def alert(self, text, title=None):
+            alerts.append((title, text))
+
+    book = SavedBook(stale)
+    book.app = App()
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    macros.share_copy_caller()
+    title, text = alerts[-1]
+    assert title == "metaltrade: shared copy" and "stale (shared).xlsx" in text
+    assert "1 of 33 cell(s) with a stored value differ" in text
+    assert "Functions!B2: stored 18000, computed 18821" in text
+    assert openpyxl_value(tmp_path / "stale (shared).xlsx", "Functions", "B2") == 18821
+    macros.share_copy_caller(use_stored=True)  # Excel's values, as stored
+    assert "Excel's stored values" in alerts[-1][1]
+    assert openpyxl_value(tmp_path / "stale (shared 2).xlsx", "Functions", "B2") == 18000
+
+
+def test_share_copy_on_a_remote_book_says_why_in_one_line(analyst):
+    """xlwings Lite and Server books (Office.js) have no file path to copy."""
+    b = book(payload_of(analyst))
+    with pytest.raises(ValueError) as err:
+        macros.share_copy(b)
+    message = str(err.value)
+    assert "\n" not in message and "xlwings Lite and Server" in message
+    assert "metaltrade share metaltrade.xlsm COPY.xlsx" in message
 
 
 def openpyxl_value(path, sheet, cell):
