@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 
 def read_sheet(path: str | Path, *, header_only: bool = False) -> pd.DataFrame:
@@ -83,6 +84,13 @@ def _header(cells: list) -> list:
 
 def _column(values: np.ndarray) -> np.ndarray:
     """One column's cells (an object array) converted as :func:`_cell` converts each cell."""
+    kind = infer_dtype(values, skipna=False)  # one pass in C for the common columns
+    if kind == "string":  # text only ("" is an empty cell)
+        out = values.copy()
+        out[values == ""] = None
+        return out
+    if kind == "floating":  # numbers only: whole numbers become int, as read_excel gives them
+        return _numbers(values.astype(float), None)
     kinds = set(map(type, values))
     if kinds <= {float, str}:
         empty = values == ""
@@ -92,16 +100,20 @@ def _column(values: np.ndarray) -> np.ndarray:
             return out
         if str not in kinds or set(map(type, values[~empty])) == {float}:
             # numbers and empty cells only: whole numbers become int, as read_excel gives them
-            x = np.where(empty, np.nan, values).astype(float)
-            out = x.astype(object)
-            whole = np.isfinite(x) & (x == np.round(x))
-            small = whole & (np.abs(x) < 2**53)
-            out[small] = x[small].astype(np.int64).astype(object)
-            big = np.flatnonzero(whole & ~small)
-            out[big] = [int(v) for v in x[big]]
-            out[empty] = None
-            return out
+            return _numbers(np.where(empty, np.nan, values).astype(float), empty)
     return np.fromiter(map(_cell, values), dtype=object, count=len(values))
+
+
+def _numbers(x: np.ndarray, empty: np.ndarray | None) -> np.ndarray:
+    out = x.astype(object)
+    whole = np.isfinite(x) & (x == np.round(x))
+    small = whole & (np.abs(x) < 2**53)
+    out[small] = x[small].astype(np.int64).astype(object)
+    big = np.flatnonzero(whole & ~small)
+    out[big] = [int(v) for v in x[big]]
+    if empty is not None:
+        out[empty] = None
+    return out
 
 
 def _cell(v):

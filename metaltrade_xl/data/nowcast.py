@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -201,15 +202,36 @@ def profile_share(profile: Sequence[float], months: int) -> float:
     return sum(profile[:months]) / sum(profile)
 
 
-def _rows(figures: pd.DataFrame, indicator: str, reporter: str, partner: str) -> pd.DataFrame:
+class _Figure(NamedTuple):
+    """One figure as :func:`_rows` gives it (plain Python values)."""
+
+    id: str
+    year: int
+    months: int
+    value: float
+    lower_bound: bool
+
+
+def _rows(figures: pd.DataFrame, indicator: str, reporter: str, partner: str) -> list[_Figure]:
     """``id, year, months, value, lower_bound`` of the figures of one indicator, reporter and
-    partner (case-insensitive), narrowed column by column with each distinct text lowered once
-    and one row selection at the end: a run asks ~80 times, and on a 50 000-figure file a pass
-    over every row per question took most of the run."""
+    partner (case-insensitive), in the data's order, narrowed column by column with each distinct
+    text lowered once: a run asks ~80 times, and on a 50 000-figure file a pass over every row
+    per question took most of the run. Plain records, not a frame: the answer is a handful of
+    rows, on which each pandas operation cost more than the whole search."""
     at = np.arange(len(figures))
     for col, want in (("indicator", indicator), ("reporter", reporter), ("partner", partner)):
         at = at[_same_text(figures[col].to_numpy()[at], want)]
-    return figures[[c for c in _COLUMNS if c in figures.columns]].iloc[at]
+
+    def column(name, default):
+        return figures[name].to_numpy()[at] if name in figures.columns else [default] * len(at)
+
+    return [
+        _Figure(str(i), int(y), int(m), float(v), bool(b))
+        for i, y, m, v, b in zip(
+            column("id", ""), column("year", 0), column("months", 12), column("value", np.nan),
+            column("lower_bound", False), strict=True,
+        )
+    ]  # fmt: skip
 
 
 def latest_year(
@@ -228,7 +250,7 @@ def latest_year(
     """
     years = None
     for indicator in indicators:
-        found = set(_rows(figures, indicator, reporter, partner)["year"].astype(int))
+        found = {r.year for r in _rows(figures, indicator, reporter, partner)}
         years = found if years is None else years & found
     return max(years) if years else None
 
@@ -264,14 +286,13 @@ def data_share(
     return _share(_rows(figures, indicator, reporter, partner), months, before, years)
 
 
-def _share(rows: pd.DataFrame, months: int, before: int, years: int = PROFILE_YEARS):
+def _share(rows: list[_Figure], months: int, before: int, years: int = PROFILE_YEARS):
     """:func:`data_share` on the rows of one indicator, reporter and partner."""
-    rows = rows[(rows["year"] < int(before)) & rows["months"].isin([int(months), 12])]
     part: dict[int, tuple] = {}
     full: dict[int, tuple] = {}
-    for fid, year, m, value in zip(rows["id"], rows["year"], rows["months"], rows["value"],
-                                   strict=True):  # fmt: skip
-        (full if m == 12 else part).setdefault(int(year), (fid, float(value)))
+    for r in rows:
+        if r.year < int(before) and r.months in (int(months), 12):
+            (full if r.months == 12 else part).setdefault(r.year, (r.id, r.value))
     both = sorted(set(part) & set(full))[-years:]
     if not both or any(full[y][1] <= 0 for y in both):
         return None
@@ -280,21 +301,21 @@ def _share(rows: pd.DataFrame, months: int, before: int, years: int = PROFILE_YE
     return share, tuple(both), ids
 
 
-def _one(rows: pd.DataFrame, what: str):
+def _one(rows: list[_Figure], what: str) -> _Figure:
     if len(rows) > 1:
-        raise DataError(f"{what}: more than one figure ({', '.join(rows['id'])})")
-    return rows.iloc[0]
+        raise DataError(f"{what}: more than one figure ({', '.join(r.id for r in rows)})")
+    return rows[0]
 
 
 def _in_year(keyed, indicator, reporter, year, *, key, profile) -> StartValue | None:
     """The value for ``year`` from its full-year figure or its latest partial one, annualised;
     ``keyed`` are the figures of the indicator, reporter and partner (:func:`_rows`)."""
-    rows = keyed[keyed["year"] == int(year)]
-    if rows.empty:
+    rows = [r for r in keyed if r.year == int(year)]
+    if not rows:
         return None
     what = f"{indicator} of {reporter} in {year}"
-    full = rows[rows["months"] == 12]
-    if not full.empty:
+    full = [r for r in rows if r.months == 12]
+    if full:
         row = _one(full, what)
         v = float(row.value)
         floor = " (a lower bound: the source says 'more than')" if row.lower_bound else ""
@@ -302,8 +323,8 @@ def _in_year(keyed, indicator, reporter, year, *, key, profile) -> StartValue | 
             key, v, RECORDED, int(year), (row.id,), bool(row.lower_bound), v, int(year), 12,
             1.0, f"recorded: {number_text(v)} for {year}{floor}",
         )  # fmt: skip
-    months = int(rows["months"].max())
-    row = _one(rows[rows["months"] == months], what)
+    months = max(r.months for r in rows)
+    row = _one([r for r in rows if r.months == months], what)
     v = float(row.value)
     period = period_text(months, int(year))
     ids: tuple[str, ...] = (row.id,)
@@ -375,10 +396,10 @@ def start_value(
     when = f"no figure for {indicator} of {reporter} (partner {partner}) in {year}"
     if carry_rate is None:
         raise DataError(when)
-    earlier = keyed[keyed["year"] < int(year)]
-    if earlier.empty:
+    earlier = [r.year for r in keyed if r.year < int(year)]
+    if not earlier:
         raise DataError(f"{when} nor in an earlier year")
-    last = int(earlier["year"].max())
+    last = max(earlier)
     base = _in_year(keyed, indicator, reporter, last, key=key, profile=profile)
     n = int(year) - last
     factor = (1 + float(carry_rate)) ** n
@@ -443,10 +464,11 @@ def record_warnings(
     out = []
     for indicator, column, whose in _CHECKS:
         who = reporter if whose == "reporter" else rival
-        rows = _rows(figures, indicator, who, WORLD)
-        rows = rows[rows["year"].isin(list(years))].sort_values(["year", "months"])
-        for row in rows.itertuples(index=False):
-            projected = float(table[column].iloc[years[int(row.year)]])
+        rows = [r for r in _rows(figures, indicator, who, WORLD) if r.year in years]
+        values = None
+        for row in sorted(rows, key=lambda r: (r.year, r.months)):
+            values = table[column].to_numpy(dtype=float) if values is None else values
+            projected = float(values[years[row.year]])
             if projected < float(row.value) * (1 - 1e-9):
                 floor = " (a lower bound)" if row.lower_bound else ""
                 text = (
@@ -464,6 +486,13 @@ def record_warnings(
     return out
 
 
+_RECORD_COLUMNS = (
+    "id", "indicator", "reporter", "partner", "year", "months", "value", "unit", "lower_bound",
+    "source_publisher", "source_title", "source_date", "quote", "file", "row",
+)  # fmt: skip
+_Record = NamedTuple("_Record", [(c, object) for c in _RECORD_COLUMNS])
+
+
 def figure_records(figures: pd.DataFrame, uses: Mapping[str, Sequence[str]]) -> list[dict]:
     """The figures a scenario used, as plain records, with the keys each one fed.
 
@@ -478,10 +507,18 @@ def figure_records(figures: pd.DataFrame, uses: Mapping[str, Sequence[str]]) -> 
     >>> r["source"]
     'SNI-IEES, Perú mantiene un elevado déficit comercial (press release), 2026-01-26'
     """
-    by_id = figures.set_index("id")
+    if not uses:
+        return []
+    # the few used rows as plain records (a frame lookup per id cost more than the run itself)
+    at = np.flatnonzero(figures["id"].isin(list(uses)).to_numpy())
+    cols = [c for c in _RECORD_COLUMNS if c in figures.columns]
+    records = {
+        str(rec[0]): _Record(*rec)
+        for rec in zip(*(figures[c].to_numpy()[at] for c in cols), strict=True)
+    }
     out = []
     for fid, keys in uses.items():
-        row = by_id.loc[fid]
+        row = records[str(fid)]
         source = ", ".join(
             str(p) for p in (row.source_publisher, row.source_title, row.source_date) if p
         )

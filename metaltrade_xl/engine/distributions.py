@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from metaltrade_xl.engine import _special
 from metaltrade_xl.engine._validate import InputError
 
 _PARAMS = {
@@ -75,19 +76,32 @@ class Distribution:
             np.exp(out, out=out)
             np.multiply(out, p["median"] - p["shift"], out=out)
             return np.add(out, p["shift"], out=out)
-        from scipy import special  # on first use: only the non-normal kinds need it
+        if self.kind == "pert" and p["high"] > p["low"]:
+            # the copula map z -> quantile(ndtr(z)), tabulated once per distribution
+            lo, hi = p["low"], p["high"]
+            alpha, beta = self._pert_shape()
+            x = _special.beta_from_normal(z, alpha, beta, out=out)
+            np.multiply(x, hi - lo, out=x)
+            np.add(x, lo, out=x)
+            return np.clip(x, lo, hi, out=x)  # rounding must never leave the support
+        return self._from_uniform(_special.ndtr(z), z)
 
-        return self._from_uniform(special.ndtr(z), z)
+    def _pert_shape(self) -> tuple[float, float]:
+        """The Beta(alpha, beta) of a PERT, both in [1, 1 + lamb]."""
+        p = dict(self.params)
+        w = p["high"] - p["low"]
+        return 1 + p["lamb"] * (p["mode"] - p["low"]) / w, 1 + p["lamb"] * (
+            p["high"] - p["mode"]
+        ) / w
 
     def _from_uniform(self, u, z):
-        from scipy import special  # on first use (scipy.special costs ~0.3 s to import)
-
         p = dict(self.params)
         k = self.kind
         if k == "normal":
-            return p["mean"] + p["sd"] * special.ndtri(u)
+            return p["mean"] + p["sd"] * _special.ndtri(u)
         if k == "lognormal":
-            return p["shift"] + (p["median"] - p["shift"]) * np.exp(p["sigma"] * special.ndtri(u))
+            z = _special.ndtri(u)
+            return p["shift"] + (p["median"] - p["shift"]) * np.exp(p["sigma"] * z)
         if k == "truncnormal":
             if p["sd"] == 0:
                 return np.full(np.shape(u), p["mean"])
@@ -111,9 +125,8 @@ class Distribution:
             w = hi - lo
             if w == 0:
                 return np.full(np.shape(u), lo)
-            alpha = 1 + p["lamb"] * (mode - lo) / w
-            beta = 1 + p["lamb"] * (hi - mode) / w
-            x = lo + w * special.betaincinv(alpha, beta, u)
+            alpha, beta = self._pert_shape()
+            x = lo + w * _special.beta_ppf(u, alpha, beta)
         lo, hi = self.support
         return np.clip(x, lo, hi)  # rounding must never leave the support
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -47,6 +48,10 @@ def cell_value(value):
     return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def put(ws, row: int, col: int, value, number_format: str | None = None):
     """Write one cell; text that looks like a formula is kept as text, never evaluated."""
     v = cell_value(value)
@@ -54,7 +59,7 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     cell.value = v
     if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"
-    if number_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+    if number_format and _is_number(v):
         cell.number_format = number_format
     return cell
 
@@ -95,15 +100,30 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
         )
         for name in columns
     }
+    where = {name: (table.column(name), table.span(name)) for name in columns}
+    # Cells of the same look share one style: openpyxl hashes every style object it is given
+    # (a third of the time of writing a workbook), so each look is built once and its style
+    # indices copied, as openpyxl's own copy_worksheet does.
+    looks: dict[tuple, object] = {}
     for i, row in enumerate(table.frame.itertuples(index=False)):
         r = table.first_row + i
+        data = i in data_rows
         for name, value in zip(columns, row, strict=True):
-            col = table.column(name)
-            cell = put(ws, r, col, value, table.format_of(name, i))
-            cell.alignment = align[name]
-            if i in data_rows:
-                cell.font, cell.fill = _DATA, _DATA_FILL
-            _merge(ws, r, col, table.span(name))
+            col, span = where[name]
+            cell = put(ws, r, col, value)
+            fmt = table.format_of(name, i) if _is_number(cell.value) else None
+            key = (name, data, fmt)
+            look = looks.get(key)
+            if look is None:
+                cell.alignment = align[name]
+                if data:
+                    cell.font, cell.fill = _DATA, _DATA_FILL
+                if fmt:
+                    cell.number_format = fmt
+                looks[key] = copy(cell._style)
+            else:
+                cell._style = copy(look)
+            _merge(ws, r, col, span)
     if table.name and len(table.frame):
         ref = f"{quote_sheetname(ws.title)}!{absolute_coordinate(f'{anchor(table.col, table.header_row)}:{anchor(table.last_col, table.last_row)}')}"
         ws.defined_names[table.name] = DefinedName(table.name, attr_text=ref)

@@ -26,8 +26,14 @@ AT_LEAST, AT_MOST, EITHER = FLOOR_MARKS
 
 def floor_ids(result, figures: pd.DataFrame) -> list[str]:
     """Ids of the lower-bound figures a scenario result used, in the order used."""
-    flags = dict(zip(figures["id"], figures["lower_bound"], strict=False))
-    return [fid for fid in dict.fromkeys(result.figure_ids) if bool(flags.get(fid, False))]
+    used = list(dict.fromkeys(result.figure_ids))
+    if not used:
+        return []
+    # the few used ids looked up in a vectorised pass (a dict of every id of a 50 000-row file,
+    # built per call, took most of a run)
+    hit = figures["id"].isin(used).to_numpy() & figures["lower_bound"].to_numpy(dtype=bool)
+    floors = set(figures["id"].to_numpy()[hit])
+    return [fid for fid in used if fid in floors]
 
 
 def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
@@ -77,11 +83,39 @@ def floor_marks(
     marks = pd.DataFrame(None, index=base.index, columns=base.columns, dtype=object)
     signs = []
     for fid in floor_ids(result, figures):
-        other = view(rerun(result.scenario, _bumped(figures, fid)))
+        other = view(bumped_run(result, figures, fid, rerun))
         signs.append(_sign(other[numeric].to_numpy(), base[numeric].to_numpy()))
     if signs:
         marks[numeric] = combine(signs)
     return marks
+
+
+def rerun_deterministic(scenario, figures: pd.DataFrame):
+    """The deterministic run of ``scenario`` on ``figures`` (what the marks compare: the
+    projection, without the record warnings and figure records)."""
+    from metaltrade_xl.scenarios.run import run  # report does not import scenarios at load
+
+    return run(scenario, figures, records=False)
+
+
+def bumped_run(result, figures: pd.DataFrame, fid: str, rerun: Callable):
+    """``rerun(result.scenario, figures with floor fid raised by BUMP)``, run once per result.
+
+    The sheets and the printed summary ask for the same reruns through several views (a run of
+    six scenarios asked for ~50 reruns, most of its time); a result with a ``reruns`` dict keeps
+    them there, keyed by the floor, the figures and the rerun function (held, so that their ids
+    stay theirs).
+    """
+    cache = getattr(result, "reruns", None)
+    key = (fid, id(figures), id(rerun))
+    if cache is not None and key in cache:
+        return cache[key][2]
+    from metaltrade_xl.scenarios.run import scenario_figures  # the rows a run can use
+
+    out = rerun(result.scenario, _bumped(scenario_figures(result.scenario, figures), fid))
+    if cache is not None:
+        cache[key] = (figures, rerun, out)
+    return out
 
 
 def history(result, figures: pd.DataFrame) -> pd.DataFrame:

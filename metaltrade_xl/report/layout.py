@@ -220,9 +220,10 @@ def chart(kind, title, frame, x, series, *, anchor, data_at, key, labels=None, *
     ``labels`` renames series (legend words); ``data_at`` is (row, col) on ``data_sheet``.
     """
     labels = labels or {}
-    block = pd.DataFrame({"": frame[x].to_numpy()})
-    for name in series:
-        block[labels.get(name, name)] = frame[name].to_numpy()
+    columns = {"": frame[x].to_numpy()}
+    for name in series:  # one frame built at once (a column added at a time cost more)
+        columns[labels.get(name, name)] = frame[name].to_numpy()
+    block = pd.DataFrame(columns)
     formats = {"": YEAR} if x == "year" else {}
     data = Table(
         key, block, row=data_at[0], col=data_at[1], title=title, wrap=False, formats=formats

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.report.floors import floor_ids, floor_marks, history
+from metaltrade_xl.report.floors import floor_ids, floor_marks, history, rerun_deterministic
 from metaltrade_xl.report.grid import (
     CHART_ROWS,
     LAST_COL,
@@ -36,11 +36,7 @@ from metaltrade_xl.report.notes import notice_text, start_note
 from metaltrade_xl.report.uncertainty_sheet import uncertainty_blocks
 from metaltrade_xl.report.words import Words
 
-
-def _run(scenario, figures):
-    from metaltrade_xl.scenarios.run import run
-
-    return run(scenario, figures)
+_run = rerun_deterministic  # one function, so the reruns are shared (floors.bumped_run)
 
 
 def projection_frame(result, figures, w: Words):
@@ -100,8 +96,11 @@ def floor_note(result, figures, w: Words) -> str:
     if not ids:
         return ""
     items = []
+    found: dict = {}
+    for r in figures[figures["id"].isin(ids)].itertuples(index=False):
+        found.setdefault(r.id, r)
     for fid in ids:
-        row = figures.loc[figures["id"] == fid].iloc[0]
+        row = found[fid]
         what = figure_what(row, w)
         items.append(w("floor.figure", what=what, value=w.number(row.value), quote=row.quote))
     return w("floor.note", figures="; ".join(items))
@@ -392,11 +391,14 @@ def _rates_view(result) -> pd.DataFrame:
 def figures_used_frame(result, figures, w: Words) -> pd.DataFrame:
     """One row per figure used: what, value (marked if a floor), unit and source in words."""
     rows = []
-    for fid in dict.fromkeys(result.figure_ids):
-        hit = figures.loc[figures["id"] == fid]
-        if hit.empty:
+    ids = list(dict.fromkeys(result.figure_ids))
+    found: dict = {}  # the used rows in one pass (a search of every row per figure was slow)
+    for r in figures[figures["id"].isin(ids)].itertuples(index=False):
+        found.setdefault(r.id, r)
+    for fid in ids:
+        r = found.get(fid)
+        if r is None:
             continue
-        r = hit.iloc[0]
         what = figure_what(r, w)
         parts = [r.source_publisher, r.source_title, r.source_date]
         source = ", ".join(p for p in parts if p) or r.file

@@ -10,7 +10,7 @@ import pandas as pd
 
 from metaltrade_xl import __version__
 from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.report.floors import floor_marks, history
+from metaltrade_xl.report.floors import floor_marks, history, rerun_deterministic
 from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     COLUMN_FORMATS,
@@ -92,10 +92,7 @@ def common_year(results) -> int:
     return min(int(r.table["year"].iloc[-1]) for r in results)
 
 
-def _rerun(scenario, figures):
-    from metaltrade_xl.scenarios.run import run
-
-    return run(scenario, figures)
+_rerun = rerun_deterministic  # one function, so the reruns are shared (floors.bumped_run)
 
 
 def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.DataFrame, list[int]]:

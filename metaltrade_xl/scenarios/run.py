@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metaltrade_xl.data import DataError, import_share, nowcast
+from metaltrade_xl.data import DataError, _same_text, import_share, nowcast
 from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.budget import check_memory
@@ -50,6 +50,9 @@ class ScenarioResult:
     #: The figures used, as records (:func:`nowcast.figure_records`): id, indicator, reporter,
     #: partner, year, months, value, lower_bound, source, used_for, …
     figures_used: tuple[dict, ...] = ()
+    #: Reruns on bumped floors, kept by :func:`metaltrade_xl.report.floors.bumped_run` (the
+    #: sheets ask for each through several views).
+    reruns: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -215,9 +218,33 @@ def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario,
     return (replace(scenario, **changes) if changes else scenario), trends
 
 
-def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
+def scenario_figures(scenario: Scenario, figures: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``figures`` whose reporter is the scenario's reporter or rival (ignoring case),
+    in their order: every figure :func:`run` can use (start values, trends, import shares and
+    record checks all name one of the two). A 50 000-row file is then searched once per run,
+    not once per question.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.data import load_figures
+    >>> f = load_figures()
+    >>> sorted(set(scenario_figures(find_scenario("baseline"), f)["reporter"]))
+    ['Chile', 'Peru']
+    """
+    who = figures["reporter"].to_numpy()
+    keep = _same_text(who, scenario.reporter) | _same_text(who, scenario.rival.name)
+    return figures if keep.all() else figures[keep]
+
+
+def run(scenario: Scenario, figures: pd.DataFrame, *, records: bool = True) -> ScenarioResult:
     """Resolve a scenario's inputs (and trends) from ``figures`` and project it; ``warnings``
-    name every projected value below a figure already recorded for its year."""
+    name every projected value below a figure already recorded for its year.
+
+    ``records=False`` skips those warnings and the records of the figures used (``warnings``
+    then holds only a rebase note, ``figures_used`` is empty): what the lower-bound marks'
+    reruns need, which compare projections only.
+    """
+    figures = scenario_figures(scenario, figures)
     scenario, moved = rebase_to_data(scenario, figures)
     scenario, trends = resolve_trends(scenario, figures)
     inputs, uses, starts = resolve_starts(scenario, figures)
@@ -228,8 +255,12 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
         projection = project(scenario, inputs)
     except InputError as exc:
         raise ScenarioError(f"{scenario.source}: {exc}") from None
-    warnings = nowcast.record_warnings(
-        projection.table, figures, reporter=scenario.reporter, rival=scenario.rival.name
+    warnings = (
+        nowcast.record_warnings(
+            projection.table, figures, reporter=scenario.reporter, rival=scenario.rival.name
+        )
+        if records
+        else []
     )
     return ScenarioResult(
         scenario,
@@ -238,7 +269,7 @@ def run(scenario: Scenario, figures: pd.DataFrame) -> ScenarioResult:
         projection,
         starts=starts,
         warnings=moved + tuple(warnings),
-        figures_used=tuple(nowcast.figure_records(figures, uses)),
+        figures_used=tuple(nowcast.figure_records(figures, uses)) if records else (),
         trends=trends,
     )
 
