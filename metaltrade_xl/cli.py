@@ -9,8 +9,10 @@ import time
 import warnings
 from pathlib import Path
 
-from metaltrade_xl import DATA_VINTAGE, __version__
+from metaltrade_xl import __version__
 from metaltrade_xl._io import bounded, check_outputs, saved_together
+from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS
+from metaltrade_xl.report.notes import notice_text
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
 EXIT_USAGE = 2
@@ -84,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
         rivals = [s.rival.name for s in scenarios if s.rival.start is None]
         figures, notes = borrow_rival_exports(figures, rivals, Path(args.data).name)
         for note in notes:
-            print(note)
+            print(notice_text(note, Words(args.lang)))
     progress = Progress(len(scenarios))
     results = []
     for scenario in scenarios:
@@ -97,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
     origin = file_origin(args.data, figures) if args.data else bundled_origin(figures)
     sheets = report.build_report(results, figures, lang=lang, provenance=[origin])
     with saved_together():  # never a new workbook beside an old JSON
-        workbook.save_atomic(workbook.new_workbook(sheets), out, force=args.force)
+        book = workbook.new_workbook(sheets, paper=args.paper)
+        workbook.save_atomic(book, out, force=args.force)
         if json_out:
             text = json.dumps(report.results_json(results), indent=2, allow_nan=False)
             workbook.write_text_atomic(text + "\n", json_out, force=args.force)
@@ -105,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     w = Words(lang)
     _print_summary(results, figures, lang)
     _print_notes(results, lang)
-    print(w("cli.data", data=args.data or DATA_VINTAGE))
+    print(w("cli.data", data=args.data or w("data.vintage")))
     print(w("cli.wrote", what=w.join([str(out)] + ([str(json_out)] if json_out else []))))
     return 0
 
@@ -125,7 +128,7 @@ def _run_workbook(args: argparse.Namespace) -> int:
     check_outputs(args.force, ("--out", args.out), ("--json", args.json))
     with saved_together():  # never a new workbook beside an old JSON
         results, figures, lang = run_workbook_report(
-            args.workbook, args.out, force=args.force, lang=args.lang
+            args.workbook, args.out, force=args.force, lang=args.lang, paper=args.paper
         )
         check_finite(results)
         if args.json:
@@ -165,6 +168,7 @@ def _workbook_new(args: argparse.Namespace) -> int:
         force=args.force,
         functions=mt_functions(),
         lang=args.lang or DEFAULT_LANGUAGE,
+        paper=args.paper,
     )
     print(f"wrote {made.path}: README, Data, Scenarios, Functions, xlwings.conf")
     print(
@@ -265,15 +269,21 @@ def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
-    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each).
+    """The lower bounds the results rest on (stdout) and their warnings (stderr, one line each,
+    in ``lang``; the JSON's ``warnings`` keep the English sentences, for scripts).
 
     In Spanish the summary's own line lists the lower bounds (these lines are English)."""
     from metaltrade_xl.report.provenance import lower_bound_lines, warning_lines
 
     for line in lower_bound_lines(results) if lang == "en" else ():
         print(line)
-    for line in warning_lines(results):
+    for line in warning_lines(results, Words(lang)):
         print(f"metaltrade: {line}", file=sys.stderr)
+
+
+def _paper_option(parser: argparse.ArgumentParser) -> None:
+    what = "paper the sheets print on (landscape, one page wide): a4 (default) or letter"
+    parser.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, help=what)
 
 
 def _output_options(parser: argparse.ArgumentParser, replaces: str) -> None:
@@ -315,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
         p,
         "the sheets and the printed summary (with --workbook: the workbook's Language setting unless given)",
     )
+    _paper_option(p)
     _output_options(p, "existing output files")
     p.set_defaults(func=_run)
 
@@ -409,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = wsub.add_parser("new", help="write the analyst workbook (xlwings VBA, Data, Scenarios, …)")
     w.add_argument("path", metavar="PATH.xlsm")
     _lang_option(w, "the projections the workbook's macro writes (its Language setting)")
+    _paper_option(w)
     _output_options(w, "PATH if it exists")
     w.set_defaults(func=_workbook_new)
 

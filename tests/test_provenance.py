@@ -3,6 +3,8 @@
 import hashlib
 from datetime import date
 
+import pytest
+
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data import bundled_path
 from metaltrade_xl.data.origin import bundled_origin
@@ -32,6 +34,9 @@ def grid_of(layout):
     return [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
 
 
+IMPORTS_2025 = 19548 * 12 / 11
+
+
 def pairs(frame, key):
     return dict(zip(frame[key], frame["value"], strict=True))
 
@@ -59,11 +64,18 @@ def test_provenance_of_the_bundled_run(figures):
     # one table of resolved parameters per scenario, the start values' notes among them
     params = [t for t in layout.tables if t.key.startswith("provenance_parameters_")]
     assert len(params) == len(results)
-    first = pairs(params[0].frame, "parameter")
-    assert (
-        first["base_year"] == 2025 and first["imports.start_estimate"] == "yes"
-    )  # a flag reads as a word, not 1
-    assert "× 12/11" in first["imports.start_note"]
+    frame = params[0].frame
+    first = pairs(frame, "parameter")
+    how = dict(zip(frame["parameter"], frame["how"], strict=True))
+    assert first["Base year"] == 2025 and first["Imports in the base year"] == pytest.approx(
+        IMPORTS_2025
+    )
+    # 19 548 (Jan-Nov 2025, a floor) x 12/11 = 21 325.09; Chile's 4 000 (2024) x 1.03 = 4 120
+    assert how["Imports in the base year"] == (
+        "estimate: 19,548 recorded for January–November 2025 (a lower bound, so the estimate "
+        "is one too) × 12/11 = 21,325.09"
+    )
+    assert how["Chile exports in the base year"].endswith("at the rival's own rate 3.00% = 4,120")
 
     # the helper a shared copy uses reads the data lines back from the sheet's values
     back = data_rows_for_share({"Provenance": grid_of(layout)})

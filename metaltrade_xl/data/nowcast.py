@@ -44,6 +44,8 @@ GIVEN, RECORDED, ANNUALISED, SEASONAL, CARRIED = (
     "carried",
 )
 ESTIMATES = (ANNUALISED, SEASONAL, CARRIED)
+#: The note of a start value the scenario gives.
+GIVEN_NOTE = "given in the scenario"
 #: The columns :func:`_rows` keeps.
 _COLUMNS = ("id", "year", "months", "value", "lower_bound")
 #: Full years averaged for the data's own seasonal profile.
@@ -97,7 +99,16 @@ class StartValue:
     recorded : float or None, the figure the value was made from
     recorded_year, recorded_months : the year and months that figure covers
     factor : float, value / recorded (12/11 when annualised from January-November)
-    note : str, one sentence in words (English) saying how the value was made
+    note : str, one sentence in words (English) saying how the value was made: the JSON's
+        ``start_note``; sheets say it in their language from the fields below
+        (:func:`metaltrade_xl.report.notes.start_note`)
+    share : float or None, ``seasonal``: the share of the year its months hold
+    profile_years : ``seasonal`` from the data's own profile: the full years averaged (empty
+        when the scenario's ``seasonal_profile`` gave the share)
+    carried_from : int or None, ``carried``: the year the value was carried from
+    carried_value : float or None, ``carried``: the value of that year (itself perhaps an
+        estimate)
+    carry_rate : float or None, ``carried``: the yearly rate it was grown at
     """
 
     key: str
@@ -111,11 +122,44 @@ class StartValue:
     recorded_months: int | None = None
     factor: float = 1.0
     note: str = ""
+    share: float | None = None
+    profile_years: tuple[int, ...] = ()
+    carried_from: int | None = None
+    carried_value: float | None = None
+    carry_rate: float | None = None
 
     @property
     def estimate(self) -> bool:
         """True when the value is not a figure of the data or of the scenario (see ``basis``)."""
         return self.basis in ESTIMATES
+
+
+class Notice(str):
+    """A warning as a sentence (English, stable: what the JSON and scripts read) that also holds
+    what it says as data, ``code`` and ``fields``, so a sheet or terminal can say it in the
+    reader's language (:func:`metaltrade_xl.report.notes.notice_text`).
+
+    Examples
+    --------
+    >>> n = Notice("exports of Peru in 2025: ...", "below_record", year=2025)
+    >>> n == "exports of Peru in 2025: ...", n.code, n.fields["year"]
+    (True, 'below_record', 2025)
+    """
+
+    code: str
+    fields: dict
+
+    def __new__(cls, message: str, code: str = "", **fields):
+        self = super().__new__(cls, message)
+        self.code, self.fields = code, fields
+        return self
+
+    def __reduce__(self):  # pickles (multiprocessing) with its code and fields
+        return (_notice, (str(self), self.code, self.fields))
+
+
+def _notice(message, code, fields):
+    return Notice(message, code, **fields)
 
 
 def check_profile(values, key: str = "seasonal_profile") -> tuple[float, ...]:
@@ -264,6 +308,7 @@ def _in_year(keyed, indicator, reporter, year, *, key, profile) -> StartValue | 
     period = period_text(months, int(year))
     ids: tuple[str, ...] = (row.id,)
     found = None if profile is not None else _share(keyed, months, int(year))
+    used: tuple[int, ...] = ()
     if profile is not None:
         share, basis = profile_share(profile, months), SEASONAL
         how = f"÷ {share:.4f}, the share of the year in those months by the scenario's seasonal_profile"
@@ -280,7 +325,7 @@ def _in_year(keyed, indicator, reporter, year, *, key, profile) -> StartValue | 
     note = f"estimate: {number_text(v)} recorded for {period}{floor} {how} = {number_text(value)}"
     return StartValue(
         key, value, basis, int(year), ids, bool(row.lower_bound), v, int(year), months,
-        value / v, note,
+        value / v, note, share if basis == SEASONAL else None, used,
     )  # fmt: skip
 
 
@@ -347,6 +392,7 @@ def start_value(
     return StartValue(
         key, value, CARRIED, int(year), base.figure_ids, base.lower_bound, base.recorded,
         base.recorded_year, base.recorded_months, value / (base.recorded or value), note,
+        carried_from=last, carried_value=base.value, carry_rate=float(carry_rate),
     )  # fmt: skip
 
 
@@ -374,8 +420,9 @@ _CHECKS = (
 
 def record_warnings(
     table: pd.DataFrame, figures: pd.DataFrame, *, reporter: str, rival: str
-) -> list[str]:
-    """One sentence per projected full-year value below a figure recorded for the same year.
+) -> list[Notice]:
+    """One sentence per projected full-year value below a figure recorded for the same year
+    (a :class:`Notice`: code ``below_record``).
 
     ``table`` is a projection's yearly table (``year``, ``exports``, ``imports``, ``deficit``,
     ``rival_exports``); a figure of any coverage (January-November included) counts, since a
@@ -402,11 +449,18 @@ def record_warnings(
             projected = float(table[column].iloc[years[int(row.year)]])
             if projected < float(row.value) * (1 - 1e-9):
                 floor = " (a lower bound)" if row.lower_bound else ""
-                out.append(
+                text = (
                     f"{indicator} of {who} in {row.year}: projected {projected:,.0f} for the "
                     f"full year, below the {float(row.value):,.0f}{floor} already recorded for "
                     f"{period_text(int(row.months), int(row.year))}"
                 )
+                out.append(
+                    Notice(
+                        text, "below_record", indicator=indicator, who=who, year=int(row.year),
+                        projected=projected, recorded=float(row.value),
+                        months=int(row.months), lower_bound=bool(row.lower_bound),
+                    )
+                )  # fmt: skip
     return out
 
 

@@ -135,6 +135,7 @@ def borrow_rival_exports(figures, rivals, name: str):
     import pandas as pd
 
     from metaltrade_xl.data import WORLD, load_figures
+    from metaltrade_xl.data.nowcast import Notice
 
     exports = figures[figures["indicator"].str.lower() == "exports"]
     have = set(exports["reporter"].str.lower())
@@ -151,7 +152,6 @@ def borrow_rival_exports(figures, rivals, name: str):
         if len(rows):
             figures = pd.concat([figures, rows], ignore_index=True)
             have.add(rival.lower())
-            notes.append(
-                f"data: {name} has no exports of {rival}; using the bundled figures for them"
-            )
+            text = f"data: {name} has no exports of {rival}; using the bundled figures for them"
+            notes.append(Notice(text, "rival_borrowed", file=name, rival=rival))
     return figures, notes

@@ -38,12 +38,15 @@ class Trend:
         return self.last_year - self.first_year
 
     def describe(self) -> str:
-        """One line, e.g. ``CAGR 2019-2024 (5 years): 610 -> 750``."""
+        """One line, e.g. ``CAGR 2019-2024 (5 years): 610 -> 750`` (the JSON's ``trend``; sheets
+        say it in their language, :func:`metaltrade_xl.report.notes.trend_text`)."""
+        from metaltrade_xl.data.nowcast import number_text
+
         floor = " (a figure is a lower bound)" if self.lower_bound else ""
         return (
             f"CAGR {self.first_year}-{self.last_year} ({self.years} year"
             f"{'s' if self.years != 1 else ''}): "
-            f"{self.first_value:,.6g} -> {self.last_value:,.6g}{floor}"
+            f"{number_text(self.first_value)} -> {number_text(self.last_value)}{floor}"
         )
 
 

@@ -23,8 +23,8 @@ class PackageBook:
     """A workbook package as the :class:`metaltrade_xl.report.book.Book` the flow runs on: values
     are read through openpyxl (read only), sheets are removed and added in the package."""
 
-    def __init__(self, pkg: xp.Package, values):
-        self.pkg, self.values = pkg, values
+    def __init__(self, pkg: xp.Package, values, paper: str | None = None):
+        self.pkg, self.values, self.paper = pkg, values, paper
 
     def sheet_names(self) -> list[str]:
         return [s["name"] for s in self.pkg.sheets()]
@@ -44,22 +44,25 @@ class PackageBook:
             structure.remove_sheet(self.pkg, name)
         with tempfile.TemporaryDirectory() as tmp:
             made = Path(tmp) / "sheets.xlsx"
-            new_workbook(layouts).save(made)
+            new_workbook(layouts, paper=self.paper).save(made)
             graft_sheets(self.pkg, xp.Package(made), where)
 
 
-def run_workbook(src: str | Path, out: str | Path, *, force: bool = False, lang=None) -> list:
+def run_workbook(
+    src: str | Path, out: str | Path, *, force: bool = False, lang=None, paper=None
+) -> list:
     """The scenario macro on files: read Data and Scenarios from ``src``, write ``out`` with the
     Summary and scenario sheets; every other part of ``src`` (sheets, charts, formulas, VBA)
     kept byte for byte.
 
     ``src`` is never modified; ``out`` must be another path and keep ``src``'s macro-ness.
-    The sheets are in ``lang``, else in the language the workbook's README sets.
+    The sheets are in ``lang``, else in the language the workbook's README sets, and print on
+    ``paper`` (``a4``, the default, or ``letter``).
     """
-    return run_workbook_report(src, out, force=force, lang=lang)[0]
+    return run_workbook_report(src, out, force=force, lang=lang, paper=paper)[0]
 
 
-def run_workbook_report(src, out, *, force: bool = False, lang=None):
+def run_workbook_report(src, out, *, force: bool = False, lang=None, paper=None):
     """:func:`run_workbook`, returning ``(results, figures, language used)``."""
     from metaltrade_xl.data.origin import file_origin
     from metaltrade_xl.report.book import run_book_report
@@ -77,7 +80,7 @@ def run_workbook_report(src, out, *, force: bool = False, lang=None):
     label = f"{SHEETS['data']} sheet of the workbook"
     try:
         results, figures, lang = run_book_report(  # the flow the scenario button runs
-            PackageBook(pkg, values),
+            PackageBook(pkg, values, paper),
             src.name,
             origins=lambda figures: [file_origin(src, figures, label=label)],
             lang=lang,

@@ -305,12 +305,13 @@ def new_workbook(
     force: bool = False,
     functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    paper: str | None = None,
 ) -> NewWorkbook:
     """``metaltrade workbook new``: the workbook, with the interpreter this command runs with in
     xlwings.conf (on Windows and macOS); with ``functions`` the MT_ cells carry their computed
     values (see :func:`build`). Its macros name the package, not the file: any file name works."""
     settings, note = interpreter_settings()
-    built = build(path, force=force, settings=settings, functions=functions, lang=lang)
+    built = build(path, force=force, settings=settings, functions=functions, lang=lang, paper=paper)
     return NewWorkbook(built, note)
 
 
@@ -321,6 +322,7 @@ def build(
     settings: dict | None = None,
     functions: Mapping | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    paper: str | None = None,
 ) -> Path:
     """Write the analyst workbook to ``path`` (.xlsm); ``settings`` are xlwings.conf rows; the
     projections it writes are in ``lang`` (README's Language setting, which the user may change).
@@ -328,7 +330,8 @@ def build(
     With ``functions`` (the MT_ functions by name, from ``metaltrade_xl.udfs``) each MT_ formula
     also carries its computed value, so that a program that does not run Python (LibreOffice,
     Excel before it recalculates, a preview) shows numbers, and ``metaltrade share`` finds stored
-    values to compare with. ``metaltrade workbook new`` passes them.
+    values to compare with. ``metaltrade workbook new`` passes them. Its sheets print on
+    ``paper`` (``a4``, the default, or ``letter``).
     """
     lang = Words(lang).lang
     path = Path(path)
@@ -349,7 +352,7 @@ def build(
     _functions(wb.create_sheet(SHEETS["functions"], 3))
     _config(conf, settings or {})
     for ws in wb.worksheets:
-        fit_page(ws)
+        fit_page(ws, paper)
     wb.active = 0
     wb.properties.created = wb.properties.modified = FIXED_DATE
     wb.properties.creator = wb.properties.lastModifiedBy = f"metaltrade_xl {__version__}"

@@ -20,7 +20,9 @@ from openpyxl.worksheet.pagebreak import Break
 
 from metaltrade_xl._io import atomic_path
 from metaltrade_xl.report.layout import (
+    DEFAULT_PAPER,
     FORMULA_PREFIXES,
+    PAPERS,
     ROW_PT,
     SheetLayout,
     Table,
@@ -200,8 +202,32 @@ def add_chart(ws, spec, data_ws=None) -> None:
     _place(ws, chart, spec)
 
 
-def fit_page(ws) -> None:
-    """Print (and PDF export) landscape, one page wide, 0.5 in margins."""
+#: Excel's paperSize codes (ECMA-376 §18.3.1.63) of the papers :data:`PAPERS` names.
+PAPER_SIZES = {"a4": 9, "letter": 1}
+
+
+def paper_size(paper: str | None) -> int:
+    """Excel's code of a paper name (``a4`` or ``letter``; None is the default, A4).
+
+    Examples
+    --------
+    >>> paper_size("A4"), paper_size("letter"), paper_size(None)
+    (9, 1, 9)
+    >>> paper_size("legal")
+    Traceback (most recent call last):
+    ...
+    ValueError: paper: expected one of a4, letter, got 'legal'
+    """
+    name = DEFAULT_PAPER if paper is None else str(paper).strip().lower()
+    if name not in PAPER_SIZES:
+        raise ValueError(f"paper: expected one of {', '.join(PAPERS)}, got {paper!r}")
+    return PAPER_SIZES[name]
+
+
+def fit_page(ws, paper: str | None = None) -> None:
+    """Print (and PDF export) landscape on ``paper`` (A4 or Letter), one page wide, 0.5 in
+    margins. The layouts are counted on the smaller of the two, so either prints whole."""
+    ws.page_setup.paperSize = paper_size(paper)
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
@@ -209,7 +235,7 @@ def fit_page(ws) -> None:
     ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.5, bottom=0.5, header=0.3, footer=0.3)
 
 
-def print_setup(ws, layout: SheetLayout) -> None:
+def print_setup(ws, layout: SheetLayout, paper: str | None = None) -> None:
     """What the layout counted on: row and column sizes, frozen header, repeated title rows,
     print area and the page breaks that keep every chart and table whole."""
     ws.sheet_format.defaultRowHeight = ROW_PT
@@ -225,7 +251,7 @@ def print_setup(ws, layout: SheetLayout) -> None:
     ws.print_area = layout.print_area
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
-    fit_page(ws)
+    fit_page(ws, paper)
     ws.oddFooter.center.text = "&A — &P / &N"
     ws.oddFooter.center.size = 9
 
@@ -245,9 +271,11 @@ def _texts(ws, layout: SheetLayout) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def render(wb, sheets: Iterable[SheetLayout]) -> None:
+def render(wb, sheets: Iterable[SheetLayout], *, paper: str | None = None) -> None:
     """Write each layout into ``wb``, replacing a sheet of the same name in place (same position)
-    and leaving every other sheet untouched. Chart data goes on the (hidden) helper sheet."""
+    and leaving every other sheet untouched. Chart data goes on the (hidden) helper sheet;
+    visible sheets print on ``paper`` (``a4``, the default, or ``letter``)."""
+    paper_size(paper)  # a bad name fails before anything is written
     sheets = list(sheets)
     made = {}
     for layout in sheets:
@@ -271,7 +299,7 @@ def render(wb, sheets: Iterable[SheetLayout]) -> None:
             for col, width in layout.widths.items():
                 ws.column_dimensions[get_column_letter(col)].width = width
         else:
-            print_setup(ws, layout)
+            print_setup(ws, layout, paper)
 
 
 def sheet_grid(ws) -> list[list]:
@@ -288,8 +316,8 @@ class FileBook:
     """An openpyxl Workbook as the :class:`metaltrade_xl.report.book.Book` the flow runs on (in
     memory; ``run --workbook`` edits the package instead: :mod:`metaltrade_xl.files.runbook`)."""
 
-    def __init__(self, wb):
-        self.wb = wb
+    def __init__(self, wb, paper: str | None = None):
+        self.wb, self.paper = wb, paper
 
     def sheet_names(self) -> list[str]:
         return list(self.wb.sheetnames)
@@ -301,7 +329,7 @@ class FileBook:
         self.wb.remove(self.wb[name])
 
     def write_sheets(self, layouts) -> None:
-        render(self.wb, layouts)
+        render(self.wb, layouts, paper=self.paper)
 
 
 def check_distinct(src: Path, out: Path) -> None:
@@ -322,11 +350,11 @@ def open_workbook(path: Path, **options):
         raise ValueError(f"{path.name}: could not be read as a workbook ({exc})") from None
 
 
-def new_workbook(sheets: Iterable[SheetLayout]):
-    """A new openpyxl Workbook holding just ``sheets``."""
+def new_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None):
+    """A new openpyxl Workbook holding just ``sheets`` (printed on ``paper``: a4 or letter)."""
     wb = Workbook()
     default = wb.active
-    render(wb, sheets)
+    render(wb, sheets, paper=paper)
     wb.remove(default)
     return wb
 

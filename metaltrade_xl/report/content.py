@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl import DATA_VINTAGE
 from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     MONEY,
@@ -29,6 +28,7 @@ from metaltrade_xl.report.layout import (
     header_lines,
     marked,
     safe_sheet_names,
+    text_lines,
     unique_labels,
 )
 from metaltrade_xl.report.provenance import listed_figures, provenance_sheet, sources_title
@@ -68,7 +68,7 @@ def sources_sheet(
             who = names[i].split(" ")[0] if names else r.scenario.name
             used.setdefault(fid, []).append(who)
     # a large data file: only the figures the scenarios used (see provenance.listed_figures)
-    figures, listed_note = listed_figures(figures, used)
+    figures, listed_note = listed_figures(figures, used, w)
     cols = {
         "indicator": 14.0, "reporter": 10.0, "partner": 11.0, "year": 6.0, "months": 7.0,
         "value": 11.0, "unit": 9.0, "lower_bound": 8.0, "source": 16.0, "quote": 32.0,
@@ -108,7 +108,7 @@ def sources_sheet(
         (
             1,
             1,
-            sources_title(figures) if w.lang == "en" else w("sources.title", vintage=DATA_VINTAGE),
+            sources_title(figures, w),
         ),
         (2, 1, w("sources.table") + " " + w("sources.common", source=common)),
     ]
@@ -150,7 +150,7 @@ def sources_sheet(
             place_chart(
                 "bar", title, latest, "reporter", ("value",), stack_row=top, slot=0,
                 helper=helper, key="chart1", sheet=w("sheet.sources"), x_title=" ",
-                y_title=w("axis.usd"),
+                y_title=w("axis.usd"), labels={"value": w("col.value")},
             )
         )  # fmt: skip
         if floors:
@@ -213,7 +213,7 @@ def output_sheet_names(results, lang: str = "en", reserved: Sequence[str] = ()) 
         w(k) for k in ("sheet.summary", "sheet.sources", "sheet.provenance", "sheet.chartdata")
     ]
     return safe_sheet_names(
-        [r.scenario.name for r in results],
+        [w.title(r.scenario) for r in results],
         reserved=[*SHEETS.values(), *fixed, *reserved],
         prefix=TEXT["sheet.scenario"][LANGUAGES.index(w.lang)],
     )
@@ -240,7 +240,7 @@ def build_report(
     scenario_layouts = [
         scenario_sheet(r, n, figures, w, helper) for r, n in zip(results, names, strict=True)
     ]
-    listing = [(n, r.scenario.name) for r, n in zip(results, names, strict=True)]
+    listing = [(n, w.title(r.scenario)) for r, n in zip(results, names, strict=True)]
     if sources:
         src = sources_sheet(figures, results, names, w, helper)
         listing.append((src.name, w("contents.sources")))
@@ -263,50 +263,31 @@ def provenance_layout(results, origins, w: Words) -> SheetLayout:
     """The Provenance sheet (:mod:`.provenance`), named in ``w``'s language and set up to print."""
     from dataclasses import replace
 
-    layout = provenance_sheet(results, origins)
+    layout = provenance_sheet(results, origins, w=w)
     last = max((t.bottom for t in layout.tables), default=2)
-    heights, tables = {}, []
+    widths = {1: 34.0, 2: 16.0, 3: 75.0}  # parameter | value | where it comes from
+    heights = {}
     for t in layout.tables:
-        if "value" in t.frame.columns and "item" not in t.frame.columns:
-            keys = [str(k) for k in t.frame.iloc[:, 0]]
-            t = replace(t, formats={**t.formats, "value": tuple(_param_format(k) for k in keys)})
-        tables.append(t)
+        cols = [t.column(c) for c in t.frame.columns]
+        room = [
+            sum(widths[k] for k in range(c, c + t.span(n)))
+            for c, n in zip(cols, t.frame.columns, strict=True)
+        ]
         for i, row in enumerate(t.frame.itertuples(index=False)):
-            n = max(header_lines(str(v), 95.0 if j else 30.0) for j, v in enumerate(row[:2]))
+            n = max(text_lines(v, room[j]) if isinstance(v, str) else 1 for j, v in enumerate(row))
             if n > 1:
                 heights[t.first_row + i] = ROW_PT * n
     return replace(
         layout,
-        tables=tuple(tables),
         heights=heights,
         name=w("sheet.provenance"),
         freeze="A3",
         title_rows=(1, 2),
-        widths={1: 30.0, 2: 95.0},
-        last_col=2,
+        widths=widths,
+        last_col=3,
         last_row=last,
         notes=frozenset({(2, 1)}),
     )
-
-
-def _param_format(key: str) -> str:
-    """Number format of a resolved parameter, from its declared domain (engine.inputs): rates
-    and shares as percentages, money with separators, years and counts whole.
-
-    Examples
-    --------
-    >>> _param_format("exports.growth"), _param_format("imports.start"), _param_format("horizon")
-    ('0.0%', '#,##0.0', '0')
-    >>> _param_format("exports.growth.2025")
-    '0.0%'
-    """
-    from metaltrade_xl.engine.inputs import INPUTS
-
-    declared = INPUTS.get(key) or INPUTS.get(key.rsplit(".", 1)[0])
-    if declared is not None:
-        name = declared.domain.name
-        return {"rate": "0.0%", "share": "0.0%", "year": "0", "count": "0"}.get(name, "#,##0.0")
-    return "0"
 
 
 def previous_output_sheets(summary_grid) -> list[str]:

@@ -273,6 +273,10 @@ PAGE_PT = 595.0 - 72.0 - 28.0
 #: Width of a printable page in column-width characters (Letter landscape less margins, the
 #: narrower of Letter and A4): about 7 px a character at 96 dpi.
 PAGE_CHARS = 125
+#: The papers an output workbook can be set to print on (``metaltrade run --paper``); the
+#: layouts above fit both, so the choice only tells the printer.
+PAPERS = ("a4", "letter")
+DEFAULT_PAPER = "a4"
 
 
 class Stack:
@@ -317,6 +321,16 @@ class Stack:
         if self.used:
             self.breaks.append(self.row - 1)
             self.used = 0.0
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines plain (not bold) cell text takes in a column ``width`` characters wide: narrower
+    than a bold header, about 1.25 of its characters to a column character (seen printed).
+
+    >>> text_lines("Crecimiento de las exportaciones de Chile", 29), text_lines("S6 Uncertain", 22)
+    (2, 1)
+    """
+    return header_lines(text, width * 1.25)
 
 
 def header_lines(text: str, width: float) -> int:

@@ -10,42 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from types import SimpleNamespace
 
 import pandas as pd
 
-from metaltrade_xl import __version__
+from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data.nowcast import period_text
-from metaltrade_xl.data.origin import DataOrigin, credit, publishers
+from metaltrade_xl.data.origin import BUNDLED, DataOrigin, publishers
+from metaltrade_xl.report import notes
+from metaltrade_xl.report.grid import figure_what
 from metaltrade_xl.report.layout import SHEETS, SheetLayout, Table
+from metaltrade_xl.report.words import TEXT, Words
 
-PROVENANCE_TITLE = "metaltrade_xl: provenance"
+#: The sheet's title in English (each language's title is in :data:`PROVENANCE_TITLES`).
+PROVENANCE_TITLE = TEXT["prov.title"][0]
+PROVENANCE_TITLES = TEXT["prov.title"]
+#: The sheet's name in each language.
+PROVENANCE_SHEETS = (SHEETS["provenance"], *TEXT["sheet.provenance"])
 #: The header of the data table's hash column, which :func:`data_rows_for_share` looks for.
 SHA_HEADER = "SHA-256"
 
 
-def flatten(params: Mapping, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested parameters -> ``(dotted.key, value)`` rows; lists are joined with commas.
-
-    Examples
-    --------
-    >>> flatten({"exports": {"growth": {2025: 0.1}, "start": 750}, "origins": ["China"]})
-    [('exports.growth.2025', 0.1), ('exports.start', 750), ('origins', 'China')]
-    """
-    rows: list[tuple[str, object]] = []
-    for key, value in params.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            rows += flatten(value, name + ".")
-        elif isinstance(value, (list, tuple)):
-            rows.append((name, ", ".join(map(str, value))))
-        else:
-            rows.append((name, value))
-    return rows
-
-
-def lower_bounds_used(results) -> list[dict]:
+def lower_bounds_used(results, w: Words | None = None) -> list[dict]:
     """Every figure given as a floor ("more than") that some scenario used, once, with the keys
-    it fed and the scenarios that used it (records as in ``ScenarioResult.figures_used``)."""
+    it fed and the scenarios that used it (records as in ``ScenarioResult.figures_used``;
+    scenarios named in ``w``'s language when given)."""
     out: dict[str, dict] = {}
     for r in results:
         for f in r.figures_used:
@@ -53,7 +42,7 @@ def lower_bounds_used(results) -> list[dict]:
                 continue
             entry = out.setdefault(f["id"], {**f, "used_for": [], "scenarios": []})
             entry["used_for"] += [k for k in f["used_for"] if k not in entry["used_for"]]
-            entry["scenarios"].append(r.scenario.name)
+            entry["scenarios"].append(w.title(r.scenario) if w else r.scenario.name)
     return list(out.values())
 
 
@@ -112,9 +101,10 @@ def floor_columns(result) -> dict[str, list[str]]:
     return out
 
 
-def warning_lines(results) -> list[str]:
-    """``warning: <scenario>: <sentence>``, one line per warning of every result."""
-    return [f"warning: {r.scenario.name}: {w}" for r in results for w in r.warnings]
+def warning_lines(results, w: Words | None = None) -> list[str]:
+    """``warning: <scenario>: <sentence>``, one line per warning of every result (in ``w``'s
+    language; English by default)."""
+    return notes.warning_lines(results, w or Words())
 
 
 #: The Sources sheet lists every figure of data up to this size, else the figures the scenarios
@@ -122,7 +112,9 @@ def warning_lines(results) -> list[str]:
 SOURCES_ALL_UP_TO = 2000
 
 
-def listed_figures(figures: pd.DataFrame, used) -> tuple[pd.DataFrame, tuple]:
+def listed_figures(
+    figures: pd.DataFrame, used, w: Words | None = None
+) -> tuple[pd.DataFrame, tuple]:
     """The figures the Sources sheet lists (a copy), and its text rows saying so when they are
     only the ``used`` ones of a large file.
 
@@ -137,11 +129,12 @@ def listed_figures(figures: pd.DataFrame, used) -> tuple[pd.DataFrame, tuple]:
         return figures.copy(), ()
     frame = figures[figures["id"].isin(used)].copy()
     files = ", ".join(dict.fromkeys(map(str, figures["file"])))
-    text = f"The {len(frame)} figures the scenarios used, of {len(figures):,} in {files}"
+    w = w or Words()
+    text = w("sources.listed", n=len(frame), total=w.number(len(figures)), files=files)
     return frame, ((2, 1, text),)
 
 
-def sources_title(figures: pd.DataFrame) -> str:
+def sources_title(figures: pd.DataFrame, w: Words | None = None) -> str:
     """The Sources sheet's title, crediting the publishers the rows name, and for rows naming
     none, the file they came from: never a source that is not the rows' own.
 
@@ -154,109 +147,218 @@ def sources_title(figures: pd.DataFrame) -> str:
     ...                   "source_date": "", "file": "mine.csv"})
     >>> sources_title(f)
     'Data sources: INEI; 1 row(s) naming no publisher, from mine.csv'
+    >>> sources_title(f, Words("es"))
+    'Fuentes de datos: INEI; 1 fila(s) sin editor, de mine.csv'
     """
+    w = w or Words()
     named, none = publishers(figures)
-    files = ", ".join(sorted(set(map(str, figures["file"])))) if "file" in figures else "the data"
+    files = ", ".join(sorted(set(map(str, figures["file"])))) if "file" in figures else "—"
     if not named:
-        return f"Data sources: {files} (the rows name no publisher)"
+        return w("sources.credit", text=w("sources.no_publisher", files=files))
     text = "; ".join(named[:3])
     if len(named) > 3:
-        text += f" and {len(named) - 3} more (each row names its own)"
+        text = w("sources.more", text=text, n=len(named) - 3)
     if none:
-        text += f"; {none} row(s) naming no publisher, from {files}"
-    return f"Data sources: {text}"
+        text = w("sources.unnamed", text=text, n=none, files=files)
+    return w("sources.credit", text=text)
 
 
-def _data_frame(origins: Sequence[DataOrigin]) -> pd.DataFrame:
+def _credit(origin: DataOrigin, w: Words) -> str:
+    """:func:`~metaltrade_xl.data.origin.credit` in ``w``'s language."""
+    if not origin.publishers:
+        return w("sources.no_publisher", files=origin.name)
+    text = "; ".join(origin.publishers)
+    if origin.unattributed:
+        text = w("credit.unnamed", text=text, n=origin.unattributed, file=origin.name)
+    return text
+
+
+def _source(origin: DataOrigin, w: Words) -> str:
+    """The source of a data origin in words: the bundled release, or the rows' publishers."""
+    if origin.source == DATA_VINTAGE:
+        return w("data.vintage")
+    return origin.source or _credit(origin, w)
+
+
+def _label(origin: DataOrigin, w: Words) -> str:
+    """What a data origin is, in words ("bundled figures", "data file", "Data sheet …")."""
+    label = origin.label
+    if label == BUNDLED:
+        return w("prov.bundled")
+    if label == "data file":
+        return w("prov.data_file")
+    if label.endswith(" sheet of the workbook"):
+        return w("prov.data_sheet", sheet=label[: -len(" sheet of the workbook")])
+    return label
+
+
+def _data_frame(origins: Sequence[DataOrigin], w: Words) -> pd.DataFrame:
     """Item/value rows, one block per data file: long values last, where they can overflow."""
     rows = []
     for o in origins:
         rows += [
-            ("data", o.label),
-            ("file", o.name),
-            (SHA_HEADER, o.sha256 or "(no file: a live workbook)"),
-            ("rows", o.rows),
-            ("source", o.source or credit(o)),
+            (w("prov.data"), _label(o, w)),
+            (w("prov.file"), o.name),
+            (SHA_HEADER, o.sha256 or w("prov.no_file")),
+            (w("prov.rows"), o.rows),
+            (w("prov.source"), _source(o, w)),
         ]
     return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": object})
 
 
-def _lower_bound_frame(results) -> pd.DataFrame:
+def _lower_bound_frame(results, w: Words) -> pd.DataFrame:
     n = len(results)
     rows = []
-    for f in lower_bounds_used(results):
+    for f in lower_bounds_used(results, w):
         names = f["scenarios"]
-        who = f"all {n} scenarios" if n > 1 and len(names) == n else ", ".join(names)
-        partner = f" from {f['partner']}" if f["partner"] != "World" else ""
-        rows.append(
-            {
-                "more than": f["value"],
-                "figure": f"{f['indicator']} of {f['reporter']}{partner}, "
-                f"{period_text(f['months'], f['year'])} ({f['id']}); used for "
-                f"{', '.join(f['used_for'])} in {who}; source: {f['source']}",
-            }
-        )
+        who = w("prov.all_scenarios", n=n) if n > 1 and len(names) == n else ", ".join(names)
+        what = figure_what(SimpleNamespace(**f), w)
+        keys = w.join(w.input(k, rival=f["reporter"]) for k in f["used_for"])
+        text = w("prov.floor_figure", what=what, id=f["id"], keys=keys, who=who, source=f["source"])
+        rows.append({"more than": f["value"], "figure": text})
     return pd.DataFrame(rows, columns=["more than", "figure"])
 
 
-def _shown(value):
+def _shown(value, w: Words):
     """A parameter value as a reader reads it: a flag as yes/no (a bool cell prints as 1 or 0).
 
-    >>> _shown(True), _shown(False), _shown(0.057)
+    >>> _shown(True, Words()), _shown(False, Words("es")), _shown(0.057, Words())
     ('yes', 'no', 0.057)
     """
-    return ("yes" if value else "no") if isinstance(value, bool) else value
+    return w("yes" if value else "no") if isinstance(value, bool) else value
+
+
+_RATE, _MONEY, _YEAR, _TEXT = "0.0%", "#,##0.0", "0", "General"
+
+
+def parameter_rows(result, w: Words) -> list[tuple[str, object, str, str]]:
+    """A scenario's parameters as resolved, in words: ``(parameter, value, number format, where
+    it comes from)``; start values say how they were made, trends which years they span.
+
+    Examples
+    --------
+    >>> from metaltrade_xl.data import load_figures
+    >>> from metaltrade_xl.scenarios import find_scenario, run
+    >>> rows = parameter_rows(run(find_scenario("baseline"), load_figures()), Words("es"))
+    >>> [r[0] for r in rows[4:6]], rows[5][3][:12]
+    (['Crecimiento anual de las exportaciones', 'Exportaciones en el año base'], 'estimación: ')
+    """
+    p, s = result.parameters(), result.scenario
+    rival = s.rival.name
+    given = w("prov.given")
+    # the name is the table's title; the description reads best in the wide column
+    rows = [(w("prov.description"), "", _TEXT, w.about(s))] if w.about(s) else []
+    rows += [
+        (w("param.reporter"), p["reporter"], _TEXT, ""),
+        (w("param.base_year"), int(p["base_year"]), _YEAR, given),
+        (w("param.horizon"), int(p["horizon"]), _YEAR, given),
+    ]
+    for flow in ("exports", "imports", "rival"):
+        growth = p[flow]["growth"]
+        if isinstance(growth, Mapping):
+            for year, rate in growth.items():
+                label = w(f"param.{flow}.growth.year", year=year, rival=rival)
+                rows.append((label, rate, _RATE, given))
+        else:
+            how = given
+            if flow in result.trends:
+                how = w("trend.how", trend=notes.trend_text(result.trends[flow], w))
+            elif p[flow].get("growth_given") == "to_close":
+                how = w("prov.solved", rival=rival, horizon=p["horizon"])
+            rows.append((w(f"param.{flow}.growth", rival=rival), growth, _RATE, how))
+        if flow == "rival":
+            rows.append((w("param.rival.name"), rival, _TEXT, ""))
+        start = result.starts.get(f"{flow}.start")
+        how = notes.start_note(start, w) if start is not None else ""
+        rows.append((w(f"param.{flow}.start", rival=rival), p[flow]["start"], _MONEY, how))
+    sub = p.get("substitution")
+    if sub:
+        origins = [o for o in sub["origins"] if o != "all"]
+        ids = [fid for fid, keys in _uses(result).items() if "substitution.origin_share" in keys]
+        share_how = w("prov.origin_share", ids=", ".join(ids)) if ids else ""
+        rows += [
+            (w("param.substitution.share"), sub["share"], _RATE, given),
+            (w("param.substitution.origins"), ", ".join(origins) or w("param.all"), _TEXT, given),
+            (w("param.substitution.origin_share"), sub["origin_share"], _RATE, share_how),
+            (w("param.substitution.import_content"), sub["import_content"], _RATE, given),
+            (w("param.substitution.start_year"), int(sub["start_year"]), _YEAR, given),
+            (w("param.substitution.phase_in_years"), int(sub["phase_in_years"]), "0", given),
+        ]
+    return [(a, _shown(b, w), c, d) for a, b, c, d in rows]
+
+
+def _uses(result) -> dict[str, list[str]]:
+    return {f["id"]: f["used_for"] for f in result.figures_used}
 
 
 def provenance_sheet(
-    results, origins: Sequence[DataOrigin], *, made: date | None = None
+    results, origins: Sequence[DataOrigin], *, made: date | None = None, w: Words | None = None
 ) -> SheetLayout:
     """The Provenance sheet: program and date, data read, lower bounds, estimates, warnings and
-    every scenario's resolved parameters (``made`` defaults to today)."""
+    every scenario's resolved parameters, in ``w``'s language (``made`` defaults to today).
+
+    Tables keep identifiers as their frames' column names (``item``, ``value``, ``parameter``,
+    ``how`` …) and show words as headers; parameter tables span three columns (parameter,
+    value, where it comes from)."""
+    w = w or Words()
     made = made or date.today()
     program = pd.DataFrame(
         {
-            "item": ["program", "version", "date"],
+            "item": [w("prov.program"), w("prov.version"), w("prov.date")],
             "value": ["metaltrade_xl", __version__, made.isoformat()],
         }
     )
     tables: list[Table] = []
+    item = {"item": w("prov.item"), "value": w("col.value")}
 
     def add(key, frame, title, **kw):
         at = tables[-1].bottom + 3 if tables else 4
         tables.append(Table(key, frame, row=at, title=title, **kw))
 
-    add("provenance_program", program, "Made by")
-    add("provenance_data", _data_frame(origins), "Data read (SHA-256 of each file as read)")
+    add("provenance_program", program, w("prov.made_by"), labels=item, spans={"value": 2})
+    add(
+        "provenance_data",
+        _data_frame(origins, w),
+        w("prov.data_read"),
+        labels=item,
+        spans={"value": 2},
+    )
     add(
         "provenance_lower_bounds",
-        _lower_bound_frame(results),
-        "Figures used that the source gives as lower bounds ('more than'): values built on "
-        "them are floors too",
+        _lower_bound_frame(results, w),
+        w("prov.lower_bounds"),
         formats={"more than": "#,##0.###"},
+        labels={"more than": w("prov.more_than"), "figure": w("col.figure")},
+        spans={"figure": 2},
     )
-    warnings = pd.DataFrame(
-        {"warning": [f"{r.scenario.name}: {w}" for r in results for w in r.warnings]}
-    )
+    text = [
+        f"{w.title(r.scenario)}: {notes.notice_text(x, w)}" for r in results for x in r.warnings
+    ]
+    warnings = pd.DataFrame({"warning": text})
     add(
         "provenance_warnings",
         warnings,
-        "Warnings: projected values below a figure already recorded"
-        + ("" if len(warnings) else " (none)"),
+        w("prov.warnings" if len(warnings) else "prov.warnings_none"),
+        labels={"warning": w("prov.warning")},
+        spans={"warning": 3},
     )
     for i, r in enumerate(results, start=1):
-        rows = [(k, _shown(v)) for k, v in flatten(r.parameters())]
-        params = pd.DataFrame(rows, columns=["parameter", "value"])
+        rows = parameter_rows(r, w)
+        params = pd.DataFrame(
+            [(a, b, d) for a, b, _, d in rows], columns=["parameter", "value", "how"]
+        ).astype({"value": object})
         add(
             f"provenance_parameters_{i}",
-            params.astype({"value": object}),
-            f"Parameters as resolved: {r.scenario.name}",
-            formats={"value": "General"},
+            params,
+            w("prov.parameters", name=w.title(r.scenario)),
+            formats={"value": tuple(c for _, _, c, _ in rows)},
+            labels={
+                "parameter": w("col.parameter"),
+                "value": w("col.value"),
+                "how": w("prov.how"),
+            },
         )
-    texts = (
-        (1, 1, PROVENANCE_TITLE),
-        (2, 1, "Where every input of this workbook came from, and which program made it"),
-    )
+    texts = ((1, 1, w("prov.title")), (2, 1, w("prov.intro")))
     return SheetLayout(SHEETS["provenance"], tuple(tables), (), texts)
 
 
@@ -279,14 +381,15 @@ def data_rows_for_share(sheets: Mapping[str, list]) -> list[list] | None:
     >>> data_rows_for_share({"Summary": [["x"]]}) is None
     True
     """
-    grid = sheets.get(SHEETS["provenance"])
-    if not grid or not grid[0] or grid[0][0] != PROVENANCE_TITLE:
+    grid = next((sheets[n] for n in PROVENANCE_SHEETS if n in sheets), None)
+    if not grid or not grid[0] or grid[0][0] not in PROVENANCE_TITLES:
         return None
     rows = [(list(r) if isinstance(r, (list, tuple)) else [r]) + [None, None] for r in grid]
     hit = next((i for i, r in enumerate(rows) if r[0] == SHA_HEADER), None)
     if hit is None:
         return None
-    header = max((i for i in range(hit) if rows[i][0] == "item"), default=hit - 1)
+    items = {"item", *TEXT["prov.item"]}
+    header = max((i for i in range(hit) if rows[i][0] in items), default=hit - 1)
     blank = [i for i, r in enumerate(rows) if all(v in (None, "") for v in r)]
     last = min([i for i in blank if i > hit], default=len(rows))
     first = header + 1

@@ -32,6 +32,7 @@ from metaltrade_xl.report.layout import (
     marked,
     note_height,
 )
+from metaltrade_xl.report.notes import notice_text, start_note
 from metaltrade_xl.report.uncertainty_sheet import uncertainty_blocks
 from metaltrade_xl.report.words import Words
 
@@ -112,23 +113,23 @@ def scenario_sheet(
     """The sheet of one scenario (see the module docstring)."""
     s = result.scenario
     rival = s.rival.name
-    texts = [(1, 1, s.name)]
+    texts = [(1, 1, w.title(s))]
     notes = set()
     # the description alone on row 2 (repeated on every printed page with the name)
-    line = s.description or w("scenario.units")
+    line = w.about(s) or w("scenario.units")
     texts.append((2, 1, line))
     page_chars = sum(WIDTHS.values())
     heights: dict[int, float] = {1: 20.0, 2: note_height(line, page_chars)}
     row = 3
     note = floor_note(result, figures, w)
     for extra in [
-        *([w("scenario.units")] if s.description else []),
+        *([w("scenario.units")] if w.about(s) else []),
         *(
-            f"{w.input(key, rival=rival)}: {start.note}"
+            f"{w.input(key, rival=rival)}: {start_note(start, w)}"
             for key, start in (getattr(result, "starts", None) or {}).items()
             if getattr(start, "estimate", False)
         ),
-        *(w("scenario.warning", text=x) for x in getattr(result, "warnings", ()) or ()),
+        *(w("scenario.warning", text=notice_text(x, w)) for x in getattr(result, "warnings", ())),
         *([w("floor.legend"), note] if note else []),
     ]:
         texts.append((row, 1, extra))

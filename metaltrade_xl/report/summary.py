@@ -23,6 +23,7 @@ from metaltrade_xl.report.layout import (
     anchor,
     header_lines,
     marked,
+    text_lines,
 )
 from metaltrade_xl.report.words import Words
 
@@ -43,13 +44,13 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | None = None):
+def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | None = None, w=None):
     """One row per scenario: values in ``year`` (default: each horizon) and average rates from
     the base year to it; ``sheets`` adds a column naming the sheet of each scenario.
 
     ``*_growth_avg`` is the compound average over those years, equal to the rate when one rate
     held every year (a solved ``to_close`` rate included). ``first_year_reaching_rival`` looks
-    over the whole projection.
+    over the whole projection. With ``w`` (:class:`Words`) scenarios are named in its language.
     """
     rows = []
     for r in results:
@@ -60,7 +61,7 @@ def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | N
         first_hit = first_year_reaching(t)
         rows.append(
             {
-                "scenario": r.scenario.name,
+                "scenario": w.title(r.scenario) if w is not None else r.scenario.name,
                 "horizon": int(t.year.iloc[-1]),
                 "year": int(last.year),
                 "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
@@ -150,7 +151,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     any_floor = False
     marks_all = []
     year = common_year(results)
-    frame = summary_frame(results, names, year=year)
+    frame = summary_frame(results, names, year=year, w=w)
     for r in results:
         m = floor_marks(r, figures, lambda x: summary_frame([x], year=year), _rerun)
         marks_all.append(m.iloc[0])
@@ -167,7 +168,9 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
 
     # the sheets of this workbook
     sheets = pd.DataFrame(listing, columns=["sheet", "contents"])
-    at = stack.place(len(sheets) + 2)
+    # a long sheet name wraps in its column: its row is as tall as its lines
+    sheet_lines = [text_lines(n, SUMMARY_WIDTHS[1]) for n in sheets["sheet"]]
+    at = stack.place(len(sheets) + 2, extra_pt=sum(ROW_PT * (n - 1) for n in sheet_lines))
     listed = Table(
         "sheets",
         sheets,
@@ -177,6 +180,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         spans={"contents": 8},
         name="Sheets",
     )
+    heights.update({listed.first_row + i: ROW_PT * n for i, n in enumerate(sheet_lines) if n > 1})
 
     # the scenarios at the common year
     shown = frame[list(SUMMARY_COLUMNS)].copy()
@@ -306,7 +310,7 @@ def summary_lines(results, figures, lang: str = "en") -> list[str]:
     from metaltrade_xl.report.scenario_sheet import floor_note
 
     w = Words(lang)
-    frame = summary_frame(results)
+    frame = summary_frame(results, w=w)
     marks = summary_marks(results, figures) if len(frame) else pd.DataFrame()
 
     def mark(i, col):

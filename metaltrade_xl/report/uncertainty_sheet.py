@@ -17,6 +17,7 @@ from metaltrade_xl.report.layout import (
     Table,
     marked,
     note_height,
+    text_lines,
 )
 from metaltrade_xl.report.words import Words
 
@@ -63,7 +64,8 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
     tables: list[Table] = []
     texts: list[tuple[int, int, str]] = []
 
-    def add(key, frame, title, formats, labels=None, spans=None, name=""):
+    def add(key, frame, title, formats, labels=None, spans=None, name="", lines=()):
+        """``lines``: how many lines each row's text wraps to (taller rows)."""
         labels = {c: w.column(c, rival=rival) for c in frame.columns} | (labels or {})
         spans = spans or {}
         widths, col = [], 1
@@ -71,10 +73,12 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
             widths.append(sum(WIDTHS.get(col + k, 11.0) for k in range(spans.get(c, 1))))
             col += spans.get(c, 1)
         hh = header_height([labels[c] for c in frame.columns], widths)
-        at = stack.place(len(frame) + 2, extra_pt=hh - ROW_PT)
+        extra = sum(ROW_PT * (n - 1) for n in lines)
+        at = stack.place(len(frame) + 2, extra_pt=hh - ROW_PT + extra)
         t = Table(key, frame, row=at, title=title, formats=formats, labels=labels,
                   spans=spans, name=name)  # fmt: skip
         heights[t.header_row] = hh
+        heights.update({t.first_row + i: ROW_PT * n for i, n in enumerate(lines) if n > 1})
         tables.append(t)
         return t
 
@@ -146,8 +150,9 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         if c in swings.columns:
             shown[c] = swings[c].to_numpy()
             tformats[c] = RATE
+    room = sum(WIDTHS.get(k, 11.0) for k in (1, 2, 3))  # an input's name wraps in 3 columns
     t = add("tornado", shown, w("tornado.table", year=horizon), tformats, spans={"input": 3},
-            name="Tornado")  # fmt: skip
+            name="Tornado", lines=[text_lines(n, room) for n in names])  # fmt: skip
     how = w("tornado.how", year=horizon)
     texts.append((t.bottom + 1, 1, how))
     heights[t.bottom + 1] = note_height(how, sum(WIDTHS.values()))

@@ -12,6 +12,7 @@ import re
 import string
 
 from metaltrade_xl.report.labels import COLUMNS, INDICATORS, INPUTS, UNITS
+from metaltrade_xl.report.phrases import PHRASES
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -281,6 +282,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli.data": ("data: {data}", "datos: {data}"),
     "cli.wrote": ("wrote {what}", "escrito: {what}"),
     "cli.and": (" and ", " y "),
+    **PHRASES,  # notes, warnings, trends, Provenance (report/phrases.py)
 }
 
 
@@ -329,6 +331,14 @@ class Words:
         if name in INPUTS:
             return INPUTS[name][self._i].format_map(_Defaults(fields))
         return humanise(name)
+
+    def title(self, scenario) -> str:
+        """A scenario's name in this language (``name_es`` on Spanish sheets), else its name."""
+        return scenario.title(self.lang)
+
+    def about(self, scenario) -> str:
+        """A scenario's description in this language, else its description."""
+        return scenario.about(self.lang)
 
     def indicator(self, name: str) -> str:
         return INDICATORS[name][self._i] if name in INDICATORS else humanise(name).lower()

@@ -43,7 +43,9 @@ class ScenarioResult:
     #: How each start value was obtained (``exports.start`` … -> :class:`nowcast.StartValue`):
     #: recorded, given, or an estimate (annualised from a partial year, carried to the base year).
     starts: dict = field(default_factory=dict, compare=False)
-    #: Sentences naming each projected value below a figure already recorded for its year.
+    #: Sentences naming each projected value below a figure already recorded for its year (and
+    #: a start moved back to where the data end): :class:`nowcast.Notice`, English text with a
+    #: ``code`` and ``fields`` that report/ says in the reader's language.
     warnings: tuple[str, ...] = ()
     #: The figures used, as records (:func:`nowcast.figure_records`): id, indicator, reporter,
     #: partner, year, months, value, lower_bound, source, used_for, …
@@ -119,7 +121,7 @@ def resolve_starts(scenario: Scenario, figures: pd.DataFrame):
     def start(given, indicator: str, reporter: str, key: str, carry=None) -> float:
         if given is not None:
             starts[key] = nowcast.StartValue(key, float(given), nowcast.GIVEN, base,
-                                             note="given in the scenario")  # fmt: skip
+                                             note=nowcast.GIVEN_NOTE)  # fmt: skip
             return float(given)
         try:
             found = nowcast.start_value(
@@ -176,11 +178,13 @@ def rebase_to_data(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario,
             f"{scenario.source}: base_year: the data for {scenario.reporter} end in {latest}, "
             f"before base_year {scenario.base_year}, and starting in {latest} fails: {exc}"
         ) from None
-    return moved, (
-        f"{scenario.name}: the data for {scenario.reporter} end in {latest}, so the projection "
+    text = (
+        f"the data for {scenario.reporter} end in {latest}, so the projection "
         f"starts from {latest}, not base_year {scenario.base_year} (give data for "
-        f"{scenario.base_year}, or exports.start and imports.start, to start there)",
+        f"{scenario.base_year}, or exports.start and imports.start, to start there)"
     )
+    fields = {"reporter": scenario.reporter, "latest": latest, "base_year": scenario.base_year}
+    return moved, (nowcast.Notice(text, "start_moved", scenario=scenario.name, **fields),)
 
 
 def resolve_trends(scenario: Scenario, figures: pd.DataFrame) -> tuple[Scenario, dict]:

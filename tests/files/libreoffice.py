@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -57,3 +58,13 @@ def pdf_pages(pdf: Path) -> int:
     return int(
         next(line for line in done.stdout.splitlines() if line.startswith("Pages:")).split()[1]
     )
+
+
+def pdf_page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    """Width and height (pt) of every page, from ``pdfinfo -f 1 -l N``."""
+    n = pdf_pages(pdf)
+    done = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(n), str(pdf)], capture_output=True, text=True, check=True
+    )
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", done.stdout)
+    return [(float(a), float(b)) for a, b in sizes]

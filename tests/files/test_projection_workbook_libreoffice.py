@@ -10,7 +10,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from tests.files.libreoffice import pdf_pages, pdf_text, to_pdf
+from tests.files.libreoffice import pdf_page_sizes, pdf_pages, pdf_text, to_pdf
 
 #: The print-size rule (points): median printed text and its 5th percentile.
 MEDIAN_PT, P5_PT = 8.0, 6.0
@@ -25,19 +25,39 @@ def word_heights(pdf) -> np.ndarray:
     return np.array([float(b) - float(a) for a, b in boxes])
 
 
-@pytest.fixture(scope="module", params=["en", "es"])
+#: Landscape page sizes in points (width, height), and Excel's paperSize code of each paper.
+PAGE_PT = {"a4": (842.0, 595.0), "letter": (792.0, 612.0)}
+PAPER_CODE = {"a4": 9, "letter": 1}
+
+
+# Both languages and both papers in two runs: English on A4 (the defaults), Spanish on Letter
+# (the narrower page, so the smaller print).
+@pytest.fixture(scope="module", params=[("en", None), ("es", "letter")], ids=["en-a4", "es-letter"])
 def printed(request, tmp_path_factory):
     from metaltrade_xl.cli import main
 
-    lang = request.param
+    lang, paper = request.param
     folder = tmp_path_factory.mktemp(f"print_{lang}")
     out = folder / "p.xlsx"
-    assert main(["run", "--lang", lang, "--out", str(out)]) == 0
-    return lang, out, to_pdf(out, folder)
+    args = ["run", "--lang", lang, "--out", str(out)] + (["--paper", paper] if paper else [])
+    assert main(args) == 0
+    return lang, out, to_pdf(out, folder), paper or "a4"
+
+
+def test_prints_on_the_paper_asked(printed):
+    lang, out, pdf, paper = printed
+    sizes = pdf_page_sizes(pdf)
+    assert len(sizes) == pdf_pages(pdf) > 0
+    width, height = PAGE_PT[paper]
+    for w, h in sizes:  # every page landscape on that paper (pdfinfo rounds to 0.01 pt)
+        assert abs(w - width) < 1 and abs(h - height) < 1, (lang, paper, w, h)
+    wb = openpyxl.load_workbook(out)
+    for ws in wb.worksheets[:-1]:  # the hidden chart data is never printed
+        assert ws.page_setup.paperSize == PAPER_CODE[paper], ws.title
 
 
 def test_prints_legibly(printed):
-    lang, _, pdf = printed
+    lang, _, pdf, _ = printed
     h = word_heights(pdf)
     assert len(h) > 1000
     assert np.median(h) >= MEDIAN_PT, f"{lang}: median text {np.median(h):.1f} pt"
@@ -61,7 +81,7 @@ def _breaks(ws):
 
 
 def test_every_sheet_is_set_up_to_print(printed):
-    lang, out, _ = printed
+    lang, out, _, _ = printed
     wb = openpyxl.load_workbook(out)
     helper = "Chart data" if lang == "en" else "Datos de gráficos"
     assert wb.sheetnames[-1] == helper and wb[helper].sheet_state == "hidden"
@@ -87,7 +107,7 @@ def _table(ws, name):
 
 
 def test_headers_are_words_and_numbers_are_formatted(printed):
-    lang, out, _ = printed
+    lang, out, _, _ = printed
     wb = openpyxl.load_workbook(out)
     summary = wb.worksheets[0]
     assert summary.title == ("Summary" if lang == "en" else "Resumen")
@@ -116,7 +136,7 @@ def test_headers_are_words_and_numbers_are_formatted(printed):
 
 
 def test_no_chart_draws_two_identical_lines(printed):
-    _, out, _ = printed
+    _, out, _, _ = printed
     wb = openpyxl.load_workbook(out)
     data = wb.worksheets[-1]
     grid = [list(r) for r in data.iter_rows(values_only=True)]
