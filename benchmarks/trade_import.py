@@ -2,7 +2,8 @@
 
 Prints ``import_1m_rows_s: T`` (median of 7, all reporters, the default metal-mechanical sector)
 and ``import_vs_read_csv_ratio: R`` (T over the median of 7 plain ``pandas.read_csv`` of the same
-file, timed in the same run). Targets: T <= 3 s on 2 cores, R <= 1.2.
+file, timed in the same run). Targets: T <= 3 s on 2 cores, R <= 1.2. Also
+``import_vs_read_csv_cpu_ratio``, the same in CPU time of all threads (information).
 
 The timings are interleaved, one of each per round, so that a change of load on a shared machine
 falls on both sides of the ratio rather than on whichever was timed at that moment.
@@ -69,15 +70,20 @@ def make_baci(folder: Path, rows: int, seed: int) -> Path:
     return path
 
 
-def median_times(fns: dict, rounds: int = 7) -> tuple[dict, dict]:
-    """Median seconds per function, timed in interleaved rounds; and each one's last result."""
+def median_times(fns: dict, rounds: int = 7, cpu: dict | None = None) -> tuple[dict, dict]:
+    """Median seconds per function, timed in interleaved rounds; and each one's last result.
+    ``cpu``, when given, receives the median CPU seconds (all threads) per function."""
     times = {name: [] for name in fns}
+    cpus = {name: [] for name in fns}
     out = {}
     for _ in range(rounds):
         for name, fn in fns.items():
-            start = time.perf_counter()
+            start, c0 = time.perf_counter(), time.process_time()
             out[name] = fn()
             times[name].append(time.perf_counter() - start)
+            cpus[name].append(time.process_time() - c0)
+    if cpu is not None:
+        cpu.update({name: float(np.median(c)) for name, c in cpus.items()})
     return {name: float(np.median(t)) for name, t in times.items()}, out
 
 
@@ -90,12 +96,14 @@ def main(argv=None) -> None:
         path = make_baci(Path(tmp), args.rows, args.seed)
         pd.read_csv(path)  # warm the file cache (and first-call costs) for both
         import_trade(path)
+        cpu = {}
         med, out = median_times(
             {
                 "read": lambda: pd.read_csv(path),
                 "import": lambda: import_trade(path),
                 "peru": lambda: import_trade(path, reporter="Peru"),
-            }
+            },
+            cpu=cpu,
         )
     t_read, t_import, t_peru, result = med["read"], med["import"], med["peru"], out["import"]
     counts = result.counts().iloc[0]
@@ -108,6 +116,9 @@ def main(argv=None) -> None:
     print(f"import_peru_only_s: {t_peru:.3f}")
     print(f"import_1m_rows_s: {t_import:.3f}")
     print(f"import_vs_read_csv_ratio: {t_import / t_read:.2f}")
+    # pyarrow parses on every core, read_csv on one: the CPU ratio is the wall ratio when no core
+    # is free (information, not a target)
+    print(f"import_vs_read_csv_cpu_ratio: {cpu['import'] / cpu['read']:.2f}")
 
 
 if __name__ == "__main__":

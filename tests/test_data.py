@@ -122,3 +122,16 @@ def test_unreadable_files(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(DataError, match="broken.xlsx: could not be read"):
         load_figures(tmp_path / "broken.xlsx")
+
+
+def test_integer_years_checked_by_their_range_name_the_first_bad_row():
+    import numpy as np
+
+    from metaltrade_xl.data import check_years
+
+    years = np.full(1000, 2023, dtype=np.int32)
+    years[[0, -1]] = 1900, 2200  # both ends of the range are years
+    check_years(years, "f.csv", "t", range(2, 1002))
+    years[[400, 700]] = 2201, 1899
+    with pytest.raises(DataError, match=r"^f.csv: row 402, column t: expected a year .* got 2201$"):
+        check_years(years, "f.csv", "t", range(2, 1002))

@@ -183,7 +183,8 @@ def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, mont
         nk, np_ = len(k_uniq), len(p_uniq)
         # two countries with one key text make the same ids only where their rows meet
         rk, pk = k_code[reporter], k_code[partner]
-        unique = pd.Index(((flow * nk + rk) * nk + pk) * np_ + p_code).is_unique
+        row_key = np.sort(((flow * nk + rk) * nk + pk) * np_ + p_code)  # sorting beats hashing
+        unique = not (row_key[1:] == row_key[:-1]).any()
         # the texts of every (flow, reporter) and (partner, period): tables of a few hundred
         head = np.array([f"{name}:{f}:{k}:" for f in flows for k in k_uniq], dtype=object)
         tail = np.array(

@@ -1,8 +1,9 @@
 """Exact percentiles of every row of a large array by partial selection (no full sort).
 
 Used by :func:`metaltrade_xl.engine.montecarlo.simulate` on ``(years, paths)`` buffers: the results
-equal ``np.percentile(buf, levels, axis=1).T`` (linear method) bit for bit, but each row is only
-partitioned around the few ranks the levels need. The functions reorder ``buf`` in place.
+equal ``np.percentile(buf, levels, axis=1).T`` (linear method) bit for bit, NaN policy included (a
+row with a NaN is NaN at every level), but each row is only partitioned around the few ranks the
+levels need. The functions reorder ``buf`` in place.
 """
 
 from __future__ import annotations
@@ -19,37 +20,80 @@ def _ranks(n: int, levels):
     return lo, np.minimum(lo + 1, n - 1), t
 
 
-def _percentiles(buf: np.ndarray, levels, first_fixed: bool = False) -> np.ndarray:
+#: Bits of +inf read as an int64: every NaN with the sign bit clear reads above it.
+_INF_BITS = 0x7FF0000000000000
+
+
+def _percentiles(
+    buf: np.ndarray, levels, first_fixed: bool = False, nonneg: bool = False
+) -> np.ndarray:
     """``np.percentile(buf, levels, axis=1).T`` (linear method, numpy's arithmetic), reordering
-    each row of ``buf`` in place; shape (rows, levels)."""
-    lo, hi, t = _ranks(buf.shape[1], levels)
-    ranks = np.concatenate((lo, hi))
-    # Rows that do not vary (the observed base year) need no selection.
-    if first_fixed:
-        varies = np.arange(1, buf.shape[0])
-    else:
-        varies = np.flatnonzero(buf.min(axis=1) != buf.max(axis=1))
-    a = np.repeat(buf[:, :1], lo.size, axis=1)
-    b = a.copy()
-    if varies.size:
-        contiguous = varies[-1] - varies[0] + 1 == varies.size
-        # A slice is a view (no copy); scattered rows are cheaper to select in place than to copy.
-        sub = buf[varies[0] : varies[-1] + 1] if contiguous else buf
-        varies = varies if contiguous else np.arange(buf.shape[0])
-        found = _order_statistics(sub, ranks)
-        a[varies] = np.stack([found[int(i)] for i in lo], axis=1)
-        b[varies] = np.stack([found[int(i)] for i in hi], axis=1)
+    each row of ``buf`` in place; shape (rows, levels). ``first_fixed``: row 0 is known not to
+    vary (the observed base year), so it is not selected. ``nonneg``: the rows are expected to
+    hold no negative number (exports, imports), so they are selected on their bits read as
+    integers: for doubles >= 0 the integer order is the numeric order, and numpy selects integers
+    ~20 % faster (no NaN pass per partition). Rows that turn out to hold a NaN or a sign bit are
+    selected again as floats, so the result is the same either way.
+
+    Examples
+    --------
+    >>> buf = np.array([[3.0, 1.0, 2.0, 4.0], [-1.0, -5.0, np.nan, -3.0]])
+    >>> _percentiles(buf.copy(), [0, 50, 100]).tolist()
+    [[1.0, 2.5, 4.0], [nan, nan, nan]]
+    >>> _percentiles(buf.copy(), [0, 50, 100], nonneg=True).tolist()
+    [[1.0, 2.5, 4.0], [nan, nan, nan]]
+    """
+    n = buf.shape[1]
+    lo, hi, t = _ranks(n, levels)
+    ranks = sorted(set(lo.tolist()) | set(hi.tolist()))
+    col = {r: c for c, r in enumerate(ranks)}
+    stats = np.repeat(buf[:, :1], len(ranks), axis=1)  # the order statistics of every row
+    skip = 1 if first_fixed else 0
+    if buf.shape[0] > skip:
+        sub = buf[skip:]
+        floats = np.ones(sub.shape[0], dtype=bool)  # rows still to select as floats
+        if nonneg and sub.strides[1] == sub.itemsize:
+            keys = sub.view(np.int64)
+            found = _order_statistics(keys, ranks)
+            got = np.stack([found[r] for r in ranks], axis=1)
+            # A sign bit (a negative, -0.0, the NaN of inf - inf) reads as a negative integer, so
+            # it lies at or below the lowest rank; a NaN without one at or above the highest.
+            ok = (got[:, 0] >= 0) & (got[:, -1] <= _INF_BITS)
+            if ranks[0] > 0:
+                ok &= keys[:, : ranks[0]].min(axis=1) >= 0
+            if ranks[-1] + 1 < n:
+                ok &= keys[:, ranks[-1] + 1 :].max(axis=1) <= _INF_BITS
+            stats[skip:][ok] = got[ok].view(np.float64)
+            floats = ~ok
+        if floats.any():
+            idx = np.flatnonzero(floats)
+            part = sub if idx.size == sub.shape[0] else np.ascontiguousarray(sub[idx])
+            stats[skip + idx] = _select_floats(part, ranks)
+    a, b = stats[:, [col[r] for r in lo.tolist()]], stats[:, [col[r] for r in hi.tolist()]]
     d = b - a
     out = a + d * t
     np.subtract(b, d * (1 - t), out=out, where=t >= 0.5)
     return out
 
 
+def _select_floats(sub: np.ndarray, ranks: list[int]) -> np.ndarray:
+    """Order statistics ``ranks`` of every row of ``sub`` (floats), NaN rows all NaN."""
+    found = _order_statistics(sub, ranks)
+    got = np.stack([found[r] for r in ranks], axis=1)
+    # numpy's partition puts NaNs last, so after the selection any NaN of a row is in one of the
+    # found values or above the highest rank: a scan of that tail, not of the row.
+    nan = np.isnan(got).any(axis=1)
+    if ranks[-1] + 1 < sub.shape[1]:
+        nan |= np.isnan(sub[:, ranks[-1] + 1 :].max(axis=1))
+    got[nan] = np.nan
+    return got
+
+
 def _order_statistics(buf: np.ndarray, ranks) -> dict:
     """Values of the given ranks (0-based) in every row of ``buf``, reordering rows in place.
 
     Equal to ``np.sort(buf, axis=1)[:, ranks]`` at a fraction of the cost: a recursion of
-    single-rank partitions (numpy's SIMD selection) over ever smaller segments, all rows at once.
+    single-rank partitions (numpy's selection) over ever smaller segments, all rows at once.
     """
     found = {}
     todo = [(0, buf.shape[1], sorted(set(int(r) for r in ranks)))]

@@ -108,7 +108,8 @@ def evaluate(
     _out : internal; mapping of output name -> array of shape (years, width) written in place
         (``exports``, ``imports``, ``deficit``, ``gap_to_rival``, ``rival_exports``), so
         :func:`simulate` fills its buffers without temporaries. ``gap_to_rival`` is then only
-        computed when it is in ``_out``.
+        computed when it is in ``_out``, and outputs that do not vary by path are returned as
+        computed (e.g. shape ``(years, 1)``), not as broadcast views.
     _checked : internal; the growths in ``values`` are known to be above -1 (simulate's draws,
         already checked by ``sampling._check_growth``), so the per-block scan is skipped.
     _used : internal; when a dict, receives the yearly rates used, shape ``(years - 1, width)``
@@ -209,6 +210,8 @@ def evaluate(
     }
     if _out is None or "gap_to_rival" in _out:
         full["gap_to_rival"] = np.subtract(rival, exports, out=outs.get("gap_to_rival"))
+    if _out is not None:
+        return full  # simulate's blocks: arrays as computed, broadcastable to (years, width)
     try:
         # Full-size arrays as they are: broadcast_to costs ~10 us a call, per block and outcome.
         return {k: v if v.shape == shape else np.broadcast_to(v, shape) for k, v in full.items()}

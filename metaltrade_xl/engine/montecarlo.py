@@ -49,7 +49,7 @@ from metaltrade_xl.engine.mc_summary import _label as _label
 from metaltrade_xl.engine.model import _base_rates, evaluate
 from metaltrade_xl.engine.sampling import (
     BLOCK,
-    _child_generators,
+    _child_seeds,
     _draw_block,
     _factors,
     _rng,
@@ -87,6 +87,8 @@ __all__ = [
 
 #: Most threads used for drawing and evaluating blocks (results do not depend on it).
 THREADS = 4
+#: Runs with fewer paths use no threads (handing small jobs to threads costs more than it saves).
+THREAD_PATHS = 6 * BLOCK
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
 
@@ -98,8 +100,6 @@ def _workers(jobs: int) -> int:
 
 _POOL: tuple[ThreadPoolExecutor, int] | None = None  # the pool and its number of workers
 _POOL_LOCK = threading.Lock()
-#: Per-thread scratch for the draws, kept across runs (a fresh one per run cost page faults).
-_LOCAL = threading.local()
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
@@ -114,28 +114,63 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         return _POOL[0]
 
 
-def _run_all(fn, items) -> list:
+def _run_all(fn, items, workers: int | None = None) -> list:
     """``[fn(i) for i in items]``, on threads when the runtime can start them.
 
     Each job writes its own columns and draws from its own generator, so the order in which they
-    run does not change any number. Where a thread cannot start (Pyodide: ``RuntimeError("can't
-    start new thread")``) the jobs not yet submitted run here, in order.
+    run does not change any number. This thread takes jobs too (``workers - 1`` helpers from the
+    pool): on a busy machine waiting for a helper to be scheduled costs more than a small job.
+    Where a thread cannot start (Pyodide: ``RuntimeError("can't start new thread")``) this thread
+    runs every job, in order. If jobs fail, the error of the first failing job (in job order) is
+    raised, as a serial run would, once no job is running any more.
     """
     global _POOL
     items = list(items)
-    workers = _workers(len(items))
+    workers = _workers(len(items)) if workers is None else max(1, min(workers, len(items)))
     if workers == 1:
         return [fn(i) for i in items]
-    futures = []
-    pool = _pool(workers)
+    out, errors = [None] * len(items), {}
+    order = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def drain():
+        while True:
+            with lock:
+                j = next(order, None)
+            if j is None:
+                return
+            try:
+                out[j] = fn(items[j])
+            except Exception as exc:  # raised below, in job order
+                errors[j] = exc
+
+    helpers = []
+    pool = _pool(workers - 1)
     try:
-        for i in items:
-            futures.append(pool.submit(fn, i))
-    except RuntimeError:  # no threads in this runtime: drop the pool and what it queued
+        for _ in range(workers - 1):
+            helpers.append(pool.submit(drain))
+    except RuntimeError:  # no threads in this runtime: drop the pool
         with _POOL_LOCK:
             _POOL = None if _POOL is not None and _POOL[0] is pool else _POOL
-    done = [f.result() for f in futures]
-    return done + [fn(i) for i in items[len(futures) :]]
+    drain()
+    for h in helpers:
+        if not h.cancel():  # a helper still queued (behind another run's) is not waited for
+            h.result()
+    if errors:
+        raise errors[min(errors)]
+    return out
+
+
+#: Most blocks evaluated together: the model and the counts run once per chunk of blocks (fewer
+#: calls), while a chunk's rows still fit in the cache. Results do not depend on it.
+CHUNK_BLOCKS = 4
+
+
+def _chunks(n_blocks: int, workers: int) -> list[tuple[int, int]]:
+    """Runs of consecutive blocks ``(first, end)``: at most :data:`CHUNK_BLOCKS` each, and at
+    least three per worker when there are blocks enough, so threads finish together."""
+    per = max(1, min(CHUNK_BLOCKS, n_blocks // (3 * workers) if workers > 1 else CHUNK_BLOCKS))
+    return [(i, min(i + per, n_blocks)) for i in range(0, n_blocks, per)]
 
 
 # Outcomes summarised on request, beyond OUTCOMES: copied out of each block's model output.
@@ -215,17 +250,35 @@ def simulate(
     gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
     copied = {o: np.empty(shape) for o in extra if o in _COPIED}
-    blocks, gens = _child_generators(gen, n_paths)
+    blocks, seeds = _child_seeds(gen, n_paths)
     factors = _factors(spec)
-    need = max(1, len(spec.yearly)) * n * BLOCK  # the scratch each worker thread draws into
+    # Independent-normal yearly draws go straight into the rows their outcome is compounded in.
+    drawn_into = {"exports.growth": x, "imports.growth": m}
+    if r is not None:
+        drawn_into["rival.growth"] = r
+    # Threads pay off from a few blocks on; a small run (an MT_MONTECARLO cell) stays on this one.
+    workers = _workers(len(blocks)) if n_paths >= THREAD_PATHS else 1
+    chunks = _chunks(len(blocks), workers)
 
-    def run_block(i):
-        a, b = blocks[i]
-        scratch = getattr(_LOCAL, "scratch", None)
-        if scratch is None or scratch.size < need:
-            scratch = _LOCAL.scratch = np.empty(need)
-        draws = _draw_block(spec, n, b - a, gens[i], factors, scratch)
-        # The model writes straight into this block's columns of the result buffers.
+    def run_chunk(c):
+        first, end = chunks[c]
+        a, b = blocks[first][0], blocks[end - 1][1]
+        parts, direct = [], True
+        for i in range(first, end):
+            lo, hi = blocks[i]
+            targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
+            # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
+            got = _draw_block(spec, n, hi - lo, np.random.default_rng(seeds[i]), factors, targets)
+            direct &= all(got[name] is t for name, t in targets.items() if name in got)
+            parts.append(got)
+        # Blocks drawn straight into the buffers are one slice of it; other draws are joined.
+        draws = {
+            name: drawn_into[name][1:, a:b]
+            if direct and name in drawn_into
+            else np.concatenate([p[name] for p in parts], axis=-1)
+            for name in parts[0]
+        }
+        # The model writes straight into this chunk's columns of the result buffers.
         cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}
         if gap is not None:
             cols["gap_to_rival"] = gap[:, a:b]
@@ -234,9 +287,9 @@ def simulate(
         out = evaluate(scenario, inputs, draws, b - a, _rates=rates, _out=cols, _checked=True)
         for o, target in copied.items():
             target[:, a:b] = out[o]
-        # Reach counts while the block is still in cache; integer counts summed over blocks are
-        # the same in any order.
-        rival = out["rival_exports"]
+        # Reach counts while the chunk is still in cache; integer counts summed over chunks are
+        # the same in any order. A fixed rival is one column (the same numbers, not per path).
+        rival = out["rival_exports"] if r is not None else out["rival_exports"][:, :1]
         ahead = cols["exports"] >= rival * (1 - REACH_TOL)
         # Row by row: count_nonzero without an axis is a SIMD popcount; with one, a slow sum.
         n_ahead = [np.count_nonzero(row) for row in ahead]
@@ -245,7 +298,7 @@ def simulate(
         n_by = [np.count_nonzero(row) for row in ahead]
         return rival[:, 0].copy(), np.array(n_ahead), np.array(n_by)
 
-    done_blocks = _run_all(run_block, range(len(blocks)))
+    done_blocks = _run_all(run_chunk, range(len(chunks)), workers)
     rival_col = done_blocks[0][0]
     n_ahead = sum(blk[1] for blk in done_blocks)
     n_reached = sum(blk[2] for blk in done_blocks)
@@ -264,7 +317,7 @@ def simulate(
             np.array(rv.T),
             gap.T.copy(),
         )
-    pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec)
+    pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers)
     return MonteCarloResult(
         *tables(
             pct, n_ahead, n_reached, (mean_dh, sd_dh),
@@ -276,7 +329,7 @@ def simulate(
     )  # fmt: skip
 
 
-def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
+def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> dict:
     """Percentiles ``(years, levels)`` of every outcome, in the percentile table's order.
 
     The buffers are reordered row by row (selection in place).
@@ -298,8 +351,23 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec) -> dict:
         # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
         jobs = {"exports": (x, mirrored), "imports": (m, levels), "deficit": (d, d_levels)}
     jobs.update({o: (a, levels) for o, a in copied.items()})
-    found = _run_all(lambda j: _percentiles(j[0], j[1], fixed), jobs.values())
-    done = dict(zip(jobs, found, strict=True))
+    # Halves of each outcome's rows, so that two workers share three outcomes evenly; the rows
+    # are independent, so the split changes no number.
+    halves = 2 if workers > 1 and k > 3 else 1
+    cut = [0, (k + 1) // 2, k] if halves == 2 else [0, k]
+    # Exports and imports are >= 0 by construction (start > 0, growth > -1, substitution at most
+    # the imports): selected on their bits as integers.
+    nonneg = {"exports", "imports"}
+    parts = [
+        (a[lo:hi], lv, fixed and lo == 0, o in nonneg)
+        for o, (a, lv) in jobs.items()
+        for lo, hi in zip(cut, cut[1:], strict=False)
+    ]
+    found = _run_all(lambda j: _percentiles(*j), parts, workers)
+    done = {
+        o: np.concatenate(found[i * halves : (i + 1) * halves]) if halves > 1 else found[i]
+        for i, o in enumerate(jobs)
+    }
     pct = {
         "exports": done["exports"][:, :nq],
         "imports": done["imports"],

@@ -50,14 +50,15 @@ def _draw_block(
     width: int,
     rng: np.random.Generator,
     factors=None,
-    scratch: np.ndarray | None = None,
+    targets: dict | None = None,
 ) -> dict:
     """Draws of every uncertain input for one block of paths (see :func:`sample`).
 
     ``factors`` are :func:`_factors` of ``spec``, computed once per run rather than per block.
-    ``scratch``: a flat float buffer of at least ``len(spec.yearly) * n_years * width`` that the
-    independent-normal yearly draws are written into (reused across blocks by :func:`simulate`;
-    the returned arrays are views on it, valid until the next call with the same buffer).
+    ``targets``: input name -> array ``(n_years, width)`` whose rows are each contiguous (rows of
+    :func:`simulate`'s result buffers); independent-normal yearly draws of those inputs are
+    written there (and returned as those arrays), so the model compounds them in place, with no
+    allocation per block.
     """
     factors = _factors(spec) if factors is None else factors
     out = {}
@@ -70,16 +71,16 @@ def _draw_block(
     if simple:
         # Independent normal years: one pass in C per input. Consumes the generator exactly as
         # the general path below does (same order, same count).
-        size = n_years * width
-        for i, name in enumerate(yearly):
+        for name in yearly:
             d = spec.inputs[name]
-            if scratch is None:
+            g = (targets or {}).get(name)
+            if g is None:
                 g = rng.normal(d["mean"], d["sd"], (n_years, width))
             else:
                 # Bit-identical to rng.normal(mean, sd, shape), which computes mean + sd * z per
-                # element from the same standard normals, but with no fresh allocation per block.
-                g = scratch[i * size : (i + 1) * size].reshape(n_years, width)
-                rng.standard_normal(out=g)
+                # element from the same standard normals, filled row by row in the same order.
+                for row in g:
+                    rng.standard_normal(out=row)
                 g *= d["sd"]
                 g += d["mean"]
             out[name] = g
@@ -121,10 +122,15 @@ def persist(z: np.ndarray, rho: float) -> np.ndarray:
     return z
 
 
-def _child_generators(rng: np.random.Generator, n_paths: int):
+def _child_seeds(rng: np.random.Generator, n_paths: int):
+    """The blocks ``(first, end)`` and the seed of each block's generator, in block order."""
     blocks = [(a, min(a + BLOCK, n_paths)) for a in range(0, n_paths, BLOCK)]
-    seeds = rng.integers(0, 2**63 - 1, size=len(blocks), dtype=np.int64)
-    return blocks, [np.random.default_rng(int(s)) for s in seeds]
+    return blocks, rng.integers(0, 2**63 - 1, size=len(blocks), dtype=np.int64).tolist()
+
+
+def _child_generators(rng: np.random.Generator, n_paths: int):
+    blocks, seeds = _child_seeds(rng, n_paths)
+    return blocks, [np.random.default_rng(s) for s in seeds]
 
 
 def _rng(rng, seed, spec) -> np.random.Generator:

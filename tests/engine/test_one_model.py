@@ -89,7 +89,7 @@ def _no_threads(monkeypatch):
 @pytest.mark.parametrize("how", ["no threads", "one cpu"])
 def test_without_threads_the_blocks_run_in_order_with_the_same_numbers(monkeypatch, how):
     s, u = scenario(), spec(persistence={"exports.growth": 0.5})
-    n = 3 * mc.BLOCK + 5  # several blocks, so threads would be used if they could start
+    n = max(3 * mc.BLOCK, mc.THREAD_PATHS) + 5  # big enough for threads, if they could start
     threaded = mc.simulate(s, INPUTS, u, paths=n, outcomes=["substitution_effect"])
     if how == "no threads":
         monkeypatch.setattr(mc.os, "cpu_count", lambda: 2)
