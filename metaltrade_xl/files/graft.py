@@ -36,7 +36,7 @@ def styles_part(pkg: Package, *, create_from: Package | None = None) -> str:
     return part
 
 
-_DEFINED = re.compile(r"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
+_DEFINED = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
 #: The style lists a sheet's cells point into, in the order styles.xml declares them.
 _LISTS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
 _ITEM = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border",
@@ -275,7 +275,10 @@ def insert_sheet(pkg: Package, name: str, part: str, index: int, state: str = "v
         raise PackageError("xl/workbook.xml declares no relationships namespace")
     sheet_id = max([int(s["sheetId"]) for s in sheets], default=0) + 1
     hidden = f' state="{state}"' if state != "visible" else ""
-    tag = f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{sheet_id}"{hidden} {prefix.group(1)}:id="{rid}"/>'
+    tag = (
+        f'<{_prefix(xml)}sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{sheet_id}"'
+        f'{hidden} {prefix.group(1)}:id="{rid}"/>'
+    )
     if index >= len(sheets):
         xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m: tag + m.group(1), xml, count=1)
         pkg.put("xl/workbook.xml", xml)
@@ -290,8 +293,14 @@ def insert_sheet(pkg: Package, name: str, part: str, index: int, state: str = "v
         return m.group(0)
 
     xml = _DEFINED.sub(lambda m: shift(m, "localSheetId"), xml)
-    xml = re.sub(r"<workbookView\b([^>]*?)/?>", lambda m: shift(m, "activeTab"), xml)
+    xml = re.sub(r"<(?:\w+:)?workbookView\b([^>]*?)/?>", lambda m: shift(m, "activeTab"), xml)
     pkg.put("xl/workbook.xml", xml)
+
+
+def _prefix(xml: str) -> str:
+    """The prefix the workbook writes its elements with (``x:`` in some tools), or none."""
+    m = re.search(r"<(\w+:)?sheets\b", xml)
+    return (m.group(1) or "") if m else ""
 
 
 def add_names(pkg: Package, names: list[tuple[dict, str]]) -> None:
@@ -299,15 +308,18 @@ def add_names(pkg: Package, names: list[tuple[dict, str]]) -> None:
     if not names:
         return
     xml = pkg.text("xl/workbook.xml")
-    new = "".join(f"<definedName{_attr_text(a)}>{text}</definedName>" for a, text in names)
-    if re.search(r"<definedNames\s*/>", xml):
-        xml = re.sub(r"<definedNames\s*/>", f"<definedNames>{new}</definedNames>", xml, count=1)
-    elif "</definedNames>" in xml:
-        xml = xml.replace("</definedNames>", new + "</definedNames>", 1)
+    p = _prefix(xml)
+    new = "".join(f"<{p}definedName{_attr_text(a)}>{text}</{p}definedName>" for a, text in names)
+    if re.search(rf"<{p}definedNames\s*/>", xml):
+        xml = re.sub(
+            rf"<{p}definedNames\s*/>", f"<{p}definedNames>{new}</{p}definedNames>", xml, count=1
+        )
+    elif f"</{p}definedNames>" in xml:
+        xml = xml.replace(f"</{p}definedNames>", new + f"</{p}definedNames>", 1)
     else:
-        after = "</externalReferences>" if "</externalReferences>" in xml else None
-        m = re.search(after or r"</(?:\w+:)?sheets>", xml)
-        xml = xml[: m.end()] + f"<definedNames>{new}</definedNames>" + xml[m.end() :]
+        after = f"</{p}externalReferences>" if f"</{p}externalReferences>" in xml else None
+        m = re.search(after or rf"</{p}sheets>", xml)
+        xml = xml[: m.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + xml[m.end() :]
     pkg.put("xl/workbook.xml", xml)
 
 

@@ -21,7 +21,7 @@ from metaltrade_xl.files.writer import check_distinct, new_workbook, open_workbo
 
 class PackageBook:
     """A workbook package as the :class:`metaltrade_xl.report.book.Book` the flow runs on: values
-    are read through openpyxl (read only), sheets are removed and added in the package."""
+    are read through openpyxl (never saved), sheets are removed and added in the package."""
 
     def __init__(self, pkg: xp.Package, values, paper: str | None = None):
         self.pkg, self.values, self.paper = pkg, values, paper

@@ -25,7 +25,7 @@ from metaltrade_xl.files.package import (
     column_letter,
 )
 
-_DEFINED = re.compile(r"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
+_DEFINED = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
 
 
 def remove_sheet(pkg: Package, name: str) -> None:
@@ -44,7 +44,7 @@ def remove_sheet(pkg: Package, name: str) -> None:
             return ""
         if local is not None and int(local) > index:
             a["localSheetId"] = str(int(local) - 1)
-            return f"<definedName{_attr_text(a)}>{m.group(2)}</definedName>"
+            return m.group(0).replace(m.group(1), _attr_text(a), 1)  # keeps a prefix
         return m.group(0)
 
     xml = _DEFINED.sub(name_edit, xml)
@@ -57,9 +57,9 @@ def remove_sheet(pkg: Package, name: str) -> None:
             if key in a:
                 k = int(a[key])
                 new[key] = str(0 if k >= left else k - 1 if k > index else k)
-        return m.group(0) if new == a else f"<workbookView{_attr_text(new)}{m.group(2)}"
+        return m.group(0) if new == a else m.group(0).replace(m.group(1), _attr_text(new), 1)
 
-    xml = re.sub(r"<workbookView\b([^>]*?)(/?>)", view_edit, xml)
+    xml = re.sub(r"<(?:\w+:)?workbookView\b([^>]*?)(/?>)", view_edit, xml)
     pkg.put("xl/workbook.xml", xml)
     pkg.drop_rels("xl/workbook.xml", lambda r: r["Id"] != sheet["rid"])
     pkg.remove_tree(sheet["part"])

@@ -115,3 +115,18 @@ def test_a_workbook_without_styles_gets_the_grafted_ones(tmp_path):
     target.save(tmp_path / "out.xlsx")
     ours = openpyxl.load_workbook(tmp_path / "out.xlsx")["Ours"]
     assert ours["A1"].font.b and ours["B2"].number_format == '#,##0.0" mn"'
+
+
+def test_a_workbook_written_with_prefixed_elements(tmp_path):
+    """Some tools write ``<x:workbook>`` with the main namespace under a prefix."""
+    target = target_book(tmp_path / "t.xlsx")
+    xml = target.text("xl/workbook.xml")
+    xml = re.sub(r"<(/?)(?!\w+:)(\w+)", r"<\1x:\2", xml.split("?>", 1)[-1])
+    xml = xml.replace(' xmlns="', ' xmlns:x="', 1)
+    target.put("xl/workbook.xml", xml)
+    graft.graft_sheets(target, source_book(tmp_path / "s.xlsx"), {"Ours": 1})
+    target.save(tmp_path / "out.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert wb.sheetnames == ["Mine", "Ours", "Later", "Ours too"]
+    assert wb["Later"].print_area == "'Later'!$A$1:$B$2"
+    assert wb["Ours"].defined_names["Block"].attr_text == "'Ours'!$A$1:$B$2"
