@@ -290,3 +290,24 @@ def test_own_monthly_data_seasonality_sources_provenance(cli, tmp_path):
     lines = [v for row in shared.iter_rows(values_only=True) for v in row if v]
     assert sha in lines and "mine.csv" in lines
     assert not any("bundled figures" in str(v) or "SNI" in str(v) for v in lines)
+
+
+def test_a_shared_copy_of_a_spanish_run_carries_its_data_lines(cli, tmp_path):
+    """share finds the Procedencia sheet of a --lang es run: the copy names the user's file and
+    its SHA-256, not the bundled source, and has one provenance sheet (the copy's own)."""
+    (tmp_path / "mine.csv").write_text(MONTHLY, encoding="utf-8")
+    (tmp_path / "now.toml").write_text(textwrap.dedent(MINE.format(base=2025, growth=0.1)))
+    code, _, err = cli("run", "now.toml", "--data", "mine.csv", "--lang", "es", "--out", "o.xlsx")
+    assert code == 0, err
+    code, _, err = cli("share", "o.xlsx", "shared.xlsx")
+    assert code == 0, err
+    import hashlib
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "shared.xlsx")
+    assert "Procedencia" not in wb.sheetnames and wb.sheetnames[-1] == "Provenance"
+    lines = [v for row in wb["Provenance"].iter_rows(values_only=True) for v in row if v]
+    sha = hashlib.sha256((tmp_path / "mine.csv").read_bytes()).hexdigest()
+    assert sha in lines and "mine.csv" in lines
+    assert not any("bundled figures" in str(v) or "SNI" in str(v) for v in lines)

@@ -33,7 +33,8 @@ from metaltrade_xl.files import structure
 from metaltrade_xl.files.evaluate import evaluate, uses_mt
 from metaltrade_xl.files.writer import check_distinct, open_workbook, sheet_grid
 from metaltrade_xl.report.layout import SHEETS
-from metaltrade_xl.report.provenance import data_rows_for_share
+from metaltrade_xl.report.provenance import PROVENANCE_SHEETS, data_rows_for_share
+from metaltrade_xl.report.provenance import PROVENANCE_TITLES as TITLES
 
 CONFIG_SHEETS = (SHEETS["config"], "_" + SHEETS["config"])
 #: Shown at most in an error message listing cells.
@@ -347,19 +348,20 @@ def share(
     had_vba = structure.remove_vba(pkg) or src.suffix.lower() == ".xlsm"
     structure.remove_parts_of_type(pkg, xp.REL_CALC_CHAIN)
     name = SHEETS["provenance"]
-    if name in [s["name"] for s in pkg.sheets()]:
-        structure.remove_sheet(pkg, name)
     values = open_workbook(src, data_only=True, read_only=True)  # only read: Data, Scenarios
     try:
-        # what the Provenance sheet of `metaltrade run` says about the data it read, if any
-        previous = (
-            data_rows_for_share({name: sheet_grid(values[name])})
-            if name in values.sheetnames
-            else None
-        )
+        # what the Provenance sheet of `metaltrade run` (in any language) says about the data
+        # it read, if any; that sheet gives way to the shared copy's own
+        grids = {n: sheet_grid(values[n]) for n in PROVENANCE_SHEETS if n in values.sheetnames}
+        previous = data_rows_for_share(grids) if grids else None
+        ours = [n for n, g in grids.items() if n == name or (g and g[0] and g[0][0] in TITLES)]
         rows = provenance_rows(values, src, plan["frozen"], dropped, previous)
     finally:
         values.close()
+    present = [s["name"] for s in pkg.sheets()]
+    for n in ours:
+        if n in present:
+            structure.remove_sheet(pkg, n)
     how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
     rows.insert(5, ["MT_ values", how])
     heads = {1} | {i for i, r in enumerate(rows, start=1) if len(r) == 1 and i > 1}
