@@ -130,7 +130,8 @@ FUNCTION_EXAMPLES = (
 SPILL_EXAMPLE = (750, 0.057, 10, 2024)
 SPILL_NOTE = (
     "Where the MT_ functions are missing (LibreOffice, Excel without metaltrade_xl), the "
-    "formula shows the table as computed when this workbook was made."
+    "formula shows the table as computed when this workbook was made. In your own sheets "
+    "the call alone is enough: MT_PROJECT(750, 0.057, 10, 2024)."
 )
 
 
