@@ -66,12 +66,10 @@ def tidy_rows(rows: int = 50_000) -> tuple[list[str], list[list]]:
 
 
 def _col(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """Column letter of the 0-based column ``j`` (0 -> A)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j + 1)
 
 
 _PARTS = {

@@ -94,12 +94,10 @@ def rng_time(paths: int, repeat: int, cpu: list | None = None) -> float:
 
 
 def _col(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """Column letter of the 0-based column ``i`` (0 -> A)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
 
 
 def build_workbook(path: Path, rows: int = SPREADSHEET_ROWS) -> None:
