@@ -16,7 +16,8 @@ import posixpath
 import re
 from xml.sax.saxutils import escape
 
-from metaltrade_xl.files.package import REL_WORKSHEET, Package, PackageError, _attr_text, attrs
+from metaltrade_xl.files.package import Package, PackageError, _attr_text, attrs
+from metaltrade_xl.files.structure import _DEFINED, _prefix, insert_sheet
 
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
@@ -36,7 +37,6 @@ def styles_part(pkg: Package, *, create_from: Package | None = None) -> str:
     return part
 
 
-_DEFINED = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
 #: The style lists a sheet's cells point into, in the order styles.xml declares them.
 _LISTS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
 _ITEM = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border",
@@ -260,47 +260,6 @@ def _copy_tree(target, source, part, styles, taken, new_names) -> str:
     else:
         _ensure_default(target, source, part)
     return name
-
-
-def insert_sheet(pkg: Package, name: str, part: str, index: int, state: str = "visible") -> None:
-    """A tab ``name`` for the worksheet ``part`` at position ``index`` (names and views that
-    count sheets by position follow)."""
-    rid = pkg.add_rel("xl/workbook.xml", REL_WORKSHEET, "/" + part)
-    sheets = pkg.sheets()
-    xml = pkg.text("xl/workbook.xml")
-    prefix = re.search(
-        r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', xml
-    )
-    if prefix is None:
-        raise PackageError("xl/workbook.xml declares no relationships namespace")
-    sheet_id = max([int(s["sheetId"]) for s in sheets], default=0) + 1
-    hidden = f' state="{state}"' if state != "visible" else ""
-    tag = (
-        f'<{_prefix(xml)}sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{sheet_id}"'
-        f'{hidden} {prefix.group(1)}:id="{rid}"/>'
-    )
-    if index >= len(sheets):
-        xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m: tag + m.group(1), xml, count=1)
-        pkg.put("xl/workbook.xml", xml)
-        return
-    xml = xml.replace(sheets[index]["tag"], tag + sheets[index]["tag"], 1)
-
-    def shift(m, key):
-        a = attrs(m.group(1))
-        if key in a and int(a[key]) >= index:
-            a[key] = str(int(a[key]) + 1)
-            return m.group(0).replace(m.group(1), _attr_text(a), 1)
-        return m.group(0)
-
-    xml = _DEFINED.sub(lambda m: shift(m, "localSheetId"), xml)
-    xml = re.sub(r"<(?:\w+:)?workbookView\b([^>]*?)/?>", lambda m: shift(m, "activeTab"), xml)
-    pkg.put("xl/workbook.xml", xml)
-
-
-def _prefix(xml: str) -> str:
-    """The prefix the workbook writes its elements with (``x:`` in some tools), or none."""
-    m = re.search(r"<(\w+:)?sheets\b", xml)
-    return (m.group(1) or "") if m else ""
 
 
 def add_names(pkg: Package, names: list[tuple[dict, str]]) -> None:

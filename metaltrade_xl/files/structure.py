@@ -95,14 +95,46 @@ def add_sheet(pkg: Package, name: str, xml: str) -> None:
     pkg.put(part, xml)
     pkg.infos.pop(part, None)
     pkg.set_override(part, WORKSHEET_TYPE)
+    insert_sheet(pkg, name, part, len(pkg.sheets()))
+
+
+def insert_sheet(pkg: Package, name: str, part: str, index: int, state: str = "visible") -> None:
+    """A tab ``name`` for the worksheet ``part`` at position ``index`` (names and views that
+    count sheets by position follow)."""
     rid = pkg.add_rel("xl/workbook.xml", REL_WORKSHEET, "/" + part)
-    text = pkg.text("xl/workbook.xml")
-    prefix = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', text)
+    sheets = pkg.sheets()
+    xml = pkg.text("xl/workbook.xml")
+    prefix = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', xml)
     if prefix is None:
         raise PackageError("xl/workbook.xml declares no relationships namespace")
-    ids = [int(s["sheetId"]) for s in pkg.sheets()]
-    tag = f'<sheet name="{escape(name)}" sheetId="{max(ids, default=0) + 1}" {prefix.group(1)}:id="{rid}"/>'
-    pkg.put("xl/workbook.xml", re.sub(r"(</(?:\w+:)?sheets>)", tag + r"\1", text, count=1))
+    sheet_id = max([int(s["sheetId"]) for s in sheets], default=0) + 1
+    hidden = f' state="{state}"' if state != "visible" else ""
+    tag = (
+        f'<{_prefix(xml)}sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{sheet_id}"'
+        f'{hidden} {prefix.group(1)}:id="{rid}"/>'
+    )
+    if index >= len(sheets):
+        xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m: tag + m.group(1), xml, count=1)
+        pkg.put("xl/workbook.xml", xml)
+        return
+    xml = xml.replace(sheets[index]["tag"], tag + sheets[index]["tag"], 1)
+
+    def shift(m, key):
+        a = attrs(m.group(1))
+        if key in a and int(a[key]) >= index:
+            a[key] = str(int(a[key]) + 1)
+            return m.group(0).replace(m.group(1), _attr_text(a), 1)
+        return m.group(0)
+
+    xml = _DEFINED.sub(lambda m: shift(m, "localSheetId"), xml)
+    xml = re.sub(r"<(?:\w+:)?workbookView\b([^>]*?)/?>", lambda m: shift(m, "activeTab"), xml)
+    pkg.put("xl/workbook.xml", xml)
+
+
+def _prefix(xml: str) -> str:
+    """The prefix the workbook writes its elements with (``x:`` in some tools), or none."""
+    m = re.search(r"<(\w+:)?sheets\b", xml)
+    return (m.group(1) or "") if m else ""
 
 
 def bold_style(pkg: Package) -> int | None:
