@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zipfile import ZIP_DEFLATED, ZipFile
 
+import openpyxl
 from openpyxl.styles import Border
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.colors import COLOR_INDEX
@@ -372,10 +373,12 @@ class FastBook:
             f'Id="rId2" /><Relationship Type="{_R}/extended-properties" '
             'Target="docProps/app.xml" Id="rId3" /></Relationships>'
         )
+        version = openpyxl.__version__  # the application openpyxl would name
         self.parts["docProps/app.xml"] = (
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'extended-properties"><Application>Microsoft Excel Compatible / Openpyxl 3.1.5'
-            "</Application><AppVersion>3.1</AppVersion></Properties>"
+            f'extended-properties"><Application>Microsoft Excel Compatible / Openpyxl {version}'
+            f"</Application><AppVersion>{'.'.join(version.split('.')[:-1])}</AppVersion>"
+            "</Properties>"
         )
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.parts["docProps/core.xml"] = (

@@ -1,4 +1,6 @@
-"""openpyxl writer: report layouts -> .xlsx files with native charts, saved atomically."""
+"""Report layouts -> .xlsx files with native charts, saved atomically: :func:`new_workbook` writes
+the XML directly (:mod:`.fastrender`); :func:`render` writes the same layouts into an openpyxl
+Workbook (a workbook in memory, and the reference the direct writer is tested against)."""
 
 from __future__ import annotations
 
