@@ -32,7 +32,7 @@ t0 = time.perf_counter()
 import numpy, pandas, openpyxl
 t1 = time.perf_counter()
 from metaltrade_xl import cli
-from metaltrade_xl import scenarios
+from metaltrade_xl import data, scenarios
 import importlib
 srun = importlib.import_module("metaltrade_xl.scenarios.run")
 from metaltrade_xl.report import content, scenario_sheet, summary
@@ -49,6 +49,7 @@ def wrap(mod, name, label):
             acc[label] = acc.get(label, 0.0) + time.perf_counter() - s
     setattr(mod, name, timed)
 for mod, name, label in (
+    (data, "load_figures", "load_figures"),
     (scenarios, "run_full", "run_full"),
     (srun, "simulate", "montecarlo"),
     (srun, "simulated_tornado", "tornado"),
