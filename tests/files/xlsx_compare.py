@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 _REL = re.compile(r"<Relationship [^>]*>")
 
@@ -63,6 +64,11 @@ def charts(path: Path) -> dict[str, list[str]]:
 def _style(cell) -> tuple:
     parts = (cell.font, cell.fill, cell.border, cell.alignment, cell.protection)
     return (cell.number_format, *(ElementTree.tostring(p.to_tree()).decode() for p in parts))
+
+
+def _value(cell):
+    v = cell.value
+    return (v.ref, v.text) if isinstance(v, ArrayFormula) else v
 
 
 def _sheet(ws) -> dict:
@@ -118,7 +124,7 @@ def differences(a: Path, b: Path, *, limit: int = 40) -> list[str]:
         out += [f"{name}: {k}: {pa[k]!r} != {pb[k]!r}" for k in pa if pa[k] != pb[k]]
         for key in sorted(set(sa._cells) | set(sb._cells)):
             ca, cb = sa.cell(*key), sb.cell(*key)
-            if (ca.value, ca.data_type) != (cb.value, cb.data_type):
+            if (_value(ca), ca.data_type) != (_value(cb), cb.data_type):
                 out.append(f"{name}!{ca.coordinate}: {ca.value!r} != {cb.value!r}")
             elif type(ca).__name__ != type(cb).__name__:
                 out.append(f"{name}!{ca.coordinate}: {type(ca).__name__} != {type(cb).__name__}")
