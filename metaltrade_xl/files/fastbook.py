@@ -8,9 +8,11 @@ rules; nothing of a user's workbook passes through here (``run --workbook`` graf
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from math import isfinite
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.colors import COLOR_INDEX
@@ -146,11 +148,18 @@ class Sheet:
 
     def put(self, row: int, col: int, value) -> list:
         """Set a cell's value as openpyxl would (its type follows the value), keeping its look."""
-        v = looks.cell_value(value)
+        kind = type(value)
+        if kind is float:  # the common kinds first: what cell_value gives them, sooner
+            v = value if isfinite(value) else None
+        elif kind is int or value is None:
+            v = value
+        elif kind is str:
+            v = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
+        else:
+            v = looks.cell_value(value)
+            v = v[:_MAX_TEXT] if isinstance(v, str) else v
         cell = self.cell(row, col)
-        if isinstance(v, str):
-            v = v[:_MAX_TEXT]
-        elif isinstance(v, datetime):
+        if isinstance(v, datetime):
             cell[_FORMAT] = cell[_FORMAT] if _is_date(cell[_FORMAT]) else "yyyy-mm-dd h:mm:ss"
         elif isinstance(v, date):
             cell[_FORMAT] = cell[_FORMAT] if _is_date(cell[_FORMAT]) else "yyyy-mm-dd"
