@@ -53,7 +53,8 @@ MERGED_BORDER = _xml(DEFAULT_BORDER + Border(bottom=looks.THIN))
 _ALIGN: dict[tuple, str] = {}
 
 
-def _alignment(kind: str, *args) -> str:
+def alignment(kind: str, *args) -> str:
+    """The XML of a ``note``, ``header`` or ``data`` alignment (:mod:`.looks`), made once."""
     key = (kind, *args)
     if key not in _ALIGN:
         make = {"note": looks.note_alignment, "header": looks.header_alignment}
@@ -123,7 +124,7 @@ class Styles:
 
 
 #: A cell: [value, font, fill, border, alignment, number format] (None: openpyxl's default).
-_VALUE, _FONT, _FILL, _BORDER, _ALIGNMENT, _FORMAT = range(6)
+VALUE, FONT, FILL, BORDER, ALIGNMENT, FORMAT = range(6)
 
 
 class Sheet:
@@ -160,17 +161,17 @@ class Sheet:
             v = v[:_MAX_TEXT] if isinstance(v, str) else v
         cell = self.cell(row, col)
         if isinstance(v, datetime):
-            cell[_FORMAT] = cell[_FORMAT] if _is_date(cell[_FORMAT]) else "yyyy-mm-dd h:mm:ss"
+            cell[FORMAT] = cell[FORMAT] if _is_date(cell[FORMAT]) else "yyyy-mm-dd h:mm:ss"
         elif isinstance(v, date):
-            cell[_FORMAT] = cell[_FORMAT] if _is_date(cell[_FORMAT]) else "yyyy-mm-dd"
-        cell[_VALUE] = v
+            cell[FORMAT] = cell[FORMAT] if _is_date(cell[FORMAT]) else "yyyy-mm-dd"
+        cell[VALUE] = v
         return cell
 
     def merge(self, row: int, first: int, last: int) -> None:
         """Merge ``first..last`` of ``row``: the other cells empty, a header's bottom border
         carried along under them (what openpyxl's merge does)."""
         start = self.cell(row, first)
-        border = MERGED_BORDER if start[_BORDER] == HEADER_BORDER else None
+        border = MERGED_BORDER if start[BORDER] == HEADER_BORDER else None
         for col in range(first + 1, last + 1):
             self.cells[row, col] = [None, None, None, border, None, None]
         self.merges.append((row, first, last))
