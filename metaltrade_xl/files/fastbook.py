@@ -12,7 +12,6 @@ from math import isfinite
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.colors import COLOR_INDEX
@@ -131,7 +130,7 @@ class Sheet:
     """One worksheet being written: cells with their looks, merges, sizes, print settings."""
 
     def __init__(self, name: str):
-        self.name = name
+        self.name = looks.clean(name)
         self.cells: dict[tuple[int, int], list] = {}
         self.merges: list[tuple[int, int, int]] = []
         self.names: dict[str, str] = {}
@@ -155,7 +154,7 @@ class Sheet:
         elif kind is int or value is None:
             v = value
         elif kind is str:
-            v = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
+            v = looks.clean(value)[:_MAX_TEXT]
         else:
             v = looks.cell_value(value)
             v = v[:_MAX_TEXT] if isinstance(v, str) else v

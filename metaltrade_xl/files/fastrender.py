@@ -65,7 +65,9 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
                 sheet.merge(r, col, col + span - 1)
     if table.name and len(table.frame):
         area = f"{anchor(table.col, table.header_row)}:{anchor(table.last_col, table.last_row)}"
-        sheet.names[table.name] = f"{quote_sheetname(sheet.name)}!{absolute_coordinate(area)}"
+        sheet.names[looks.clean(table.name)] = (
+            f"{quote_sheetname(sheet.name)}!{absolute_coordinate(area)}"
+        )
 
 
 def _texts(sheet: fb.Sheet, layout: SheetLayout) -> None:
@@ -98,7 +100,7 @@ def render(layouts: Iterable[SheetLayout], *, paper: str | None = None) -> fb.Fa
                 write_table(sheet, spec.data, styled=False)
             elif spec.data_sheet not in made:
                 raise KeyError(f"Worksheet {spec.data_sheet} does not exist.")
-            sheet.charts.append((spec, spec.data_sheet or layout.name))
+            sheet.charts.append((spec, made[spec.data_sheet or layout.name].name))
         sheet.widths.update(layout.widths)
         if layout.hidden:
             sheet.hidden = True  # helper data: never printed, out of sight

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+import re
+
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS, plain_value
@@ -45,11 +46,43 @@ def data_alignment(wrap: bool, numeric: bool) -> Alignment:
     )
 
 
+#: What XML 1.0 cannot hold (its Char production, section 2.2): the C0 controls but tab, newline
+#: and carriage return, the surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    r"""``text`` as XML 1.0 can hold it: every text either writer puts in a workbook's XML
+    (cells, headers, chart titles, sheet and defined names) passes through here.
+
+    The control characters (but tab, newline and carriage return) and the non-characters U+FFFE
+    and U+FFFF are left out (what openpyxl leaves out of cells, and the two it misses). A
+    surrogate pair (text decoded from UTF-16 by halves) becomes the character it stands for; a
+    lone surrogate (bytes that were not text, decoded with ``surrogateescape``) becomes U+FFFD,
+    the replacement character, so the reader sees that something was there. Text with none of
+    these is returned as it is.
+
+    Examples
+    --------
+    >>> clean("Chi\x01le"), clean("SNI\uffff-IEES"), clean("tab\tnew\nline")
+    ('Chile', 'SNI-IEES', 'tab\tnew\nline')
+    >>> clean("a\ud800b") == "a\ufffdb", clean("\ud83d\ude00") == "\U0001f600"
+    (True, True)
+    """
+    if _NOT_XML.search(text) is None:
+        return text
+    if _SURROGATE.search(text):  # pairs first, as given: halves apart are no pair
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _DROPPED.sub("", text)
+
+
 def cell_value(value):
     """A table value as openpyxl writes it faithfully (see :func:`layout.plain_value`), without
-    the control characters XML cannot hold."""
+    the characters XML cannot hold (:func:`clean`)."""
     v = plain_value(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+    return clean(v) if isinstance(v, str) else v
 
 
 def is_number(v) -> bool:

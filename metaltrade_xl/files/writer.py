@@ -94,7 +94,8 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
             _merge(ws, r, col, span)
     if table.name and len(table.frame):
         ref = f"{quote_sheetname(ws.title)}!{absolute_coordinate(f'{anchor(table.col, table.header_row)}:{anchor(table.last_col, table.last_row)}')}"
-        ws.defined_names[table.name] = DefinedName(table.name, attr_text=ref)
+        name = looks.clean(table.name)
+        ws.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
 def _merge(ws, row: int, col: int, span: int) -> None:
@@ -245,11 +246,11 @@ def render(wb, sheets: Iterable[SheetLayout], *, paper: str | None = None) -> No
     sheets = list(sheets)
     made = {}
     for layout in sheets:
-        index = None
-        if layout.name in wb.sheetnames:
-            index = wb.sheetnames.index(layout.name)
-            wb.remove(wb[layout.name])
-        made[layout.name] = wb.create_sheet(layout.name, index)
+        index, name = None, looks.clean(layout.name)
+        if name in wb.sheetnames:
+            index = wb.sheetnames.index(name)
+            wb.remove(wb[name])
+        made[layout.name] = wb.create_sheet(name, index)
     for layout in sheets:
         ws = made[layout.name]
         _texts(ws, layout)

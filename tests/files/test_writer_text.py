@@ -1,0 +1,143 @@
+"""Text XML 1.0 cannot hold never reaches a workbook's XML, in either writer (cells, headers,
+chart titles, sheet and defined names), missing dates are empty date cells, and layouts the direct
+writer cannot write as Excel reads them fail with one line naming the sheet and cell."""
+
+import csv
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import openpyxl
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from metaltrade_xl.data import bundled_path
+from metaltrade_xl.files.looks import clean
+from metaltrade_xl.files.writer import new_workbook, openpyxl_workbook
+from metaltrade_xl.report.layout import SheetLayout, Table
+from metaltrade_xl.scenarios import default_scenario_files
+from tests.files.xlsx_compare import differences
+
+WRITERS = {"direct": new_workbook, "openpyxl": openpyxl_workbook}
+#: XML 1.0's characters (§2.2): tab, newline, CR, U+0020-U+D7FF, U+E000-U+FFFD and beyond.
+ALLOWED = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def parts(path) -> dict[str, ElementTree.Element]:
+    """Every XML part of the package, parsed (a part that is not well-formed fails here)."""
+    with zipfile.ZipFile(path) as z:
+        return {
+            n: ElementTree.fromstring(z.read(n))
+            for n in z.namelist()
+            if n.endswith((".xml", ".rels"))
+        }
+
+
+def readable(path) -> dict[str, list[list]]:
+    """The sheets as openpyxl and python-calamine read them (the same values in both)."""
+    parts(path)
+    wb = openpyxl.load_workbook(path)  # charts too: openpyxl parses them as it loads
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == wb.sheetnames
+    grids = {}
+    for ws in wb.worksheets:
+        grid = [list(row) for row in ws.iter_rows(values_only=True)]
+        shown = book.get_sheet_by_name(ws.title).to_python()
+        assert sorted(texts(shown)) == sorted(texts(grid)), ws.title
+        grids[ws.title] = grid
+    return grids
+
+
+def texts(grid) -> list[str]:
+    return [v for row in grid for v in row if isinstance(v, str) and v]
+
+
+# ---------------------------------------------------------------- the cleaning itself
+
+
+def test_clean_keeps_every_xml_character_and_nothing_else():
+    for code in range(0x10000):
+        c = chr(code)
+        got = clean(f"a{c}b")
+        if 0xD800 <= code <= 0xDFFF:
+            assert got == "a\ufffdb", hex(code)  # a lone surrogate: the replacement character
+        elif ALLOWED.fullmatch(c):
+            assert got == f"a{c}b", hex(code)
+        else:
+            assert got == "ab", hex(code)  # C0 controls but tab/newline/CR, U+FFFE, U+FFFF
+    assert clean("\ud83d\ude00 x") == "\U0001f600 x"  # a surrogate pair: the one character
+    assert clean("\ude00\ud83d") == "\ufffd\ufffd"  # the wrong way round: two lone halves
+    assert clean("\ud83d\x01\ude00") == "\ufffd\ufffd"  # halves apart are no pair
+    for s in ("plain", "", "tab\tnew\nline\r", "ü 😀 \ufffd"):
+        assert clean(s) is s  # nothing to clean: the same string back
+
+
+# ---------------------------------------------------------------- 1: text in cells
+
+BAD = ["a\ufffeb", "c\uffffd", "e\ud800f", "\ud83d\ude00!", "g\x01h\x1f", "\uffff"]
+SHOWN = ["ab", "cd", "e\ufffdf", "\U0001f600!", "gh", None]
+
+
+def text_layouts():
+    frame = pd.DataFrame({"name\uffff": pd.Series(BAD, dtype=object), "v": range(len(BAD))})
+    table = Table("t", frame, row=3, title="T\ufffe&<", name="Tbl", labels={"v": "V\x02"})
+    return [
+        SheetLayout(
+            "Texts\uffff",
+            tables=(table,),
+            texts=((1, 1, "Ti\ufffftle\x00"), (2, 1, "note\ud800")),
+            title_rows=(1, 4),
+            last_col=3,
+            last_row=12,
+        )
+    ]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_text_xml_cannot_hold_is_left_out_of_cells(tmp_path, writer):
+    path = tmp_path / "t.xlsx"
+    WRITERS[writer](text_layouts()).save(path)
+    grids = readable(path)
+    assert list(grids) == ["Texts"]
+    grid = grids["Texts"]
+    assert grid[0][0] == "Title" and grid[1][0] == "note\ufffd"
+    assert grid[2][0] == "T&<" and grid[3][:2] == ["name", "V"]
+    assert [row[0] or None for row in grid[4:]] == SHOWN
+    wb = openpyxl.load_workbook(path)
+    assert wb["Texts"].defined_names["Tbl"].attr_text == "'Texts'!$A$4:$B$10"
+    assert wb["Texts"].print_title_rows == "$1:$4"
+
+
+def test_both_writers_show_the_same_cleaned_text(tmp_path):
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    new_workbook(text_layouts()).save(fast)
+    openpyxl_workbook(text_layouts()).save(slow)
+    assert differences(slow, fast) == []
+
+
+def bad_figures(figures_csv, out):
+    """The bundled figures with U+FFFF / U+FFFE in one quote and every publisher."""
+    with open(figures_csv, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["source_publisher"] = row["source_publisher"].replace("-", "\uffff-")
+    rows[0]["quote"] = "super\ufffeando" + rows[0]["quote"][len("superando") :]
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return rows[0]["quote"].replace("\ufffe", "")
+
+
+def test_run_with_data_holding_text_xml_cannot_hold(cli, tmp_path):
+    quote = bad_figures(bundled_path(), tmp_path / "figs.csv")
+    baseline = next(p for p in default_scenario_files() if p.stem == "baseline")
+    code, _, err = cli("run", "--data", "figs.csv", baseline, "--out", "p.xlsx")
+    assert code == 0, err
+    grids = readable(tmp_path / "p.xlsx")
+    shown = [t for g in grids.values() for t in texts(g)]
+    assert not any(c in t for t in shown for c in "\ufffe\uffff")
+    assert any("SNI-IEES" in t for t in shown)
+    assert any(quote in t for t in shown)
