@@ -8,6 +8,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.units import cm_to_EMU
 
+from metaltrade_xl.files.looks import clean
 from metaltrade_xl.report.layout import Chart
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -20,12 +21,12 @@ _MARKER = f'<marker><symbol val="none" /><spPr><a:ln>{_SOLID}</a:ln></spPr></mar
 
 
 def text(value: str) -> str:
-    """``value`` escaped as XML character data."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """``value`` escaped as XML character data (what XML cannot hold left out: :func:`clean`)."""
+    return clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def attr(value: str) -> str:
-    """``value`` escaped as an XML attribute value (in double quotes)."""
+    """``value`` escaped as an XML attribute value (in double quotes; cleaned as :func:`text`)."""
     return (
         text(value)
         .replace('"', "&quot;")

@@ -104,14 +104,14 @@ def _merge(ws, row: int, col: int, span: int) -> None:
 
 
 def _axes(chart, spec) -> None:
-    chart.title = spec.title
-    chart.y_axis.title = spec.y_title
-    chart.x_axis.title = spec.x_title
+    chart.title = looks.clean(spec.title)  # openpyxl writes chart text as it is given
+    chart.y_axis.title = looks.clean(spec.y_title)
+    chart.x_axis.title = looks.clean(spec.x_title)
     chart.width, chart.height = spec.width_cm, spec.height_cm
     # openpyxl 3.1 marks axes as deleted by default; Excel then draws no axis labels
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.y_axis.number_format = spec.y_format
+    chart.y_axis.number_format = looks.clean(spec.y_format)
     chart.y_axis.majorGridlines = ChartLines()
 
 

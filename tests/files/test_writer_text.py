@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from metaltrade_xl.data import bundled_path
 from metaltrade_xl.files.looks import clean
 from metaltrade_xl.files.writer import new_workbook, openpyxl_workbook
-from metaltrade_xl.report.layout import SheetLayout, Table
+from metaltrade_xl.report.layout import SheetLayout, Table, chart
 from metaltrade_xl.scenarios import default_scenario_files
 from tests.files.xlsx_compare import differences
 
@@ -141,3 +141,68 @@ def test_run_with_data_holding_text_xml_cannot_hold(cli, tmp_path):
     assert not any(c in t for t in shown for c in "\ufffe\uffff")
     assert any("SNI-IEES" in t for t in shown)
     assert any(quote in t for t in shown)
+
+
+# ---------------------------------------------------------------- 2: text in charts
+
+
+def chart_layouts():
+    years = pd.DataFrame({"year": [2024, 2025], "a": [1.0, 2.0], "b\x03": [2.0, 1.0]})
+    specs = tuple(
+        chart(
+            kind, "Chi\x01le & <Perú>\uffff\nline\ufffe two", years, "year", ["a", "b\x03"],
+            anchor=f"A{1 + 20 * i}", data_at=(1 + 5 * i, 1), key=f"c{i}", data_sheet="Data\x01",
+            x_title="Ye\x02ar", y_title="USD\ud800", y_format='"\x04≥ "#,##0',
+        )
+        for i, kind in enumerate(("line", "bar", "fan"))
+    )  # fmt: skip
+    data = SheetLayout("Data\x01", tables=tuple(s.data for s in specs), hidden=True)
+    return [SheetLayout("Charts\x1f", charts=specs, last_col=8, last_row=60), data]
+
+
+def chart_texts(path) -> list[list[str]]:
+    """Each chart's texts (titles), and its formats and references, in part order."""
+    found = []
+    for name, root in parts(path).items():
+        if name.startswith("xl/charts/"):
+            words = ["".join(t.text or "" for t in p.iter(f"{A}t")) for p in root.iter(f"{A}p")]
+            refs = [f.text for f in root.iter() if f.tag.endswith("}f")]
+            fmts = [e.get("formatCode") for e in root.iter() if e.tag.endswith("}numFmt")]
+            found.append([*words, *fmts, refs[0]])
+    return found
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_text_xml_cannot_hold_is_left_out_of_charts(tmp_path, writer):
+    path = tmp_path / "c.xlsx"
+    WRITERS[writer](chart_layouts()).save(path)
+    grids = readable(path)
+    assert list(grids) == ["Charts", "Data"]
+    assert grids["Data"][1] == [None, "a", "b"]  # the series' names, from their header cells
+    title = ["Chile & <Perú>", "line two", "Year", "USD\ufffd"]
+    assert chart_texts(path) == [[*title, '"≥ "#,##0', f"'Data'!B{2 + 5 * i}"] for i in range(3)]
+
+
+def test_both_writers_draw_the_same_cleaned_charts(tmp_path):
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    new_workbook(chart_layouts()).save(fast)
+    openpyxl_workbook(chart_layouts()).save(slow)
+    assert differences(slow, fast) == []
+
+
+def test_run_with_a_rival_named_with_a_control_character(cli, tmp_path):
+    (tmp_path / "s.toml").write_text(
+        'name = "Push \\u0001 & <b>"\nbase_year = 2025\nhorizon = 2034\n[exports]\n'
+        'growth = 0.2\n[imports]\ngrowth = 0.04\n[rival]\nname = "Chi\\u0001le & <Perú>"\n'
+        "start = 1000\ngrowth = 0.03\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli("run", "s.toml", "--out", "p.xlsx")
+    assert code == 0, err
+    grids = readable(tmp_path / "p.xlsx")
+    shown = [t for g in grids.values() for t in texts(g)]
+    assert not any(c in t for t in shown for c in "\x01")
+    assert any("Chile & <Perú>" in t for t in shown)
+    titles = [t for c in chart_texts(tmp_path / "p.xlsx") for t in c]
+    assert any("Chile & <Perú>" in t for t in titles)
+    assert not any("\x01" in t for t in titles)
