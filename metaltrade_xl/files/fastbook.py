@@ -274,6 +274,8 @@ def _cell(head: str, v) -> str:
         if getattr(v, "tzinfo", None) is not None:
             raise TypeError("Excel does not support timezones in datetimes")
         v = to_excel(v)
+        if v is None:  # pandas' NaT: an empty cell, date-formatted (as openpyxl writes it)
+            return f'{head} t="n" />'
     return f'{head} t="n"><v>{_num(v)}</v></c>'
 
 

@@ -5,6 +5,7 @@ writer cannot write as Excel reads them fail with one line naming the sheet and 
 import csv
 import re
 import zipfile
+from datetime import date, datetime
 from xml.etree import ElementTree
 
 import openpyxl
@@ -206,3 +207,37 @@ def test_run_with_a_rival_named_with_a_control_character(cli, tmp_path):
     titles = [t for c in chart_texts(tmp_path / "p.xlsx") for t in c]
     assert any("Chile & <Perú>" in t for t in titles)
     assert not any("\x01" in t for t in titles)
+
+
+# ---------------------------------------------------------------- 3: missing dates
+
+
+def date_layouts():
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2024-01-02 00:00", None, "2025-03-04 05:06"]),
+            "day": pd.Series([pd.NaT, date(2024, 2, 29), None], dtype=object),
+        }
+    )
+    return [SheetLayout("Dates", tables=(Table("t", frame, row=1),), last_col=2, last_row=4)]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_missing_date_is_an_empty_date_cell(tmp_path, writer):
+    path = tmp_path / "d.xlsx"
+    WRITERS[writer](date_layouts()).save(path)
+    grid = readable(path)["Dates"]
+    assert grid[1:] == [
+        [datetime(2024, 1, 2), None],
+        [None, datetime(2024, 2, 29)],
+        [datetime(2025, 3, 4, 5, 6), None],
+    ]
+    ws = openpyxl.load_workbook(path)["Dates"]
+    assert ws["A3"].number_format == "yyyy-mm-dd h:mm:ss"  # a date cell, empty
+
+
+def test_both_writers_write_the_same_missing_dates(tmp_path):
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    new_workbook(date_layouts()).save(fast)
+    openpyxl_workbook(date_layouts()).save(slow)
+    assert differences(slow, fast) == []
