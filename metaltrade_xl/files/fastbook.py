@@ -130,9 +130,11 @@ class Sheet:
     """One worksheet being written: cells with their looks, merges, sizes, print settings."""
 
     def __init__(self, name: str):
-        self.name = looks.clean(name)
+        self.name = looks.sheet_name(name)
         self.cells: dict[tuple[int, int], list] = {}
         self.merges: list[tuple[int, int, int]] = []
+        self.spans: dict[tuple[int, int], str] = {}  # the cells of the merges -> their range
+        self.covered: dict[tuple[int, int], str] = {}  # the same, but each merge's first cell
         self.names: dict[str, str] = {}
         self.widths: dict[int, float] = {}
         self.heights: dict[int, float] = {}
@@ -143,11 +145,18 @@ class Sheet:
     def cell(self, row: int, col: int) -> list:
         got = self.cells.get((row, col))
         if got is None:
+            looks.check_cell(self.name, row, col)
             got = self.cells[row, col] = [None, None, None, None, None, None]
         return got
 
     def put(self, row: int, col: int, value) -> list:
         """Set a cell's value as openpyxl would (its type follows the value), keeping its look."""
+        if self.covered and (row, col) in self.covered:  # openpyxl: a read-only MergedCell
+            first = self.covered[row, col].split(":")[0]
+            raise ValueError(
+                f"sheet {self.name!r}: cell {anchor(col, row)} lies under the merged cells "
+                f"{self.covered[row, col]} (only {first} holds a value)"
+            )
         kind = type(value)
         if kind is float:  # the common kinds first: what cell_value gives them, sooner
             v = value if isfinite(value) else None
@@ -168,7 +177,18 @@ class Sheet:
 
     def merge(self, row: int, first: int, last: int) -> None:
         """Merge ``first..last`` of ``row``: the other cells empty, a header's bottom border
-        carried along under them (what openpyxl's merge does)."""
+        carried along under them (what openpyxl's merge does). Merges may not overlap."""
+        ref = f"{anchor(first, row)}:{anchor(last, row)}"
+        looks.check_cell(self.name, row, last)
+        for col in range(first, last + 1):
+            if (row, col) in self.spans:
+                raise ValueError(
+                    f"sheet {self.name!r}: merging {ref} overlaps the merged cells "
+                    f"{self.spans[row, col]}"
+                )
+            self.spans[row, col] = ref
+            if col > first:
+                self.covered[row, col] = ref
         start = self.cell(row, first)
         border = MERGED_BORDER if start[BORDER] == HEADER_BORDER else None
         for col in range(first + 1, last + 1):
@@ -184,12 +204,15 @@ class Sheet:
         custom = ' customHeight="1"' if self.printed else ""
         fmt = f'<sheetFormatPr baseColWidth="8" defaultRowHeight="{_num(ROW_PT)}"{custom} />'
         out.append(fmt)
-        if self.widths:
-            cols = "".join(
-                f'<col width="{_num(w)}" customWidth="1" min="{c}" max="{c}" />'
-                for c, w in sorted(self.widths.items())
-                if w
-            )
+        for sizes, cell in ((self.widths, lambda c: (1, c)), (self.heights, lambda r: (r, 1))):
+            for at in (min(sizes, default=1), max(sizes, default=1)):
+                looks.check_cell(self.name, *cell(at))
+        cols = "".join(
+            f'<col width="{_num(w)}" customWidth="1" min="{c}" max="{c}" />'
+            for c, w in sorted(self.widths.items())
+            if w
+        )
+        if cols:  # none at all where every width is 0 or None (what openpyxl writes)
             out.append(f"<cols>{cols}</cols>")
         out.append("<sheetData>")
         self._rows(out, styles)
@@ -327,7 +350,7 @@ class FastBook:
     def __init__(self, sheets: list[Sheet]):
         if not any(not s.hidden for s in sheets):
             raise ValueError("a workbook needs at least one visible sheet, got none")
-        self.sheetnames = [s.name for s in sheets]
+        self.sheetnames = looks.distinct_names([s.name for s in sheets])
         self.parts: dict[str, str] = {}
         styles, types, book, names = Styles(), [], [], []
         rels = []

@@ -8,7 +8,13 @@ import re
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS, plain_value
+from metaltrade_xl.report.layout import (
+    DEFAULT_PAPER,
+    MAX_SHEET_NAME,
+    PAPERS,
+    excel_length,
+    plain_value,
+)
 
 BOLD = Font(bold=True)
 HEADER = Font(bold=True, size=9)
@@ -76,6 +82,76 @@ def clean(text: str) -> str:
     if _SURROGATE.search(text):  # pairs first, as given: halves apart are no pair
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return _DROPPED.sub("", text)
+
+
+#: Excel's grid: rows 1 to 1 048 576, columns A to XFD.
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+_NOT_IN_NAMES = re.compile(r"[/\\?*\[\]:]")
+
+
+def check_cell(sheet: str, row: int, col: int) -> None:
+    """Refuse a cell outside Excel's grid (a layout's mistake: Excel would not open the file)."""
+    if not (0 < row <= MAX_ROW and 0 < col <= MAX_COL):
+        raise ValueError(
+            f"sheet {sheet!r}: row {row}, column {col} is outside Excel's grid (rows 1 to "
+            f"{MAX_ROW}, columns A to XFD)"
+        )
+
+
+def sheet_name(name: str) -> str:
+    r"""A layout's sheet name as written (:func:`clean`), or a one-line ValueError for a name
+    Excel refuses: empty, over 31 characters (as Excel counts them), or holding ``/ \ ? * [ ] :``.
+
+    Examples
+    --------
+    >>> sheet_name("Chart data"), sheet_name("Chi\x01le")
+    ('Chart data', 'Chile')
+    >>> sheet_name("a/b")
+    Traceback (most recent call last):
+    ...
+    ValueError: sheet name 'a/b': Excel does not allow '/' in sheet names (none of / \ ? * [ ] :)
+    """
+    got = clean(name)
+    bad = _NOT_IN_NAMES.search(got)
+    if not got:
+        raise ValueError(
+            f"sheet name {name!r}: nothing is left once what XML cannot hold is left out"
+        )
+    if bad:
+        raise ValueError(
+            f"sheet name {name!r}: Excel does not allow {bad.group()!r} in sheet names "
+            "(none of / \\ ? * [ ] :)"
+        )
+    if excel_length(got) > MAX_SHEET_NAME:
+        raise ValueError(
+            f"sheet name {name!r}: Excel allows at most {MAX_SHEET_NAME} characters, "
+            f"got {excel_length(got)}"
+        )
+    return got
+
+
+def distinct_names(names: list[str]) -> list[str]:
+    """``names``, or a one-line ValueError for two that Excel takes for one sheet (it ignores
+    case: "Sheet" and "SHEET").
+
+    Examples
+    --------
+    >>> distinct_names(["Summary", "Sheet"])
+    ['Summary', 'Sheet']
+    >>> distinct_names(["Sheet", "SHEET"])
+    Traceback (most recent call last):
+    ...
+    ValueError: sheet names 'Sheet' and 'SHEET': Excel takes them for one sheet (it ignores case)
+    """
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.lower() in seen:
+            raise ValueError(
+                f"sheet names {seen[name.lower()]!r} and {name!r}: Excel takes them for one "
+                "sheet (it ignores case)"
+            )
+        seen[name.lower()] = name
+    return names
 
 
 def cell_value(value):

@@ -37,6 +37,7 @@ from metaltrade_xl.report.layout import (
 def put(ws, row: int, col: int, value, number_format: str | None = None):
     """Write one cell; text that looks like a formula is kept as text, never evaluated."""
     v = cell_value(value)
+    looks.check_cell(ws.title, row, col)
     cell = ws.cell(row=row, column=col)
     cell.value = v
     if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
@@ -100,6 +101,7 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
 
 def _merge(ws, row: int, col: int, span: int) -> None:
     if span > 1:
+        looks.check_cell(ws.title, row, col + span - 1)
         ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
 
 
@@ -246,7 +248,7 @@ def render(wb, sheets: Iterable[SheetLayout], *, paper: str | None = None) -> No
     sheets = list(sheets)
     made = {}
     for layout in sheets:
-        index, name = None, looks.clean(layout.name)
+        index, name = None, looks.sheet_name(layout.name)
         if name in wb.sheetnames:
             index = wb.sheetnames.index(name)
             wb.remove(wb[name])

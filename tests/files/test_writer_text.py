@@ -241,3 +241,88 @@ def test_both_writers_write_the_same_missing_dates(tmp_path):
     new_workbook(date_layouts()).save(fast)
     openpyxl_workbook(date_layouts()).save(slow)
     assert differences(slow, fast) == []
+
+
+# ---------------------------------------------------------------- 4: what Excel cannot read
+
+X = pd.DataFrame({"a": [1, 2]})
+GUARDED = {
+    "a/b": [SheetLayout("a/b", texts=((1, 1, "x"),))],
+    "Hist[1]": [SheetLayout("Hist[1]", texts=((1, 1, "x"),))],
+    "long": [SheetLayout("x" * 32, texts=((1, 1, "x"),))],
+    "empty": [SheetLayout("\x01", texts=((1, 1, "x"),))],
+    "case": [SheetLayout("Sheet"), SheetLayout("SHEET")],
+    "cleaned": [SheetLayout("S"), SheetLayout("S\uffff")],
+    "row": [SheetLayout("S", texts=((1048577, 1, "x"),))],
+    "col": [SheetLayout("S", texts=((1, 16385, "x"),))],
+    "table": [SheetLayout("S", tables=(Table("t", X, row=1048576),))],
+    "span": [SheetLayout("S", tables=(Table("t", X, row=1, col=16383, spans={"a": 3}),))],
+    "under": [SheetLayout("S", texts=((2, 1, "note"), (2, 3, "x")), last_col=4)],
+    "overlap": [
+        SheetLayout(
+            "S", texts=((2, 3, "note"),), tables=(Table("t", X, row=1, spans={"a": 4}),), last_col=4
+        )
+    ],  # fmt: skip
+    "width": [SheetLayout("S", widths={16385: 9.0})],
+    "height": [SheetLayout("S", heights={1048577: 20.0})],
+}
+MESSAGES = {
+    "a/b": "sheet name 'a/b': Excel does not allow '/' in sheet names (none of / \\ ? * [ ] :)",
+    "Hist[1]": "sheet name 'Hist[1]': Excel does not allow '[' in sheet names",
+    "long": f"sheet name '{'x' * 32}': Excel allows at most 31 characters, got 32",
+    "empty": "sheet name '\\x01': nothing is left once what XML cannot hold is left out",
+    "case": "sheet names 'Sheet' and 'SHEET': Excel takes them for one sheet (it ignores case)",
+    "cleaned": "sheet names 'S' and 'S': Excel takes them for one sheet",
+    "row": "sheet 'S': row 1048577, column 1 is outside Excel's grid (rows 1 to 1048576, "
+    "columns A to XFD)",
+    "col": "sheet 'S': row 1, column 16385 is outside Excel's grid",
+    "table": "sheet 'S': row 1048577, column 1 is outside Excel's grid",
+    "span": "sheet 'S': row 1, column 16385 is outside Excel's grid",
+    "under": "sheet 'S': cell C2 lies under the merged cells A2:D2 (only A2 holds a value)",
+    "overlap": "sheet 'S': merging A2:D2 overlaps the merged cells C2:D2",
+    "width": "sheet 'S': row 1, column 16385 is outside Excel's grid",
+    "height": "sheet 'S': row 1048577, column 1 is outside Excel's grid",
+}
+
+
+#: The guards the openpyxl writer shares (openpyxl itself renames "SHEET" to "SHEET1", and
+#: raises AttributeError for a cell under a merge).
+SHARED = ("a/b", "Hist[1]", "long", "empty", "row", "col", "table", "span")
+
+
+@pytest.mark.parametrize(
+    ("case", "writer"),
+    [(c, "direct") for c in GUARDED] + [(c, "openpyxl") for c in SHARED],
+)
+def test_what_excel_cannot_read_fails_with_one_line(case, writer):
+    with pytest.raises(ValueError) as got:
+        WRITERS[writer](GUARDED[case])
+    message = str(got.value)
+    assert message.startswith(MESSAGES[case]) and "\n" not in message
+
+
+def test_a_sheet_of_zero_widths_has_no_empty_cols(tmp_path):
+    layouts = [SheetLayout("S", tables=(Table("t", X, row=1),), widths={1: 0})]
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    new_workbook(layouts).save(fast)
+    openpyxl_workbook(layouts).save(slow)
+    sheet = zipfile.ZipFile(fast).read("xl/worksheets/sheet1.xml").decode()
+    assert "<cols" not in sheet and "<sheetData>" in sheet
+    assert differences(slow, fast) == []
+    assert readable(fast)["S"] == [["a"], [1], [2]]
+
+
+def test_what_excel_reads_is_still_written(tmp_path):
+    """The edges of the guards: 31 characters, the grid's last row and column, a name given
+    twice (one sheet), the same name in another case on no other sheet."""
+    layouts = [
+        SheetLayout("x" * 31, texts=((1048576, 16384, "corner"),)),
+        SheetLayout("Ünïcode 'quoted'", texts=((1, 1, "a"),)),
+        SheetLayout("Ünïcode 'quoted'", texts=((2, 1, "b"),)),
+    ]
+    path = tmp_path / "e.xlsx"
+    new_workbook(layouts).save(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["x" * 31, "Ünïcode 'quoted'"]
+    assert wb["x" * 31]["XFD1048576"].value == "corner"
+    assert [r[0].value for r in wb["Ünïcode 'quoted'"]["A1:A2"]] == ["a", "b"]
