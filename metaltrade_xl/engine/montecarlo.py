@@ -44,7 +44,7 @@ from metaltrade_xl.engine._order_stats import _ranks as _ranks
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
 from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
-from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, tables
+from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, Summary
 from metaltrade_xl.engine.mc_summary import _label as _label
 from metaltrade_xl.engine.model import _base_rates, evaluate
 from metaltrade_xl.engine.sampling import (
@@ -318,15 +318,10 @@ def simulate(
             gap.T.copy(),
         )
     pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers)
-    return MonteCarloResult(
-        *tables(
-            pct, n_ahead, n_reached, (mean_dh, sd_dh),
-            levels=levels, base=base, horizon=horizon, n_paths=int(n_paths),
-        ),
-        int(n_paths),
-        levels,
-        kept,
-    )  # fmt: skip
+    summary = Summary(
+        pct, n_ahead, n_reached, (mean_dh, sd_dh), levels, base, horizon, int(n_paths)
+    )
+    return MonteCarloResult(summary, kept)
 
 
 def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> dict:
