@@ -89,7 +89,7 @@ def _draw_block(
         z = rng.standard_normal((len(yearly), n_years, width))
         f = factors[0]
         if f is not None:
-            z = np.einsum("ij,jtp->itp", f, z)
+            z = mix(f, z)
         for i, name in enumerate(yearly):
             zi = z[i]
             persist(zi, float(spec.persistence.get(name, 0.0)))
@@ -106,6 +106,33 @@ def _draw_block(
             if INPUTS[name].domain is START and v.min() <= START.low:
                 raise InputError(f"{name}: some draws are <= 0; start values must be > 0")
             out[name] = v
+    return out
+
+
+def mix(f: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``np.einsum("ij,j...->i...", f, z)`` bit for bit, in fewer passes: the products of each
+    output are summed in order of ``j``, as einsum sums them (``0 + a`` is ``a``), skipping the
+    factor's zeros (adding a zero product changes no number), and a row with a single 1 is a copy.
+
+    Examples
+    --------
+    >>> f = np.array([[0.6, 0.0, 0.8], [0.0, 1.0, 0.0], [0.6, 0.0, -0.8]])
+    >>> z = np.random.default_rng(0).standard_normal((3, 4, 5))
+    >>> np.array_equal(mix(f, z), np.einsum("ij,jtp->itp", f, z))
+    True
+    """
+    out = np.zeros((f.shape[0],) + z.shape[1:])
+    for i, row in enumerate(f):
+        terms = [(float(c), j) for j, c in enumerate(row) if c != 0.0]
+        if len(terms) == 1 and terms[0][0] == 1.0:
+            out[i] = z[terms[0][1]]
+            continue
+        if not terms:
+            continue
+        c, j = terms[0]
+        np.multiply(z[j], c, out=out[i])
+        for c, j in terms[1:]:
+            out[i] += z[j] * c
     return out
 
 
