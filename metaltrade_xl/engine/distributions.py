@@ -94,6 +94,8 @@ class Distribution:
         draws of a run, temporaries the size of the draws cost more than the arithmetic."""
         p = dict(self.params)
         lo, hi = p["low"], p["high"]
+        # Columns of a buffer are copied in and out: chunks as long as a row or two cost more
+        # in calls than the copies.
         src = np.ascontiguousarray(z).reshape(-1)
         res = np.empty(z.shape) if out is None else out
         dst = res.reshape(-1) if res.flags.c_contiguous else np.empty(src.size)

@@ -260,24 +260,26 @@ def simulate(
     workers = _workers(len(blocks)) if n_paths >= THREAD_PATHS else 1
     chunks = _chunks(len(blocks), workers)
 
+    once_names = [name for name in spec.once]
+    yearly_names = [name for name in spec.yearly]
+
     def run_chunk(c):
         first, end = chunks[c]
         a, b = blocks[first][0], blocks[end - 1][1]
-        parts, direct = [], True
+        # Every block writes its draws into the chunk's columns: growths straight into the rows
+        # their outcome is compounded in where there are such rows, others into chunk arrays.
+        own = {name: np.empty((n, b - a)) for name in yearly_names if name not in drawn_into}
+        own.update({name: np.empty(b - a) for name in once_names})
+        scratch = np.empty(len(yearly_names) * n * BLOCK) if yearly_names else None
         for i in range(first, end):
             lo, hi = blocks[i]
             targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
+            targets.update({name: arr[..., lo - a : hi - a] for name, arr in own.items()})
             # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
-            got = _draw_block(spec, n, hi - lo, np.random.default_rng(seeds[i]), factors, targets)
-            direct &= all(got[name] is t for name, t in targets.items() if name in got)
-            parts.append(got)
-        # Blocks drawn straight into the buffers are one slice of it; other draws are joined.
-        draws = {
-            name: drawn_into[name][1:, a:b]
-            if direct and name in drawn_into
-            else np.concatenate([p[name] for p in parts], axis=-1)
-            for name in parts[0]
-        }
+            rng_i = np.random.default_rng(seeds[i])
+            _draw_block(spec, n, hi - lo, rng_i, factors, targets, scratch)
+        draws = {name: drawn_into[name][1:, a:b] for name in yearly_names if name in drawn_into}
+        draws.update(own)
         # The model writes straight into this chunk's columns of the result buffers.
         cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}
         if gap is not None:
