@@ -217,9 +217,15 @@ def evaluate(
         )
         phase = phase_in(np.arange(base, horizon + 1), sub.start_year, sub.phase_in_years)[:, None]
         phase = phase if _row is None else phase[_row : _row + 1]
-        # Same operations, in the same order, as substitution.substitution_path.
-        gross = phase * share * (origin * imports_before)
-        effect = gross - gross * content
+        # Same operations, in the same order, as substitution.substitution_path (in place where
+        # the shapes allow: on Monte Carlo chunks each temporary is a megabyte of fresh pages).
+        ps = phase * share
+        gross = origin * imports_before
+        same = np.broadcast_shapes(np.shape(ps), gross.shape) == gross.shape
+        gross = np.multiply(ps, gross, out=gross if same else None)
+        effect = gross * content
+        same = effect.shape == gross.shape
+        effect = np.subtract(gross, effect, out=effect if same else None)
         imports = np.subtract(imports_before, effect, out=outs.get("imports"))
     shape = (n + 1 if _row is None else 1, width)
     full = {

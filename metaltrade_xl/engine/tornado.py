@@ -133,10 +133,13 @@ def _alone(spec: UncertaintySpec, name: str, n_years: int, n: int, rng) -> dict:
     i = group.index(name)
     z = rng.standard_normal((n_years, n) if yearly else n)
     out = {}
-    for j, other in enumerate(group):
+    # The partners first, from z; then the input itself in z's own memory (no copy of z).
+    order = [j for j, other in enumerate(group) if other != name] + [i]
+    for j in order:
+        other = group[j]
         if c[i, j] == 0.0:
             continue
-        zj = z.copy() if other == name else c[i, j] * z
+        zj = z if other == name else c[i, j] * z
         if yearly:
             persist(zj, float(spec.persistence.get(other, 0.0)))
         out[other] = spec.inputs[other].from_normal(zj, out=zj)
