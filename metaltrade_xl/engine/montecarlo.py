@@ -237,8 +237,8 @@ def simulate(
     gen = _rng(rng, seed, spec)
     base, horizon = scenario.years
     n = horizon - base
-    evaluate(scenario, inputs)  # check the start values and rate tables once, with clear messages
-    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))
+    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))  # rate tables checked here
+    evaluate(scenario, inputs, _rates=rates)  # and the start values, once, with clear messages
     rival_varies = any(k in spec.inputs for k in ("rival.growth", "rival.start"))
 
     k = n + 1
@@ -355,6 +355,10 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     # Exports and imports are >= 0 by construction (start > 0, growth > -1, substitution at most
     # the imports): selected on their bits as integers.
     nonneg = {"exports", "imports"}
+    # A deficit is usually positive in every path (imports well above exports): then it is
+    # selected as integers too (a row holding a negative would be selected again as floats).
+    if not d[1:].min() < 0:
+        nonneg.add("deficit")
     parts = [
         (a[lo:hi], lv, fixed and lo == 0, o in nonneg)
         for o, (a, lv) in jobs.items()
