@@ -89,15 +89,25 @@ def _ndtr(z: np.ndarray, out: np.ndarray) -> None:
 
 def ndtri(u) -> np.ndarray:
     """Inverse of :func:`ndtr`, elementwise: -inf at 0, inf at 1, NaN outside [0, 1]."""
-    from statistics import NormalDist  # on first use (statistics imports fractions, decimal)
-
     u = np.asarray(u, dtype=float)
-    inv = NormalDist().inv_cdf
+    inv = _inv_cdf()
     flat = [
         inv(v) if 0.0 < v < 1.0 else -math.inf if v == 0 else math.inf if v == 1 else math.nan
         for v in u.ravel().tolist()
     ]  # fmt: skip
     return np.array(flat, dtype=float).reshape(u.shape)
+
+
+def _inv_cdf():
+    """``statistics.NormalDist().inv_cdf`` for 0 < p < 1: the C function it calls where CPython
+    has it (importing ``statistics`` costs ~10 ms, for ``fractions``), else the module's."""
+    try:
+        from _statistics import _normal_dist_inv_cdf
+    except ImportError:  # another Python (Pyodide builds may lack it): the same function
+        from statistics import NormalDist
+
+        return NormalDist().inv_cdf
+    return lambda p: _normal_dist_inv_cdf(p, 0.0, 1.0)
 
 
 def _log_beta(a: float, b: float) -> float:
