@@ -98,7 +98,8 @@ class Distribution:
         # in calls than the copies.
         src = np.ascontiguousarray(z).reshape(-1)
         res = np.empty(z.shape) if out is None else out
-        dst = res.reshape(-1) if res.flags.c_contiguous else np.empty(src.size)
+        direct = res.flags.c_contiguous
+        dst = res.reshape(-1) if direct else np.empty(src.size)
         u = np.empty(min(_special._CHUNK, src.size))
         a = np.empty_like(u)
         for start in range(0, src.size, _special._CHUNK):
@@ -124,7 +125,7 @@ class Distribution:
                 np.subtract(hi, uc, out=uc)
                 np.copyto(uc, ac, where=left)
             np.clip(uc, lo, hi, out=dst[start : start + zc.size])  # never leave the support
-        if dst.base is not res and dst is not res:
+        if not direct:
             res[...] = dst.reshape(z.shape)
         return res
 
