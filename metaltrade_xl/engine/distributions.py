@@ -123,7 +123,12 @@ class Distribution:
                 np.multiply(uc, hi - mode, out=uc)
                 np.sqrt(uc, out=uc)
                 np.subtract(hi, uc, out=uc)
-                np.copyto(uc, ac, where=left)
+                # where(u < c, left, right) by bits: a where= mask of random values costs a
+                # branch per element
+                ub, ab = uc.view(np.int64), ac.view(np.int64)
+                ab ^= ub
+                ab &= -(left.astype(np.int64))
+                ub ^= ab
             np.clip(uc, lo, hi, out=dst[start : start + zc.size])  # never leave the support
         if not direct:
             res[...] = dst.reshape(z.shape)
