@@ -8,9 +8,11 @@ rules; nothing of a user's workbook passes through here (``run --workbook`` graf
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from math import isfinite
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.colors import COLOR_INDEX
@@ -51,7 +53,8 @@ MERGED_BORDER = _xml(DEFAULT_BORDER + Border(bottom=looks.THIN))
 _ALIGN: dict[tuple, str] = {}
 
 
-def _alignment(kind: str, *args) -> str:
+def alignment(kind: str, *args) -> str:
+    """The XML of a ``note``, ``header`` or ``data`` alignment (:mod:`.looks`), made once."""
     key = (kind, *args)
     if key not in _ALIGN:
         make = {"note": looks.note_alignment, "header": looks.header_alignment}
@@ -121,7 +124,7 @@ class Styles:
 
 
 #: A cell: [value, font, fill, border, alignment, number format] (None: openpyxl's default).
-_VALUE, _FONT, _FILL, _BORDER, _ALIGNMENT, _FORMAT = range(6)
+VALUE, FONT, FILL, BORDER, ALIGNMENT, FORMAT = range(6)
 
 
 class Sheet:
@@ -146,22 +149,29 @@ class Sheet:
 
     def put(self, row: int, col: int, value) -> list:
         """Set a cell's value as openpyxl would (its type follows the value), keeping its look."""
-        v = looks.cell_value(value)
+        kind = type(value)
+        if kind is float:  # the common kinds first: what cell_value gives them, sooner
+            v = value if isfinite(value) else None
+        elif kind is int or value is None:
+            v = value
+        elif kind is str:
+            v = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
+        else:
+            v = looks.cell_value(value)
+            v = v[:_MAX_TEXT] if isinstance(v, str) else v
         cell = self.cell(row, col)
-        if isinstance(v, str):
-            v = v[:_MAX_TEXT]
-        elif isinstance(v, datetime):
-            cell[_FORMAT] = cell[_FORMAT] if _is_date(cell[_FORMAT]) else "yyyy-mm-dd h:mm:ss"
+        if isinstance(v, datetime):
+            cell[FORMAT] = cell[FORMAT] if _is_date(cell[FORMAT]) else "yyyy-mm-dd h:mm:ss"
         elif isinstance(v, date):
-            cell[_FORMAT] = cell[_FORMAT] if _is_date(cell[_FORMAT]) else "yyyy-mm-dd"
-        cell[_VALUE] = v
+            cell[FORMAT] = cell[FORMAT] if _is_date(cell[FORMAT]) else "yyyy-mm-dd"
+        cell[VALUE] = v
         return cell
 
     def merge(self, row: int, first: int, last: int) -> None:
         """Merge ``first..last`` of ``row``: the other cells empty, a header's bottom border
         carried along under them (what openpyxl's merge does)."""
         start = self.cell(row, first)
-        border = MERGED_BORDER if start[_BORDER] == HEADER_BORDER else None
+        border = MERGED_BORDER if start[BORDER] == HEADER_BORDER else None
         for col in range(first + 1, last + 1):
             self.cells[row, col] = [None, None, None, border, None, None]
         self.merges.append((row, first, last))

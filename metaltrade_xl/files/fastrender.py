@@ -16,7 +16,7 @@ from metaltrade_xl.report.layout import SheetLayout, Table, anchor
 def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
     """:func:`metaltrade_xl.files.writer.write_table` on a :class:`fastbook.Sheet`."""
     if table.title:
-        sheet.put(table.row, table.col, table.title)[fb._FONT] = fb.BOLD
+        sheet.put(table.row, table.col, table.title)[fb.FONT] = fb.BOLD
     columns = list(table.frame.columns)
     # one conversion of the whole frame: a column or a row at a time costs more than the rest
     rows = table.frame.to_numpy(dtype=object).tolist() if len(columns) else []
@@ -26,14 +26,14 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
         col, span = table.column(name), table.span(name)
         where.append((name, col, span))
         cell = sheet.put(table.header_row, col, table.header(name))
-        cell[fb._FONT] = fb.HEADER if styled else fb.BOLD
+        cell[fb.FONT] = fb.HEADER if styled else fb.BOLD
         if styled:
-            cell[fb._FILL], cell[fb._BORDER] = fb.HEADER_FILL, fb.HEADER_BORDER
-        cell[fb._ALIGNMENT] = fb._alignment("header", table.wrap, numeric[j])
+            cell[fb.FILL], cell[fb.BORDER] = fb.HEADER_FILL, fb.HEADER_BORDER
+        cell[fb.ALIGNMENT] = fb.alignment("header", table.wrap, numeric[j])
         if span > 1:
             sheet.merge(table.header_row, col, col + span - 1)
     data_rows = set(table.data_rows)
-    align = [fb._alignment("data", styled, n) for n in numeric]
+    align = [fb.alignment("data", styled, n) for n in numeric]
     seen: dict[tuple, tuple] = {}
     # a column's format, found once (per row where the layout gives one per row)
     per_row = {name for name in columns if isinstance(table.formats.get(name), tuple)}
@@ -45,7 +45,7 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
             name, col, span = where[j]
             cell = sheet.put(r, col, value)
             fmt = None
-            if looks.is_number(cell[fb._VALUE]):
+            if looks.is_number(cell[fb.VALUE]):
                 if name in per_row:
                     fmt = table.format_of(name, i)
                 else:
@@ -53,11 +53,11 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
             key = (name, data, fmt)
             look = seen.get(key)
             if look is None:
-                cell[fb._ALIGNMENT] = align[j]
+                cell[fb.ALIGNMENT] = align[j]
                 if data:
-                    cell[fb._FONT], cell[fb._FILL] = fb.DATA, fb.DATA_FILL
+                    cell[fb.FONT], cell[fb.FILL] = fb.DATA, fb.DATA_FILL
                 if fmt:
-                    cell[fb._FORMAT] = None if fmt == "General" else fmt
+                    cell[fb.FORMAT] = None if fmt == "General" else fmt
                 seen[key] = tuple(cell[1:])
             else:
                 cell[1:] = look
@@ -72,12 +72,12 @@ def _texts(sheet: fb.Sheet, layout: SheetLayout) -> None:
     for row, col, words in layout.texts:
         cell = sheet.put(row, col, words)
         if row == 1:
-            cell[fb._FONT] = fb.TITLE
+            cell[fb.FONT] = fb.TITLE
         elif (row, col) in layout.notes or row == 2:
-            cell[fb._FONT] = fb.NOTE
+            cell[fb.FONT] = fb.NOTE
             if layout.last_col > col:  # notes wrap across the printed width
                 sheet.merge(row, col, layout.last_col)
-            cell[fb._ALIGNMENT] = fb._alignment("note")
+            cell[fb.ALIGNMENT] = fb.alignment("note")
 
 
 def render(layouts: Iterable[SheetLayout], *, paper: str | None = None) -> fb.FastBook:

@@ -61,9 +61,15 @@ def charts(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def _style(cell) -> tuple:
-    parts = (cell.font, cell.fill, cell.border, cell.alignment, cell.protection)
-    return (cell.number_format, *(ElementTree.tostring(p.to_tree()).decode() for p in parts))
+def _style(cell, cache: dict) -> tuple:
+    key = (id(cell.parent.parent), tuple(cell._style))  # one look, serialised once
+    if key not in cache:
+        parts = (cell.font, cell.fill, cell.border, cell.alignment, cell.protection)
+        cache[key] = (
+            cell.number_format,
+            *(ElementTree.tostring(p.to_tree()).decode() for p in parts),
+        )
+    return cache[key]
 
 
 def _value(cell):
@@ -110,6 +116,7 @@ def _sheet(ws) -> dict:
 def differences(a: Path, b: Path, *, limit: int = 40) -> list[str]:
     """What differs between workbooks ``a`` and ``b`` (empty when they show the same)."""
     out: list[str] = []
+    looks: dict = {}
     wa, wb = load_workbook(a), load_workbook(b)
     if wa.sheetnames != wb.sheetnames:
         return [f"sheets: {wa.sheetnames} != {wb.sheetnames}"]
@@ -128,7 +135,7 @@ def differences(a: Path, b: Path, *, limit: int = 40) -> list[str]:
                 out.append(f"{name}!{ca.coordinate}: {ca.value!r} != {cb.value!r}")
             elif type(ca).__name__ != type(cb).__name__:
                 out.append(f"{name}!{ca.coordinate}: {type(ca).__name__} != {type(cb).__name__}")
-            elif (ya := _style(ca)) != (yb := _style(cb)):
+            elif (ya := _style(ca, looks)) != (yb := _style(cb, looks)):
                 diff = [f"{x} != {y}" for x, y in zip(ya, yb, strict=True) if x != y]
                 out.append(f"{name}!{ca.coordinate}: style {'; '.join(diff)[:300]}")
             if len(out) > limit:
