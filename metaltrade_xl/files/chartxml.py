@@ -20,9 +20,14 @@ _SOLID = '<a:prstDash val="solid" />'
 _MARKER = f'<marker><symbol val="none" /><spPr><a:ln>{_SOLID}</a:ln></spPr></marker>'
 
 
+def escape(value: str) -> str:
+    """``value``, already :func:`clean`, escaped as XML character data."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def text(value: str) -> str:
     """``value`` escaped as XML character data (what XML cannot hold left out: :func:`clean`)."""
-    return clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(clean(value))
 
 
 def attr(value: str) -> str:

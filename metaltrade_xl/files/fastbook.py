@@ -26,7 +26,7 @@ from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.functions import tostring
 
 from metaltrade_xl.files import looks
-from metaltrade_xl.files.chartxml import attr, chart_xml, drawing_xml, text
+from metaltrade_xl.files.chartxml import attr, chart_xml, drawing_xml, escape, text
 from metaltrade_xl.report.layout import ROW_PT, anchor
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -133,8 +133,7 @@ class Sheet:
         self.name = looks.sheet_name(name)
         self.cells: dict[tuple[int, int], list] = {}
         self.merges: list[tuple[int, int, int]] = []
-        self.spans: dict[tuple[int, int], str] = {}  # the cells of the merges -> their range
-        self.covered: dict[tuple[int, int], str] = {}  # the same, but each merge's first cell
+        self.spans: dict[tuple[int, int], tuple[int, int]] = {}  # merged cells -> (first, last)
         self.names: dict[str, str] = {}
         self.widths: dict[int, float] = {}
         self.heights: dict[int, float] = {}
@@ -145,17 +144,18 @@ class Sheet:
     def cell(self, row: int, col: int) -> list:
         got = self.cells.get((row, col))
         if got is None:
-            looks.check_cell(self.name, row, col)
+            if not (0 < row <= looks.MAX_ROW and 0 < col <= looks.MAX_COL):
+                looks.check_cell(self.name, row, col)
             got = self.cells[row, col] = [None, None, None, None, None, None]
         return got
 
     def put(self, row: int, col: int, value) -> list:
         """Set a cell's value as openpyxl would (its type follows the value), keeping its look."""
-        if self.covered and (row, col) in self.covered:  # openpyxl: a read-only MergedCell
-            first = self.covered[row, col].split(":")[0]
+        span = self.spans.get((row, col))
+        if span is not None and span[0] != col:  # openpyxl: a read-only MergedCell
             raise ValueError(
                 f"sheet {self.name!r}: cell {anchor(col, row)} lies under the merged cells "
-                f"{self.covered[row, col]} (only {first} holds a value)"
+                f"{_range(row, span)} (only {anchor(span[0], row)} holds a value)"
             )
         kind = type(value)
         if kind is float:  # the common kinds first: what cell_value gives them, sooner
@@ -178,21 +178,20 @@ class Sheet:
     def merge(self, row: int, first: int, last: int) -> None:
         """Merge ``first..last`` of ``row``: the other cells empty, a header's bottom border
         carried along under them (what openpyxl's merge does). Merges may not overlap."""
-        ref = f"{anchor(first, row)}:{anchor(last, row)}"
-        looks.check_cell(self.name, row, last)
-        for col in range(first, last + 1):
-            if (row, col) in self.spans:
-                raise ValueError(
-                    f"sheet {self.name!r}: merging {ref} overlaps the merged cells "
-                    f"{self.spans[row, col]}"
-                )
-            self.spans[row, col] = ref
-            if col > first:
-                self.covered[row, col] = ref
+        if last > looks.MAX_COL:
+            looks.check_cell(self.name, row, last)
         start = self.cell(row, first)
         border = MERGED_BORDER if start[BORDER] == HEADER_BORDER else None
-        for col in range(first + 1, last + 1):
-            self.cells[row, col] = [None, None, None, border, None, None]
+        spans, span = self.spans, (first, last)
+        for col in range(first, last + 1):
+            if (row, col) in spans:
+                raise ValueError(
+                    f"sheet {self.name!r}: merging {_range(row, span)} overlaps the merged cells "
+                    f"{_range(row, spans[row, col])}"
+                )
+            spans[row, col] = span
+            if col > first:
+                self.cells[row, col] = [None, None, None, border, None, None]
         self.merges.append((row, first, last))
 
     def xml(self, styles: Styles, drawing: bool) -> str:
@@ -280,17 +279,21 @@ class Sheet:
             out.append("</row>")
 
 
+def _range(row: int, span: tuple[int, int]) -> str:
+    return f"{anchor(span[0], row)}:{anchor(span[1], row)}"
+
+
 def _cell(head: str, v) -> str:
     if v is None:
         return f'{head} t="n" />'
     if isinstance(v, str):
         if v in _ERRORS:
-            return f'{head} t="e"><v>{text(v)}</v></c>'
+            return f'{head} t="e"><v>{v}</v></c>'
         if not v:
             return f'{head} t="inlineStr" />'
         stripped = v.strip()
         space = ' xml:space="preserve"' if stripped and stripped != v else ""
-        return f'{head} t="inlineStr"><is><t{space}>{text(v)}</t></is></c>'
+        return f'{head} t="inlineStr"><is><t{space}>{escape(v)}</t></is></c>'  # put cleaned v
     if isinstance(v, bool):
         return f'{head} t="b"><v>{int(v)}</v></c>'
     if isinstance(v, (date, datetime)):
