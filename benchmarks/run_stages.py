@@ -36,7 +36,7 @@ from metaltrade_xl import data, scenarios
 import importlib
 srun = importlib.import_module("metaltrade_xl.scenarios.run")
 from metaltrade_xl.report import content, scenario_sheet, summary
-from metaltrade_xl.files import writer
+from metaltrade_xl.files import output
 t2 = time.perf_counter()
 acc = {}
 def wrap(mod, name, label):
@@ -56,8 +56,8 @@ for mod, name, label in (
     (content, "build_report", "report"),
     (scenario_sheet, "floor_marks", "floor_marks"),
     (summary, "summary_sheet", "summary_sheet"),
-    (writer, "new_workbook", "new_workbook"),
-    (writer, "save_atomic", "save"),
+    (output, "new_workbook", "new_workbook"),
+    (output, "save_atomic", "save"),
     (cli, "_print_summary", "print_summary"),
 ):
     wrap(mod, name, label)

@@ -54,7 +54,7 @@ class Progress:
 def _run(args: argparse.Namespace) -> int:
     from metaltrade_xl.data import load_figures
     from metaltrade_xl.data.origin import bundled_origin, file_origin
-    from metaltrade_xl.files import writer as workbook
+    from metaltrade_xl.files import output as workbook
     from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios import check_finite, default_scenario_dir, load_scenario, run_full
 
@@ -113,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_workbook(args: argparse.Namespace) -> int:
-    from metaltrade_xl.files import writer as workbook
+    from metaltrade_xl.files import output as workbook
     from metaltrade_xl.files.runbook import run_workbook_report
     from metaltrade_xl.report import content as report
     from metaltrade_xl.scenarios.preflight import check_finite

@@ -133,3 +133,23 @@ def test_the_bundled_run_never_loads_scipy():
         "print(json.dumps([results[-1].montecarlo is not None, heavy()]))"
     )
     assert seen[0] and scipy_in(seen[1]) == []
+
+
+def test_metaltrade_run_writes_its_workbook_without_openpyxl(tmp_path):
+    """The whole `metaltrade run` (the CLI, the bundled scenarios, the workbook written and
+    saved) never imports openpyxl (~0.15 s of start-up): the direct writer has the XML it needs
+    (files/xmlparts.py). The file it writes is a workbook openpyxl then reads."""
+    out = tmp_path / "p.xlsx"
+    seen = run_child(
+        "import contextlib, io\n"
+        "from metaltrade_xl import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = cli.main(['run', '--out', {str(out)!r}])\n"
+        "print(json.dumps([code, heavy()]))"
+    )
+    assert seen[0] == 0
+    assert [m for m in seen[1] if m.startswith("openpyxl")] == []
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "Summary" and len(book.sheetnames) >= 8

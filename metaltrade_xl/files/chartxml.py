@@ -4,11 +4,9 @@ building openpyxl's chart objects (a fifth of the time of writing the bundled wo
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.utils.units import cm_to_EMU
-
 from metaltrade_xl.files.looks import clean
+from metaltrade_xl.files.xmlparts import cm_to_emu, coordinate_to_tuple, quote_sheetname
+from metaltrade_xl.files.xmlparts import column_letter as get_column_letter
 from metaltrade_xl.report.layout import Chart
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -170,7 +168,7 @@ def drawing_xml(specs) -> str:
             start, end = _marker("from", spec.anchor), _marker("to", spec.to)
             two.append(f"<twoCellAnchor>{start}{end}{frame}</twoCellAnchor>")
         else:
-            ext = f'<ext cx="{cm_to_EMU(spec.width_cm)}" cy="{cm_to_EMU(spec.height_cm)}" />'
+            ext = f'<ext cx="{cm_to_emu(spec.width_cm)}" cy="{cm_to_emu(spec.height_cm)}" />'
             one.append(f"<oneCellAnchor>{_marker('from', spec.anchor)}{ext}{frame}</oneCellAnchor>")
     return (
         f'<wsDr xmlns:a="{_A}" xmlns:c="{_C}" xmlns:r="{_R}" xmlns="{_SD}">'

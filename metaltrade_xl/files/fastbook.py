@@ -1,8 +1,8 @@
 """Report layouts straight to a workbook package: the sheets' XML, styles and charts written as
 text, the same file :func:`metaltrade_xl.files.writer.render` makes through openpyxl's objects
 (a test compares every cell, style, merge, size, print setting and chart) in a fraction of the
-time. openpyxl still gives the parts that never change (theme, sheet views) and the escaping
-rules; nothing of a user's workbook passes through here (``run --workbook`` grafts the result).
+time, without importing openpyxl (:mod:`.xmlparts` holds the parts that never change, as openpyxl
+writes them; only a date cell imports it); nothing of a user's workbook passes through here (``run --workbook`` grafts the result).
 """
 
 from __future__ import annotations
@@ -11,22 +11,24 @@ from datetime import date, datetime, timezone
 from math import isfinite
 from zipfile import ZIP_DEFLATED, ZipFile
 
-import openpyxl
-from openpyxl.styles import Border
-from openpyxl.styles.borders import DEFAULT_BORDER
-from openpyxl.styles.colors import COLOR_INDEX
-from openpyxl.styles.fills import DEFAULT_EMPTY_FILL, DEFAULT_GRAY_FILL
-from openpyxl.styles.fonts import DEFAULT_FONT
-from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
-from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.views import SheetViewList
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.theme import theme_xml
-from openpyxl.xml.functions import tostring
-
-from metaltrade_xl.files import looks
+from metaltrade_xl.files import looks, xmlparts
 from metaltrade_xl.files.chartxml import attr, chart_xml, drawing_xml, escape, text
+
+# The looks as XML (the style table's entries), also the names fastrender writes cells with.
+from metaltrade_xl.files.xmlparts import BOLD as BOLD
+from metaltrade_xl.files.xmlparts import DATA as DATA
+from metaltrade_xl.files.xmlparts import DATA_FILL as DATA_FILL
+from metaltrade_xl.files.xmlparts import HEADER as HEADER
+from metaltrade_xl.files.xmlparts import (
+    HEADER_BORDER,
+    MERGED_BORDER,
+    absolute_coordinate,
+    quote_sheetname,
+)
+from metaltrade_xl.files.xmlparts import HEADER_FILL as HEADER_FILL
+from metaltrade_xl.files.xmlparts import NOTE as NOTE
+from metaltrade_xl.files.xmlparts import TITLE as TITLE
+from metaltrade_xl.files.xmlparts import alignment as alignment
 from metaltrade_xl.report.layout import ROW_PT, anchor
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -37,38 +39,14 @@ _ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
 _MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts there too
 
 
-def _xml(obj) -> str:
-    return tostring(obj.to_tree()).decode("utf-8")
-
-
-# The looks as the XML openpyxl writes for them (the style table's entries).
-BOLD, HEADER, TITLE, NOTE, DATA = (
-    _xml(f) for f in (looks.BOLD, looks.HEADER, looks.TITLE, looks.NOTE, looks.DATA)
-)
-DATA_FILL, HEADER_FILL = _xml(looks.DATA_FILL), _xml(looks.HEADER_FILL)
-HEADER_BORDER = _xml(looks.HEADER_BORDER)
-#: What openpyxl gives the other cells of a merged header: the top-left cell's bottom border.
-MERGED_BORDER = _xml(DEFAULT_BORDER + Border(bottom=looks.THIN))
-_ALIGN: dict[tuple, str] = {}
-
-
-def alignment(kind: str, *args) -> str:
-    """The XML of a ``note``, ``header`` or ``data`` alignment (:mod:`.looks`), made once."""
-    key = (kind, *args)
-    if key not in _ALIGN:
-        make = {"note": looks.note_alignment, "header": looks.header_alignment}
-        _ALIGN[key] = _xml(make.get(kind, looks.data_alignment)(*args))
-    return _ALIGN[key]
-
-
 class Styles:
     """The workbook's style table, entries numbered in the order cells first use them."""
 
     def __init__(self):
         self.parts = {
-            "fonts": {_xml(DEFAULT_FONT): 0},
-            "fills": {_xml(DEFAULT_EMPTY_FILL): 0, _xml(DEFAULT_GRAY_FILL): 1},
-            "borders": {_xml(DEFAULT_BORDER): 0},
+            "fonts": {xmlparts.DEFAULT_FONT: 0},
+            "fills": {xmlparts.EMPTY_FILL: 0, xmlparts.GRAY_FILL: 1},
+            "borders": {xmlparts.DEFAULT_BORDER: 0},
         }
         self.formats: dict[str, int] = {}
         self.xfs: dict[tuple, int] = {(None,) * 5: 0}
@@ -89,8 +67,8 @@ class Styles:
         font, fill, border, align, fmt = style
         if fmt is None:
             num = 0
-        elif fmt in BUILTIN_FORMATS_REVERSE:
-            num = BUILTIN_FORMATS_REVERSE[fmt]
+        elif fmt in xmlparts.BUILTIN_FORMATS:
+            num = xmlparts.BUILTIN_FORMATS[fmt]
         else:
             num = self.formats.setdefault(fmt, 164 + len(self.formats))
         head = (
@@ -110,7 +88,7 @@ class Styles:
         parts = "".join(
             f'<{name} count="{len(t)}">{"".join(t)}</{name}>' for name, t in self.parts.items()
         )
-        colors = "".join(f'<rgbColor rgb="{c}" />' for c in COLOR_INDEX[:64])
+        colors = "".join(f'<rgbColor rgb="{c}" />' for c in xmlparts.INDEXED_COLORS)
         return (
             f'<styleSheet xmlns="{_MAIN}"><numFmts count="{len(self.formats)}">{fmts}</numFmts>'
             f'{parts}<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
@@ -199,7 +177,7 @@ class Sheet:
         fit = ' fitToPage="1"' if self.printed else ""
         out.append(f'<sheetPr><outlinePr summaryBelow="1" summaryRight="1" /><pageSetUpPr{fit} />')
         out.append(f'</sheetPr><dimension ref="{self._dimension()}" />')
-        out.append(_views(self.printed[0].freeze if self.printed else None))
+        out.append(xmlparts.views(self.printed[0].freeze if self.printed else None))
         custom = ' customHeight="1"' if self.printed else ""
         fmt = f'<sheetFormatPr baseColWidth="8" defaultRowHeight="{_num(ROW_PT)}"{custom} />'
         out.append(fmt)
@@ -272,7 +250,7 @@ class Sheet:
                 styled = style != (None,) * 5
                 if value is None and not styled:
                     continue
-                head = f'<c r="{get_column_letter(key[1])}{row}"'
+                head = f'<c r="{xmlparts.column_letter(key[1])}{row}"'
                 if styled:
                     head += f' s="{styles.xf(style)}"'
                 out.append(_cell(head, value))
@@ -299,6 +277,8 @@ def _cell(head: str, v) -> str:
     if isinstance(v, (date, datetime)):
         if getattr(v, "tzinfo", None) is not None:
             raise TypeError("Excel does not support timezones in datetimes")
+        from openpyxl.utils.datetime import to_excel  # dates are rare: openpyxl only for them
+
         v = to_excel(v)
         if v is None:  # pandas' NaT: an empty cell, date-formatted (as openpyxl writes it)
             return f'{head} t="n" />'
@@ -313,23 +293,6 @@ def _is_date(fmt) -> bool:
     from openpyxl.styles.numbers import is_date_format
 
     return fmt is not None and is_date_format(fmt)
-
-
-_VIEWS: dict = {}
-
-
-def _views(freeze: str | None) -> str:
-    """The sheet view openpyxl writes for panes frozen at ``freeze`` (its own setter's rules)."""
-    if freeze not in _VIEWS:
-        views = SheetViewList()
-
-        class _Holder:
-            sheet_view = views.sheetView[0]
-
-        if freeze:
-            Worksheet.freeze_panes.fset(_Holder, freeze)
-        _VIEWS[freeze] = _xml(views)
-    return _VIEWS[freeze]
 
 
 def print_names(sheet: Sheet) -> list[tuple[str, str]]:
@@ -401,7 +364,7 @@ class FastBook:
         rels += [("styles", "styles.xml"), ("theme", "theme/theme1.xml")]
         self.parts["xl/_rels/workbook.xml.rels"] = _rels(rels)
         self.parts["xl/styles.xml"] = styles.xml()
-        self.parts["xl/theme/theme1.xml"] = theme_xml
+        self.parts["xl/theme/theme1.xml"] = xmlparts.theme()
         self.parts["[Content_Types].xml"] = _content_types(types)
         self.parts["_rels/.rels"] = (
             f'<Relationships xmlns="{_PKG}">'
@@ -410,7 +373,7 @@ class FastBook:
             f'Id="rId2" /><Relationship Type="{_R}/extended-properties" '
             'Target="docProps/app.xml" Id="rId3" /></Relationships>'
         )
-        version = openpyxl.__version__  # the application openpyxl would name
+        version = xmlparts.openpyxl_version()  # the application openpyxl would name
         self.parts["docProps/app.xml"] = (
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
             f'extended-properties"><Application>Microsoft Excel Compatible / Openpyxl {version}'

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from openpyxl.utils import absolute_coordinate, quote_sheetname
-
 from metaltrade_xl.files import fastbook as fb
 from metaltrade_xl.files import looks
+from metaltrade_xl.files.xmlparts import absolute_coordinate, quote_sheetname
 from metaltrade_xl.report.layout import SheetLayout, Table, anchor
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
 from metaltrade_xl.report.layout import (
     DEFAULT_PAPER,
     MAX_SHEET_NAME,
@@ -16,15 +14,38 @@ from metaltrade_xl.report.layout import (
     plain_value,
 )
 
-BOLD = Font(bold=True)
-HEADER = Font(bold=True, size=9)
-TITLE = Font(bold=True, size=14)
-NOTE = Font(italic=True, size=10)
-DATA = Font(italic=True, color="595959")
-DATA_FILL = PatternFill("solid", fgColor="F2F2F2")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-THIN = Side(style="thin", color="9BC2E6")
-HEADER_BORDER = Border(bottom=THIN)
+_OBJECTS: dict = {}
+
+
+def _objects() -> dict:
+    """The looks as openpyxl objects, for the openpyxl writer (the direct one writes their XML,
+    :mod:`.xmlparts`, and so never imports openpyxl)."""
+    if not _OBJECTS:
+        from openpyxl.styles import Border, Font, PatternFill, Side
+
+        thin = Side(style="thin", color="9BC2E6")
+        _OBJECTS.update(
+            BOLD=Font(bold=True),
+            HEADER=Font(bold=True, size=9),
+            TITLE=Font(bold=True, size=14),
+            NOTE=Font(italic=True, size=10),
+            DATA=Font(italic=True, color="595959"),
+            DATA_FILL=PatternFill("solid", fgColor="F2F2F2"),
+            HEADER_FILL=PatternFill("solid", fgColor="DDEBF7"),
+            THIN=thin,
+            HEADER_BORDER=Border(bottom=thin),
+        )
+    return _OBJECTS
+
+
+def __getattr__(name: str):
+    """``looks.BOLD`` … ``looks.HEADER_BORDER``: openpyxl objects, made on first use."""
+    if name in ("BOLD", "HEADER", "TITLE", "NOTE", "DATA", "DATA_FILL", "HEADER_FILL", "THIN",
+                "HEADER_BORDER"):  # fmt: skip
+        return _objects()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Printed sheets' footer: sheet name, page of pages, 9 pt.
 FOOTER = "&A — &P / &N"
 FOOTER_SIZE = 9
@@ -32,18 +53,24 @@ FOOTER_SIZE = 9
 MARGINS = {"left": 0.5, "right": 0.5, "top": 0.5, "bottom": 0.5, "header": 0.3, "footer": 0.3}
 
 
-def note_alignment() -> Alignment:
+def note_alignment():
     """Notes wrap across the printed width, from the top of their (counted) rows."""
+    from openpyxl.styles import Alignment
+
     return Alignment(wrap_text=True, vertical="top")
 
 
-def header_alignment(wrap: bool, numeric: bool) -> Alignment:
+def header_alignment(wrap: bool, numeric: bool):
     """A header sits at the bottom of its row, aligned with the numbers (or words) below it."""
+    from openpyxl.styles import Alignment
+
     return Alignment(wrap_text=wrap, vertical="bottom", horizontal="right" if numeric else "left")
 
 
-def data_alignment(wrap: bool, numeric: bool) -> Alignment:
+def data_alignment(wrap: bool, numeric: bool):
     """Numbers to the right; words to the left, indented one step."""
+    from openpyxl.styles import Alignment
+
     return Alignment(
         wrap_text=wrap,
         vertical="top",

@@ -20,9 +20,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 
-from metaltrade_xl._io import atomic_path
 from metaltrade_xl.files import looks
 from metaltrade_xl.files.looks import PAPER_SIZES, cell_value, paper_size
+from metaltrade_xl.files.output import new_workbook as new_workbook
+from metaltrade_xl.files.output import save_atomic as save_atomic
+from metaltrade_xl.files.output import write_text_atomic as write_text_atomic
 
 __all__ = ["PAPER_SIZES", "cell_value", "paper_size"]  # also this module's: files use them here
 from metaltrade_xl.report.layout import (
@@ -319,15 +321,6 @@ def open_workbook(path: Path, **options):
         raise ValueError(f"{path.name}: could not be read as a workbook ({exc})") from None
 
 
-def new_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None):
-    """A new workbook holding just ``sheets`` (printed on ``paper``: a4 or letter), written
-    straight to its XML (:mod:`.fastrender`); ``.save(path)`` or :func:`save_atomic` writes it.
-    It shows what :func:`openpyxl_workbook` makes, in a fifth of the time."""
-    from metaltrade_xl.files.fastrender import render as render_fast
-
-    return render_fast(sheets, paper=paper)
-
-
 def openpyxl_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None):
     """:func:`new_workbook` as an openpyxl Workbook (the layouts written by :func:`render`)."""
     wb = Workbook()
@@ -335,17 +328,3 @@ def openpyxl_workbook(sheets: Iterable[SheetLayout], *, paper: str | None = None
     render(wb, sheets, paper=paper)
     wb.remove(default)
     return wb
-
-
-def save_atomic(wb, path: str | Path, *, force: bool = False) -> Path:
-    """Save a workbook (openpyxl's, or :func:`new_workbook`'s) through :func:`atomic_path`."""
-    with atomic_path(path, force=force) as tmp:
-        wb.save(tmp)
-    return Path(path)
-
-
-def write_text_atomic(text: str, path: str | Path, *, force: bool = False) -> Path:
-    """Write a UTF-8 text file through :func:`atomic_path`."""
-    with atomic_path(path, force=force) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(path)
