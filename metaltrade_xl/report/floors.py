@@ -24,23 +24,59 @@ _TOL = 1e-9
 AT_LEAST, AT_MOST, EITHER = FLOOR_MARKS
 
 
+def kept(result, key, figures: pd.DataFrame, make: Callable):
+    """``make()``, computed once per result and ``figures``: the sheets, the summary and the
+    printed summary ask the same questions of a result (which floors, which marks, which rows).
+
+    Kept in the result's ``reruns`` dict (beside the reruns, see :func:`bumped_run`) with the
+    figures held, so that their id stays theirs; a result without one computes every time.
+    """
+    cache = getattr(result, "reruns", None)
+    if cache is None:
+        return make()
+    k = ("kept", key, id(figures))
+    hit = cache.get(k)
+    if hit is not None and hit[0] is figures:
+        return hit[1]
+    out = make()
+    cache[k] = (figures, out)
+    return out
+
+
 def floor_ids(result, figures: pd.DataFrame) -> list[str]:
     """Ids of the lower-bound figures a scenario result used, in the order used."""
+    return list(kept(result, "floor_ids", figures, lambda: _floor_ids(result, figures)))
+
+
+def _floor_ids(result, figures: pd.DataFrame) -> tuple[str, ...]:
     used = list(dict.fromkeys(result.figure_ids))
     if not used:
-        return []
+        return ()
     # the few used ids looked up in a vectorised pass (a dict of every id of a 50 000-row file,
     # built per call, took most of a run)
     hit = figures["id"].isin(used).to_numpy() & figures["lower_bound"].to_numpy(dtype=bool)
     floors = set(figures["id"].to_numpy()[hit])
-    return [fid for fid in used if fid in floors]
+    return tuple(fid for fid in used if fid in floors)
+
+
+def used_rows(result, figures: pd.DataFrame) -> dict:
+    """The row (a named tuple) of each figure id the result used, the first where ids repeat."""
+
+    def make():
+        found: dict = {}  # the used rows in one pass (a search of every row per figure was slow)
+        ids = list(dict.fromkeys(result.figure_ids))
+        for r in figures[figures["id"].isin(ids)].itertuples(index=False):
+            found.setdefault(r.id, r)
+        return found
+
+    return kept(result, "used_rows", figures, make)
 
 
 def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
-    out = figures.copy()
-    hit = out["id"] == fid
-    out.loc[hit, "value"] = out.loc[hit, "value"] * (1 + BUMP)
-    return out
+    # a new value column on a shallow copy: the figures themselves are never changed
+    values = figures["value"].to_numpy()
+    hit = figures["id"].to_numpy() == fid
+    return figures.assign(value=np.where(hit, values * (1 + BUMP), values))
 
 
 def combine(signs: list[np.ndarray]) -> np.ndarray:
@@ -90,6 +126,27 @@ def floor_marks(
     return marks
 
 
+def marks_of(result, figures: pd.DataFrame, key, view: Callable, rerun: Callable) -> dict:
+    """:func:`floor_marks` of a light view, computed once per result: ``view(result)`` maps
+    names to float arrays (the numbers shown), the marks map the same names to object arrays
+    of ``"≥"``, ``"≤"``, ``"≈"`` or None. ``key`` names the view (with its options).
+    """
+
+    def make():
+        base = view(result)
+        signs: dict = {c: [] for c in base}
+        for fid in floor_ids(result, figures):
+            other = view(bumped_run(result, figures, fid, rerun))
+            for c, old in base.items():
+                signs[c].append(_sign(other[c], old))
+        return {
+            c: combine(s) if s else np.full(np.shape(base[c]), None, dtype=object)
+            for c, s in signs.items()
+        }
+
+    return kept(result, ("marks", key, rerun), figures, make)
+
+
 def rerun_deterministic(scenario, figures: pd.DataFrame):
     """The deterministic run of ``scenario`` on ``figures`` (what the marks compare: the
     projection, without the record warnings and figure records)."""
@@ -118,22 +175,37 @@ def bumped_run(result, figures: pd.DataFrame, fid: str, rerun: Callable):
     return out
 
 
-def history(result, figures: pd.DataFrame) -> pd.DataFrame:
+def history(result, figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Recorded full years before the base year, in the projection table's columns.
 
     Exports and imports of the reporter (partner World, 12 months) and the rival's exports;
-    derived columns where their inputs are known, NaN elsewhere. A ``lower_bound`` column
-    per input says which were floors (used for the marks).
+    derived columns where their inputs are known, NaN elsewhere. The second frame holds the
+    lower-bound mark of each cell (an input that was a floor, and what moves with it).
+    Computed once per result (the frames returned are copies: a caller may change them).
     """
+    frame, marks = kept(result, "history", figures, lambda: _history(result, figures))
+    return frame.copy(), marks.copy()
+
+
+def _history(result, figures: pd.DataFrame):
     s = result.scenario
-    f = figures[(figures["partner"] == "World") & (figures["months"] == 12)]
-    f = f[f["year"] < int(s.base_year)]
+    f = {c: figures[c].to_numpy() for c in ("indicator", "reporter", "year", "value")}
+    keep = (
+        (figures["partner"].to_numpy() == "World")
+        & (figures["months"].to_numpy() == 12)
+        & (f["year"] < int(s.base_year))
+    )
+    flags = figures["lower_bound"].to_numpy()
 
     def series(indicator, reporter):
-        rows = f[(f["indicator"] == indicator) & (f["reporter"] == reporter)]
-        rows = rows.drop_duplicates("year", keep="last")
+        at = np.flatnonzero(keep & (f["indicator"] == indicator) & (f["reporter"] == reporter))
+        # a later row of the same year wins (as the rows are read)
         return dict(
-            zip(rows["year"], zip(rows["value"], rows["lower_bound"], strict=True), strict=True)
+            zip(
+                f["year"][at].tolist(),
+                zip(f["value"][at].tolist(), flags[at].tolist(), strict=True),
+                strict=True,
+            )
         )
 
     exports = series("exports", s.reporter)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
-
-from metaltrade_xl.report.layout import ROW_PT, anchor, chart, header_lines
+from metaltrade_xl.report.layout import ROW_PT, anchor, block_rows, chart, header_lines
 from metaltrade_xl.report.words import Words
 
 #: The sheet grid every scenario sheet uses: column A (years) narrow, then ten number columns.
@@ -25,9 +23,10 @@ class Helper:
     def __init__(self, sheet: str):
         self.sheet, self.row = sheet, 1
 
-    def at(self, frame: pd.DataFrame) -> tuple[int, int]:
+    def at(self, frame) -> tuple[int, int]:
+        """Where the data block of ``frame`` (a DataFrame or a mapping of columns) goes."""
         row = self.row
-        self.row += len(frame) + 3
+        self.row += block_rows(frame) + 3
         return row, 1
 
 

@@ -8,7 +8,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.report.floors import floor_ids, floor_marks, history, rerun_deterministic
+from metaltrade_xl.report.floors import (
+    floor_ids,
+    history,
+    kept,
+    marks_of,
+    rerun_deterministic,
+    used_rows,
+)
 from metaltrade_xl.report.grid import (
     CHART_ROWS,
     LAST_COL,
@@ -40,23 +47,35 @@ _run = rerun_deterministic  # one function, so the reruns are shared (floors.bum
 
 
 def projection_frame(result, figures, w: Words):
-    """History rows then the projection, the marks of each cell, and which rows are data."""
+    """History rows then the projection, the marks of each cell (column -> list, one per row),
+    and how many rows are data."""
     past, past_marks = history(result, figures)
     table = result.table
-    marks = floor_marks(result, figures, lambda r: r.table, _run)
+    marks = marks_of(result, figures, "table", _table_view, _run)
     frame = pd.concat([past, table], ignore_index=True) if len(past) else table.copy()
-    all_marks = pd.concat([past_marks, marks], ignore_index=True) if len(past) else marks
+    n_past = len(past)
+    past_cols = {c: past_marks[c].tolist() for c in past_marks.columns} if n_past else {}
+    all_marks = {}
+    for c in frame.columns:
+        now = marks[c].tolist() if c in marks else [None] * len(table)
+        all_marks[c] = (past_cols.get(c) or [None] * n_past) + now
     starts = getattr(result, "starts", None) or {}
     estimate = any(getattr(v, "estimate", False) for v in starts.values())
     start = w("kind.estimate") if estimate else w("kind.start")
-    kinds = [w("kind.data")] * len(past) + [start] + [w("kind.projection")] * (len(table) - 1)
+    kinds = [w("kind.data")] * n_past + [start] + [w("kind.projection")] * (len(table) - 1)
     # a solved gap of 1e-12 is rounding noise: show 0, not -0
     gap = frame["gap_to_rival"].to_numpy(dtype=float)
     tiny = np.abs(gap) < 1e-6 * np.abs(frame["rival_exports"].to_numpy(dtype=float))
     frame["gap_to_rival"] = np.where(tiny, 0.0, gap)
     frame.insert(1, "kind", kinds)
-    all_marks.insert(1, "kind", None)
-    return frame, all_marks, len(past)
+    all_marks = {"year": all_marks.pop("year"), "kind": [None] * len(frame), **all_marks}
+    return frame, all_marks, n_past
+
+
+def _table_view(result) -> dict:
+    """The numbers of a projection table (every column but the year), by column."""
+    t = result.table
+    return {c: t[c].to_numpy() for c, d in t.dtypes.items() if d.kind in "fi" and c != "year"}
 
 
 def _columns(result) -> list[str]:
@@ -67,11 +86,13 @@ def _columns(result) -> list[str]:
 
 
 def formats_with_marks(frame, marks, columns) -> dict[str, tuple[str, ...]]:
-    """Per-row formats: the column's format with the row's lower-bound mark."""
+    """Per-row formats: the column's format with the row's lower-bound mark (``marks``: column
+    -> one mark per row)."""
     out = {}
+    dtypes = frame.dtypes
     for c in columns:
-        base = COLUMN_FORMATS.get(c) or (MONEY if frame[c].dtype.kind in "fi" else "General")
-        out[c] = tuple(marked(base, marks[c].iloc[i]) for i in range(len(frame)))
+        base = COLUMN_FORMATS.get(c) or (MONEY if dtypes[c].kind in "fi" else "General")
+        out[c] = tuple(marked(base, m) for m in marks[c])
     return out
 
 
@@ -82,9 +103,20 @@ def year_span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def column_mark(marks: pd.DataFrame, column: str) -> str | None:
-    """The one mark of a whole column (None if no cell carries one)."""
-    values = {m for m in marks[column] if isinstance(m, str) and m}
+def column_mark(marks, column: str, rows=None) -> str | None:
+    """The one mark of a whole column (of its ``rows``, positions; None if no cell carries one).
+
+    Examples
+    --------
+    >>> column_mark({"a": [None, "≥", "≥"]}, "a"), column_mark({"a": [None, "≥", "≤"]}, "a")
+    ('≥', '≈')
+    >>> column_mark({"a": [None, "≥"]}, "a", rows=[0]) is None
+    True
+    """
+    cells = marks[column]
+    if rows is not None:
+        cells = [cells[i] for i in rows]
+    values = {m for m in cells if isinstance(m, str) and m}
     if not values:
         return None
     return values.pop() if len(values) == 1 else "≈"
@@ -92,13 +124,15 @@ def column_mark(marks: pd.DataFrame, column: str) -> str | None:
 
 def floor_note(result, figures, w: Words) -> str:
     """ "Rests on lower bounds: Chile exports 2024 ≥ 4,000 ('superan …')" or ''."""
+    return kept(result, ("floor_note", w.lang), figures, lambda: _floor_note(result, figures, w))
+
+
+def _floor_note(result, figures, w: Words) -> str:
     ids = floor_ids(result, figures)
     if not ids:
         return ""
     items = []
-    found: dict = {}
-    for r in figures[figures["id"].isin(ids)].itertuples(index=False):
-        found.setdefault(r.id, r)
+    found = used_rows(result, figures)
     for fid in ids:
         row = found[fid]
         what = figure_what(row, w)
@@ -171,23 +205,32 @@ def scenario_sheet(
 
     # its charts: data years dashed, a series resting on a floor says so in its legend
     def legend(c, rows=None):
-        m = column_mark(marks if rows is None else marks.loc[rows], c)
+        m = column_mark(marks, c, rows)
         text = w.column(c, rival=rival)
         return w("floor.series", name=text) if m == "≥" else f"{text} ({m})" if m else text
 
+    # the chart blocks from plain columns (a frame built per series cost more than the sheet)
+    position = np.arange(len(frame))
+    year_values = frame["year"].to_numpy()
+
     def with_history(cols_):
-        block = pd.DataFrame({"year": frame["year"]})
+        block = {"year": year_values}
         shown, data_series = [], []
         for c in cols_:
-            past = frame[c].where(frame.index <= n_past)  # the base year joins the lines
+            values = frame[c].to_numpy()
+            past = np.where(position <= n_past, values, np.nan)  # the base year joins the lines
             # the data part once: before and after substitution are one line in the past
-            if n_past and not any(past.equals(block[k]) for k in block if k.endswith("__data")):
+            if n_past and not any(
+                np.array_equal(past, block[k], equal_nan=True)
+                for k in block
+                if k.endswith("__data")
+            ):
                 block[f"{c}__data"] = past
                 shown.append(f"{c}__data")
-                data_series.append(w("series.data", name=legend(c, list(range(n_past)))))
-            block[c] = frame[c].where(frame.index >= n_past)
+                data_series.append(w("series.data", name=legend(c, range(n_past))))
+            block[c] = np.where(position >= n_past, values, np.nan)
             shown.append(c)
-        past_rows, future_rows = list(range(n_past)), list(range(n_past, len(frame)))
+        past_rows, future_rows = range(n_past), range(n_past, len(frame))
         names = {
             c: w("series.data", name=legend(c[:-6], past_rows))
             if c.endswith("__data")
@@ -331,11 +374,11 @@ def parameter_frame(result, figures, w: Words):
     p = result.parameters()
     s = result.scenario
     rival = s.rival.name
-    marks = floor_marks(result, figures, lambda r: _rates_view(r), _run)
+    marks = marks_of(result, figures, "rates", _rates_view, _run)
     rows: list[tuple[str, object, str]] = []
 
     def mark(key):
-        return marks[key].iloc[0] if key in marks else None
+        return marks[key][0] if key in marks else None
 
     rows.append((w("param.reporter"), p["reporter"], "General"))
     rows.append((w("param.base_year"), int(p["base_year"]), YEAR))
@@ -378,23 +421,21 @@ def parameter_frame(result, figures, w: Words):
     return frame, tuple(f for _, _, f in rows)
 
 
-def _rates_view(result) -> pd.DataFrame:
+def _rates_view(result) -> dict:
     p = result.parameters()
     row = {}
     for flow in ("exports", "imports", "rival"):
         g = p[flow]["growth"]
-        row[f"{flow}.growth"] = float(g) if not isinstance(g, Mapping) else np.nan
-        row[f"{flow}.start"] = float(p[flow]["start"])
-    return pd.DataFrame([row])
+        row[f"{flow}.growth"] = np.array([float(g) if not isinstance(g, Mapping) else np.nan])
+        row[f"{flow}.start"] = np.array([float(p[flow]["start"])])
+    return row
 
 
 def figures_used_frame(result, figures, w: Words) -> pd.DataFrame:
     """One row per figure used: what, value (marked if a floor), unit and source in words."""
     rows = []
     ids = list(dict.fromkeys(result.figure_ids))
-    found: dict = {}  # the used rows in one pass (a search of every row per figure was slow)
-    for r in figures[figures["id"].isin(ids)].itertuples(index=False):
-        found.setdefault(r.id, r)
+    found = used_rows(result, figures)
     for fid in ids:
         r = found.get(fid)
         if r is None:

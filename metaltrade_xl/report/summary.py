@@ -10,7 +10,7 @@ import pandas as pd
 
 from metaltrade_xl import __version__
 from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.report.floors import floor_marks, history, rerun_deterministic
+from metaltrade_xl.report.floors import history, marks_of, rerun_deterministic
 from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     COLUMN_FORMATS,
@@ -52,39 +52,67 @@ def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | N
     held every year (a solved ``to_close`` rate included). ``first_year_reaching_rival`` looks
     over the whole projection. With ``w`` (:class:`Words`) scenarios are named in its language.
     """
-    rows = []
-    for r in results:
-        t = r.table
-        upto = t if year is None else t[t["year"] <= year]
-        first, last = upto.iloc[0], upto.iloc[-1]
-        n = max(int(last.year - first.year), 1)
-        first_hit = first_year_reaching(t)
-        rows.append(
-            {
-                "scenario": w.title(r.scenario) if w is not None else r.scenario.name,
-                "horizon": int(t.year.iloc[-1]),
-                "year": int(last.year),
-                "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
-                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n)
-                - 1,
-                "rival": r.scenario.rival.name,
-                "rival_growth_avg": (last.rival_exports / first.rival_exports) ** (1 / n) - 1,
-                "exports": last.exports,
-                "imports": last.imports,
-                "deficit": last.deficit,
-                "coverage": last.coverage,
-                "rival_exports": last.rival_exports,
-                "gap_to_rival": last.gap_to_rival,
-                "substitution_effect": last.substitution_effect,
-                "first_year_reaching_rival": first_hit
-                if first_hit is not None
-                else "not by horizon",
-            }
-        )
+    rows = [
+        {"scenario": w.title(r.scenario) if w is not None else r.scenario.name}
+        | summary_row(r, year)
+        for r in results
+    ]
     frame = pd.DataFrame(rows)
     if sheets is not None:
         frame["sheet"] = list(sheets)
     return frame
+
+
+def summary_row(result, year: int | None = None) -> dict:
+    """The numbers of one :func:`summary_frame` row (all but the scenario's name), read from
+    the projection's columns as arrays (a row of a frame per value cost more than the sheet)."""
+    t = result.table
+    col = {c: t[c].to_numpy() for c in _SUMMARY_INPUTS}
+    years = col["year"]
+    upto = np.flatnonzero(years <= year) if year is not None else np.arange(len(years))
+    i, k = upto[0], upto[-1]
+    n = max(int(years[k] - years[i]), 1)
+    first_hit = first_year_reaching(t)
+    exports, rival = col["exports"], col["rival_exports"]
+    return {
+        "horizon": int(years[-1]),
+        "year": int(years[k]),
+        "exports_growth_avg": (exports[k] / exports[i]) ** (1 / n) - 1,
+        "imports_growth_avg": (col["imports_before_substitution"][k] / col["imports"][i]) ** (1 / n)
+        - 1,
+        "rival": result.scenario.rival.name,
+        "rival_growth_avg": (rival[k] / rival[i]) ** (1 / n) - 1,
+        "exports": exports[k],
+        "imports": col["imports"][k],
+        "deficit": col["deficit"][k],
+        "coverage": col["coverage"][k],
+        "rival_exports": rival[k],
+        "gap_to_rival": col["gap_to_rival"][k],
+        "substitution_effect": col["substitution_effect"][k],
+        "first_year_reaching_rival": first_hit if first_hit is not None else "not by horizon",
+    }
+
+
+_SUMMARY_INPUTS = (
+    "year", "exports", "imports_before_substitution", "imports", "rival_exports", "deficit",
+    "coverage", "gap_to_rival", "substitution_effect",
+)  # fmt: skip
+
+
+def _summary_view(year):
+    """The numbers of a result's summary row at ``year`` (None: its horizon), as
+    :func:`~metaltrade_xl.report.floors.marks_of` compares them: text (a first year "not by
+    horizon") as NaN, which is never marked."""
+
+    def view(result) -> dict:
+        row = summary_row(result, year)
+        return {
+            c: np.array([np.nan if isinstance(v, str) else float(v)])
+            for c, v in row.items()
+            if c not in ("year", "rival")
+        }
+
+    return view
 
 
 def common_year(results) -> int:
@@ -100,10 +128,13 @@ def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.Data
 
     Returns the frame and the years that are data (recorded, before every base year).
     """
-    frames = [
-        r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)
-    ]
-    out = pd.concat(frames, axis=1).sort_index()
+    tables = [(r.table["year"].to_numpy(), r.table["deficit"].to_numpy()) for r in results]
+    years = np.unique(np.concatenate([y for y, _ in tables]))  # every year of any, in order
+    columns = {}
+    for (y, deficit), n in zip(tables, labels, strict=True):
+        column = np.full(len(years), np.nan)  # blank beyond a scenario's horizon
+        column[np.searchsorted(years, y)] = deficit
+        columns[n] = column
     data_years: list[int] = []
     if figures is not None and results:
         past, _ = history(results[0], figures)
@@ -111,12 +142,10 @@ def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.Data
         past = past[(past["year"] < base) & past["deficit"].notna()]
         if len(past):
             data_years = [int(y) for y in past["year"]]
-            rec = pd.DataFrame(
-                {n: past["deficit"].to_numpy() for n in labels}, index=past["year"].to_numpy()
-            )
-            out = pd.concat([rec, out]).sort_index()
-    out.index.name = "year"
-    return out.reset_index(), data_years
+            recorded = past["deficit"].to_numpy()
+            years = np.concatenate([past["year"].to_numpy(), years])
+            columns = {n: np.concatenate([recorded, c]) for n, c in columns.items()}
+    return pd.DataFrame({"year": years, **columns}), data_years
 
 
 def _years_text(years: list[int]) -> str:
@@ -145,15 +174,10 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         w("summary.years_base", years=", ".join(map(str, bases))),
     ]
     row = 3
-    any_floor = False
-    marks_all = []
     year = common_year(results)
     frame = summary_frame(results, names, year=year, w=w)
-    for r in results:
-        m = floor_marks(r, figures, lambda x: summary_frame([x], year=year), _rerun)
-        marks_all.append(m.iloc[0])
-        any_floor |= m.notna().to_numpy().any()
-    marks = pd.DataFrame(marks_all).reset_index(drop=True)
+    marks = summary_marks(results, figures, year=year)
+    any_floor = any(isinstance(m, str) for column in marks.values() for m in column)
     if any_floor:
         lines.append(w("floor.legend"))
     for text in lines:
@@ -202,7 +226,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     for c in SUMMARY_COLUMNS:
         base = COLUMN_FORMATS.get(c) or (MONEY if shown[c].dtype.kind in "fi" else "General")
         formats[c] = tuple(
-            marked(base, marks[c].iloc[i] if c in marks else None) for i in range(len(shown))
+            marked(base, marks[c][i] if c in marks else None) for i in range(len(shown))
         )
     widths = list(SUMMARY_WIDTHS.values())
     hh = header_height([col_labels[c] for c in SUMMARY_COLUMNS], widths)
@@ -293,10 +317,14 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     )
 
 
-def summary_marks(results, figures) -> pd.DataFrame:
-    """Lower-bound marks of :func:`summary_frame` (each scenario at its horizon)."""
-    rows = [floor_marks(r, figures, lambda x: summary_frame([x]), _rerun).iloc[0] for r in results]
-    return pd.DataFrame(rows).reset_index(drop=True)
+def summary_marks(results, figures, *, year: int | None = None) -> dict[str, list]:
+    """Lower-bound marks of :func:`summary_frame` at ``year`` (None: each scenario at its
+    horizon): column -> one mark (or None) per scenario."""
+    per = [marks_of(r, figures, ("summary", year), _summary_view(year), _rerun) for r in results]
+    return {
+        c: [m[c][0] if c in m else None for m in per]
+        for c in dict.fromkeys(k for m in per for k in m)
+    }
 
 
 def summary_lines(results, figures, lang: str = "en") -> list[str]:
@@ -308,10 +336,10 @@ def summary_lines(results, figures, lang: str = "en") -> list[str]:
 
     w = Words(lang)
     frame = summary_frame(results, w=w)
-    marks = summary_marks(results, figures) if len(frame) else pd.DataFrame()
+    marks = summary_marks(results, figures)
 
     def mark(i, col):
-        m = marks[col].iloc[i] if col in marks else None
+        m = marks[col][i] if col in marks else None
         return f"{m} " if isinstance(m, str) else ""
 
     head = (
