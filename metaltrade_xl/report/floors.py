@@ -9,6 +9,9 @@ that moves both ways over several floors "≈". Unchanged values carry no mark.
 
 from __future__ import annotations
 
+import collections
+import functools
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -43,6 +46,42 @@ def kept(result, key, figures: pd.DataFrame, make: Callable):
     return out
 
 
+#: The columns of the last figures table read (a weak reference to it and its arrays).
+_FIGURE_COLUMNS: tuple = (None, {})
+
+
+def figure_column(figures: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` of ``figures`` as a numpy array, read once per figures table.
+
+    Figures are not changed once loaded (the rerun cache of :func:`bumped_run` rests on that
+    too); the columns of the last table asked about are kept, so that the sheets of several
+    scenarios do not each convert its text columns.
+    """
+    global _FIGURE_COLUMNS
+    ref, columns = _FIGURE_COLUMNS
+    if ref is None or ref() is not figures:
+        columns = {}
+        _FIGURE_COLUMNS = (weakref.ref(figures), columns)
+    out = columns.get(name)
+    if out is None:
+        out = figures[name].to_numpy()
+        out.flags.writeable = False
+        columns[name] = out
+    return out
+
+
+def table_columns(result) -> dict[str, np.ndarray]:
+    """The projection table's columns as arrays (read-only views), read once per result."""
+
+    def make():
+        t = result.table
+        values = t.to_numpy(dtype=float)  # one block: the year exact as a float
+        values.flags.writeable = False
+        return {c: values[:, i] for i, c in enumerate(t.columns)}
+
+    return kept(result, "table_columns", None, make)
+
+
 def floor_ids(result, figures: pd.DataFrame) -> list[str]:
     """Ids of the lower-bound figures a scenario result used, in the order used."""
     return list(kept(result, "floor_ids", figures, lambda: _floor_ids(result, figures)))
@@ -54,8 +93,9 @@ def _floor_ids(result, figures: pd.DataFrame) -> tuple[str, ...]:
         return ()
     # the few used ids looked up in a vectorised pass (a dict of every id of a 50 000-row file,
     # built per call, took most of a run)
-    hit = figures["id"].isin(used).to_numpy() & figures["lower_bound"].to_numpy(dtype=bool)
-    floors = set(figures["id"].to_numpy()[hit])
+    ids = figure_column(figures, "id")
+    hit = np.isin(ids, used) & figure_column(figures, "lower_bound").astype(bool)
+    floors = set(ids[hit])
     return tuple(fid for fid in used if fid in floors)
 
 
@@ -65,17 +105,26 @@ def used_rows(result, figures: pd.DataFrame) -> dict:
     def make():
         found: dict = {}  # the used rows in one pass (a search of every row per figure was slow)
         ids = list(dict.fromkeys(result.figure_ids))
-        for r in figures[figures["id"].isin(ids)].itertuples(index=False):
+        at = np.flatnonzero(np.isin(figure_column(figures, "id"), ids))
+        row = _row_type(tuple(figures.columns))
+        values = [figure_column(figures, c)[at].tolist() for c in figures.columns]
+        for r in map(row._make, zip(*values, strict=True)):
             found.setdefault(r.id, r)
         return found
 
     return kept(result, "used_rows", figures, make)
 
 
+@functools.lru_cache(maxsize=8)
+def _row_type(columns: tuple[str, ...]):
+    """A named tuple of the figures' columns, as ``itertuples`` names its rows."""
+    return collections.namedtuple("Pandas", columns, rename=True)
+
+
 def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
     # a new value column on a shallow copy: the figures themselves are never changed
-    values = figures["value"].to_numpy()
-    hit = figures["id"].to_numpy() == fid
+    values = figure_column(figures, "value")
+    hit = figure_column(figures, "id") == fid
     return figures.assign(value=np.where(hit, values * (1 + BUMP), values))
 
 
@@ -134,15 +183,16 @@ def marks_of(result, figures: pd.DataFrame, key, view: Callable, rerun: Callable
 
     def make():
         base = view(result)
-        signs: dict = {c: [] for c in base}
+        names = list(base)
+        if not names:
+            return {}
+        old = np.stack([np.asarray(base[c], dtype=float) for c in names])
+        signs = []
         for fid in floor_ids(result, figures):
             other = view(bumped_run(result, figures, fid, rerun))
-            for c, old in base.items():
-                signs[c].append(_sign(other[c], old))
-        return {
-            c: combine(s) if s else np.full(np.shape(base[c]), None, dtype=object)
-            for c, s in signs.items()
-        }
+            signs.append(_sign(np.stack([np.asarray(other[c], dtype=float) for c in names]), old))
+        marks = combine(signs) if signs else np.full(old.shape, None, dtype=object)
+        return dict(zip(names, marks, strict=True))
 
     return kept(result, ("marks", key, rerun), figures, make)
 
@@ -167,9 +217,8 @@ def bumped_run(result, figures: pd.DataFrame, fid: str, rerun: Callable):
     key = (fid, id(figures), id(rerun))
     if cache is not None and key in cache:
         return cache[key][2]
-    from metaltrade_xl.scenarios.run import scenario_figures  # the rows a run can use
-
-    out = rerun(result.scenario, _bumped(scenario_figures(result.scenario, figures), fid))
+    # the whole table bumped (a new column on a shallow copy): the rerun picks its rows
+    out = rerun(result.scenario, _bumped(figures, fid))
     if cache is not None:
         cache[key] = (figures, rerun, out)
     return out
@@ -189,13 +238,13 @@ def history(result, figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _history(result, figures: pd.DataFrame):
     s = result.scenario
-    f = {c: figures[c].to_numpy() for c in ("indicator", "reporter", "year", "value")}
+    f = {c: figure_column(figures, c) for c in ("indicator", "reporter", "year", "value")}
     keep = (
-        (figures["partner"].to_numpy() == "World")
-        & (figures["months"].to_numpy() == 12)
+        (figure_column(figures, "partner") == "World")
+        & (figure_column(figures, "months") == 12)
         & (f["year"] < int(s.base_year))
     )
-    flags = figures["lower_bound"].to_numpy()
+    flags = figure_column(figures, "lower_bound")
 
     def series(indicator, reporter):
         at = np.flatnonzero(keep & (f["indicator"] == indicator) & (f["reporter"] == reporter))

@@ -14,6 +14,7 @@ from metaltrade_xl.report.floors import (
     kept,
     marks_of,
     rerun_deterministic,
+    table_columns,
     used_rows,
 )
 from metaltrade_xl.report.grid import (
@@ -47,35 +48,41 @@ _run = rerun_deterministic  # one function, so the reruns are shared (floors.bum
 
 
 def projection_frame(result, figures, w: Words):
-    """History rows then the projection, the marks of each cell (column -> list, one per row),
-    and how many rows are data."""
+    """History rows then the projection, by column (arrays; the kind of row as words), the marks
+    of each cell (column -> list, one per row), and how many rows are data."""
     past, past_marks = history(result, figures)
     table = result.table
     marks = marks_of(result, figures, "table", _table_view, _run)
-    frame = pd.concat([past, table], ignore_index=True) if len(past) else table.copy()
     n_past = len(past)
-    past_cols = {c: past_marks[c].tolist() for c in past_marks.columns} if n_past else {}
+    now = table_columns(result)
+    columns = {}
     all_marks = {}
-    for c in frame.columns:
-        now = marks[c].tolist() if c in marks else [None] * len(table)
-        all_marks[c] = (past_cols.get(c) or [None] * n_past) + now
+    for c, d in table.dtypes.items():
+        values = now[c].astype(d) if d != now[c].dtype else now[c]
+        cells = marks[c].tolist() if c in marks else [None] * len(table)
+        if n_past:
+            values = np.concatenate([past[c].to_numpy(), values])
+            cells = past_marks[c].tolist() + cells
+        columns[c] = values
+        all_marks[c] = cells
     starts = getattr(result, "starts", None) or {}
     estimate = any(getattr(v, "estimate", False) for v in starts.values())
     start = w("kind.estimate") if estimate else w("kind.start")
     kinds = [w("kind.data")] * n_past + [start] + [w("kind.projection")] * (len(table) - 1)
     # a solved gap of 1e-12 is rounding noise: show 0, not -0
-    gap = frame["gap_to_rival"].to_numpy(dtype=float)
-    tiny = np.abs(gap) < 1e-6 * np.abs(frame["rival_exports"].to_numpy(dtype=float))
-    frame["gap_to_rival"] = np.where(tiny, 0.0, gap)
-    frame.insert(1, "kind", kinds)
-    all_marks = {"year": all_marks.pop("year"), "kind": [None] * len(frame), **all_marks}
-    return frame, all_marks, n_past
+    gap = columns["gap_to_rival"].astype(float)
+    tiny = np.abs(gap) < 1e-6 * np.abs(columns["rival_exports"].astype(float))
+    columns["gap_to_rival"] = np.where(tiny, 0.0, gap)
+    columns = {"year": columns.pop("year"), "kind": kinds, **columns}
+    all_marks = {"year": all_marks.pop("year"), "kind": [None] * len(kinds), **all_marks}
+    return columns, all_marks, n_past
 
 
 def _table_view(result) -> dict:
     """The numbers of a projection table (every column but the year), by column."""
-    t = result.table
-    return {c: t[c].to_numpy() for c, d in t.dtypes.items() if d.kind in "fi" and c != "year"}
+    columns = table_columns(result)
+    kinds = result.table.dtypes
+    return {c: columns[c] for c, d in kinds.items() if d.kind in "fi" and c != "year"}
 
 
 def _columns(result) -> list[str]:
@@ -86,12 +93,12 @@ def _columns(result) -> list[str]:
 
 
 def formats_with_marks(frame, marks, columns) -> dict[str, tuple[str, ...]]:
-    """Per-row formats: the column's format with the row's lower-bound mark (``marks``: column
-    -> one mark per row)."""
+    """Per-row formats: the column's format with the row's lower-bound mark (``frame``: column
+    -> values, ``marks``: column -> one mark per row)."""
     out = {}
-    dtypes = frame.dtypes
     for c in columns:
-        base = COLUMN_FORMATS.get(c) or (MONEY if dtypes[c].kind in "fi" else "General")
+        kind = np.asarray(frame[c]).dtype.kind
+        base = COLUMN_FORMATS.get(c) or (MONEY if kind in "fi" else "General")
         out[c] = tuple(marked(base, m) for m in marks[c])
     return out
 
@@ -178,21 +185,22 @@ def scenario_sheet(
     labels = {c: w.column(c, rival=rival) for c in cols}
     widths = [WIDTHS[i + 1] for i in range(len(cols))]
     hh = header_height([labels[c] for c in cols], widths)
-    first, last = int(result.table["year"].iloc[0]), int(result.table["year"].iloc[-1])
+    shown_years = frame["year"]
+    first, last = int(shown_years[n_past]), int(shown_years[-1])
     title = (
         w(
             "scenario.years_history",
-            data=year_span(int(frame.year.iloc[0]), int(frame.year.iloc[n_past - 1])),
+            data=year_span(int(shown_years[0]), int(shown_years[n_past - 1])),
             first=first,
             last=last,
         )
         if n_past
         else w("scenario.years", first=first, last=last)
     )
-    at = stack.place(len(frame) + 2, extra_pt=hh - ROW_PT)
+    at = stack.place(len(shown_years) + 2, extra_pt=hh - ROW_PT)
     years = Table(
         "years",
-        frame[cols],
+        pd.DataFrame({c: frame[c] for c in cols}),
         row=at,
         title=title,
         labels=labels,
@@ -210,14 +218,13 @@ def scenario_sheet(
         return w("floor.series", name=text) if m == "≥" else f"{text} ({m})" if m else text
 
     # the chart blocks from plain columns (a frame built per series cost more than the sheet)
-    position = np.arange(len(frame))
-    year_values = frame["year"].to_numpy()
+    position = np.arange(len(shown_years))
 
     def with_history(cols_):
-        block = {"year": year_values}
+        block = {"year": shown_years}
         shown, data_series = [], []
         for c in cols_:
-            values = frame[c].to_numpy()
+            values = frame[c]
             past = np.where(position <= n_past, values, np.nan)  # the base year joins the lines
             # the data part once: before and after substitution are one line in the past
             if n_past and not any(
@@ -230,7 +237,7 @@ def scenario_sheet(
                 data_series.append(w("series.data", name=legend(c, range(n_past))))
             block[c] = np.where(position >= n_past, values, np.nan)
             shown.append(c)
-        past_rows, future_rows = range(n_past), range(n_past, len(frame))
+        past_rows, future_rows = range(n_past), range(n_past, len(shown_years))
         names = {
             c: w("series.data", name=legend(c[:-6], past_rows))
             if c.endswith("__data")
@@ -302,7 +309,7 @@ def scenario_sheet(
             None,
             [
                 note,
-                w("chart.history_note", year=int(frame.year.iloc[n_past - 1])) if n_past else "",
+                w("chart.history_note", year=int(shown_years[n_past - 1])) if n_past else "",
             ],
         )
     )

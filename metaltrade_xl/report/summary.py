@@ -10,7 +10,13 @@ import pandas as pd
 
 from metaltrade_xl import __version__
 from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.report.floors import history, marks_of, rerun_deterministic
+from metaltrade_xl.report.floors import (
+    history,
+    kept,
+    marks_of,
+    rerun_deterministic,
+    table_columns,
+)
 from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     COLUMN_FORMATS,
@@ -66,13 +72,12 @@ def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | N
 def summary_row(result, year: int | None = None) -> dict:
     """The numbers of one :func:`summary_frame` row (all but the scenario's name), read from
     the projection's columns as arrays (a row of a frame per value cost more than the sheet)."""
-    t = result.table
-    col = {c: t[c].to_numpy() for c in _SUMMARY_INPUTS}
+    col = table_columns(result)
     years = col["year"]
     upto = np.flatnonzero(years <= year) if year is not None else np.arange(len(years))
     i, k = upto[0], upto[-1]
     n = max(int(years[k] - years[i]), 1)
-    first_hit = first_year_reaching(t)
+    first_hit = kept(result, "first_year", None, lambda: first_year_reaching(result.table))
     exports, rival = col["exports"], col["rival_exports"]
     return {
         "horizon": int(years[-1]),
@@ -91,12 +96,6 @@ def summary_row(result, year: int | None = None) -> dict:
         "substitution_effect": col["substitution_effect"][k],
         "first_year_reaching_rival": first_hit if first_hit is not None else "not by horizon",
     }
-
-
-_SUMMARY_INPUTS = (
-    "year", "exports", "imports_before_substitution", "imports", "rival_exports", "deficit",
-    "coverage", "gap_to_rival", "substitution_effect",
-)  # fmt: skip
 
 
 def _summary_view(year):
