@@ -232,8 +232,28 @@ def history(result, figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     lower-bound mark of each cell (an input that was a floor, and what moves with it).
     Computed once per result (the frames returned are copies: a caller may change them).
     """
-    frame, marks = kept(result, "history", figures, lambda: _history(result, figures))
-    return frame.copy(), marks.copy()
+    rows, floors = kept(result, "history", figures, lambda: _history(result, figures))
+    columns = ["year", *DERIVED]
+    frame = pd.DataFrame(rows, columns=columns)
+    marks = pd.DataFrame(
+        [[None, *m] for m in floors] if floors else None, columns=columns, dtype=object
+    )
+    return frame, marks
+
+
+def history_columns(result, figures: pd.DataFrame) -> tuple[dict, dict]:
+    """:func:`history` as plain columns: values (arrays, the year as integers) and marks
+    (lists), by column; computed once per result."""
+
+    def make():
+        rows, floors = kept(result, "history", figures, lambda: _history(result, figures))
+        values = {"year": np.array([r["year"] for r in rows], dtype=np.int64)}
+        values.update({c: np.array([r[c] for r in rows], dtype=float) for c in DERIVED})
+        marks = {"year": [None] * len(rows)}
+        marks.update({c: [m[j] for m in floors] for j, c in enumerate(DERIVED)})
+        return values, marks
+
+    return kept(result, "history_columns", figures, make)
 
 
 def _history(result, figures: pd.DataFrame):
@@ -284,12 +304,7 @@ def _history(result, figures: pd.DataFrame):
                     )
                 )
         floors.append(combine(signs) if signs else np.full(len(row) - 1, None, dtype=object))
-    columns = ["year", *DERIVED]
-    frame = pd.DataFrame(rows, columns=columns)
-    marks = pd.DataFrame(
-        [[None, *m] for m in floors] if floors else None, columns=columns, dtype=object
-    )
-    return frame, marks
+    return rows, floors
 
 
 #: Columns of a history row, as the projection table names them (all but the year).

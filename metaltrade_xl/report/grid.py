@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from metaltrade_xl.report.layout import ROW_PT, anchor, block_rows, chart, header_lines
 from metaltrade_xl.report.words import Words
 
@@ -86,3 +88,22 @@ def header_height(labels, widths) -> float:
     scale = 11.0 / HEADER_PT
     lines = max(header_lines(t, widths[i] * scale) for i, t in enumerate(labels))
     return max(ROW_PT, HEADER_PT * 1.25 * lines + 4)
+
+
+def object_frame(rows, columns: list[str], keep: str) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns).astype({keep: object})``, built in one go: column
+    ``keep`` holds mixed values (text, numbers) as they are.
+
+    Examples
+    --------
+    >>> f = object_frame([("a", 1), ("b", "x")], ["item", "value"], "value")
+    >>> f["value"].dtype, f["value"].tolist()
+    (dtype('O'), [1, 'x'])
+    """
+    rows = list(rows)
+    values = [r[columns.index(keep)] for r in rows]
+    if not any(isinstance(v, str) for v in values):  # all numbers: pandas' own inference
+        return pd.DataFrame(rows, columns=columns).astype({keep: object})
+    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    data[keep] = pd.Series(values, dtype=object)
+    return pd.DataFrame(data, columns=columns)

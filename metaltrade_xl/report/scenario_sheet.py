@@ -10,7 +10,7 @@ import pandas as pd
 
 from metaltrade_xl.report.floors import (
     floor_ids,
-    history,
+    history_columns,
     kept,
     marks_of,
     rerun_deterministic,
@@ -24,6 +24,7 @@ from metaltrade_xl.report.grid import (
     Helper,
     figure_what,
     header_height,
+    object_frame,
     place_chart,
 )
 from metaltrade_xl.report.layout import (
@@ -50,10 +51,10 @@ _run = rerun_deterministic  # one function, so the reruns are shared (floors.bum
 def projection_frame(result, figures, w: Words):
     """History rows then the projection, by column (arrays; the kind of row as words), the marks
     of each cell (column -> list, one per row), and how many rows are data."""
-    past, past_marks = history(result, figures)
+    past, past_marks = history_columns(result, figures)
     table = result.table
     marks = marks_of(result, figures, "table", _table_view, _run)
-    n_past = len(past)
+    n_past = len(past["year"])
     now = table_columns(result)
     columns = {}
     all_marks = {}
@@ -61,8 +62,8 @@ def projection_frame(result, figures, w: Words):
         values = now[c].astype(d) if d != now[c].dtype else now[c]
         cells = marks[c].tolist() if c in marks else [None] * len(table)
         if n_past:
-            values = np.concatenate([past[c].to_numpy(), values])
-            cells = past_marks[c].tolist() + cells
+            values = np.concatenate([past[c], values])
+            cells = past_marks[c] + cells
         columns[c] = values
         all_marks[c] = cells
     starts = getattr(result, "starts", None) or {}
@@ -262,15 +263,15 @@ def scenario_sheet(
             name="Parameters",
         )
     )
-    used = figures_used_frame(result, figures, w)
-    if len(used):
+    used = figures_used_columns(result, figures, w)
+    if used["figure"]:
         src_width = sum(WIDTHS[c] for c in range(5, 12))
         line_counts = [header_lines(t, src_width) for t in used["source"]]
         extra = sum(ROW_PT * (n - 1) for n in line_counts)
-        at = stack.place(len(used) + 2, extra_pt=extra)
+        at = stack.place(len(used["figure"]) + 2, extra_pt=extra)
         t = Table(
             "figures_used",
-            used,
+            pd.DataFrame({c: used[c] for c in ("figure", "value", "source")}),
             row=at,
             title=w("scenario.figures"),
             labels={"figure": w("col.figure"), "value": w("col.value"), "source": w("col.source")},
@@ -282,17 +283,6 @@ def scenario_sheet(
             },
             spans={"figure": 3, "source": 7},
             name="FiguresUsed",
-        )
-        t = Table(
-            t.key,
-            used[["figure", "value", "source"]],
-            t.row,
-            t.col,
-            t.title,
-            t.formats,
-            t.labels,
-            t.spans,
-            t.name,
         )
         for i, n in enumerate(line_counts):
             if n > 1:
@@ -423,8 +413,7 @@ def parameter_frame(result, figures, w: Words):
             (w("param.substitution.start_year"), int(sub["start_year"]), YEAR),
             (w("param.substitution.phase_in_years"), int(sub["phase_in_years"]), "0"),
         ]
-    frame = pd.DataFrame([(a, b) for a, b, _ in rows], columns=["parameter", "value"])
-    frame["value"] = frame["value"].astype(object)
+    frame = object_frame([(a, b) for a, b, _ in rows], ["parameter", "value"], "value")
     return frame, tuple(f for _, _, f in rows)
 
 
@@ -438,9 +427,9 @@ def _rates_view(result) -> dict:
     return row
 
 
-def figures_used_frame(result, figures, w: Words) -> pd.DataFrame:
-    """One row per figure used: what, value (marked if a floor), unit and source in words."""
-    rows = []
+def figures_used_columns(result, figures, w: Words) -> dict[str, list]:
+    """One entry per figure used: what, value (marked if a floor), unit and source in words."""
+    columns: dict[str, list] = {"figure": [], "value": [], "source": [], "unit": [], "mark": []}
     ids = list(dict.fromkeys(result.figure_ids))
     found = used_rows(result, figures)
     for fid in ids:
@@ -455,5 +444,7 @@ def figures_used_frame(result, figures, w: Words) -> pd.DataFrame:
         if r.lower_bound:
             source += f" ({w('floor.flag')})"
         unit = "USD million" if str(r.unit).lower().startswith("usd") else "fraction"
-        rows.append((what, float(r.value), source, unit, "≥" if r.lower_bound else None))
-    return pd.DataFrame(rows, columns=["figure", "value", "source", "unit", "mark"])
+        row = (what, float(r.value), source, unit, "≥" if r.lower_bound else None)
+        for c, v in zip(columns, row, strict=True):
+            columns[c].append(v)
+    return columns

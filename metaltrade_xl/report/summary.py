@@ -11,7 +11,7 @@ import pandas as pd
 from metaltrade_xl import __version__
 from metaltrade_xl.engine.projection import first_year_reaching
 from metaltrade_xl.report.floors import (
-    history,
+    history_columns,
     kept,
     marks_of,
     rerun_deterministic,
@@ -127,6 +127,12 @@ def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.Data
 
     Returns the frame and the years that are data (recorded, before every base year).
     """
+    columns, data_years = _deficit_columns(results, labels, figures)
+    return pd.DataFrame(columns), data_years
+
+
+def _deficit_columns(results, labels, figures) -> tuple[dict, list[int]]:
+    """:func:`deficit_paths` as columns (arrays)."""
     tables = [(r.table["year"].to_numpy(), r.table["deficit"].to_numpy()) for r in results]
     years = np.unique(np.concatenate([y for y, _ in tables]))  # every year of any, in order
     columns = {}
@@ -136,15 +142,15 @@ def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.Data
         columns[n] = column
     data_years: list[int] = []
     if figures is not None and results:
-        past, _ = history(results[0], figures)
+        past, _ = history_columns(results[0], figures)
         base = min(int(r.scenario.base_year) for r in results)
-        past = past[(past["year"] < base) & past["deficit"].notna()]
-        if len(past):
-            data_years = [int(y) for y in past["year"]]
-            recorded = past["deficit"].to_numpy()
-            years = np.concatenate([past["year"].to_numpy(), years])
+        keep = (past["year"] < base) & ~np.isnan(past["deficit"])
+        if keep.any():
+            data_years = [int(y) for y in past["year"][keep]]
+            recorded = past["deficit"][keep]
+            years = np.concatenate([past["year"][keep], years])
             columns = {n: np.concatenate([recorded, c]) for n, c in columns.items()}
-    return pd.DataFrame({"year": years, **columns}), data_years
+    return {"year": years, **columns}, data_years
 
 
 def _years_text(years: list[int]) -> str:
@@ -164,7 +170,8 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     texts = [(1, 1, w("summary.title")), (2, 1, w("summary.written", version=__version__))]
     notes = {(2, 1)}
     labels = [f"{n}" for n in names]
-    paths, data_years = deficit_paths(results, labels, figures)
+    path_columns, data_years = _deficit_columns(results, labels, figures)
+    paths = pd.DataFrame(path_columns)
     bases = sorted({int(r.scenario.base_year) for r in results})
     lines = [
         w("summary.years_data", years=_years_text(data_years))
@@ -262,14 +269,14 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         stack_row=top, slot=2, rows=bar_rows, helper=helper, key="chart1", sheet=w("sheet.summary"),
         labels={"deficit": deficit_label}, y_title=w("axis.usd"), x_title=" ",
     )  # fmt: skip
-    line_frame = paths.copy()
+    line_frame = dict(path_columns)
     series = list(labels)
     data_series = ()
     if data_years:
-        line_frame.insert(
-            1, "__data", line_frame[labels[0]].where(line_frame["year"] <= max(data_years) + 1)
-        )
-        line_frame.loc[line_frame["year"] <= max(data_years), labels] = np.nan
+        years, last_data = path_columns["year"], max(data_years)
+        line_frame["__data"] = np.where(years <= last_data + 1, path_columns[labels[0]], np.nan)
+        for c in labels:
+            line_frame[c] = np.where(years <= last_data, np.nan, path_columns[c])
         series = ["__data", *labels]
         data_series = (w("series.data", name=w.column("deficit")),)
     note_row = top + bar_rows
@@ -334,7 +341,6 @@ def summary_lines(results, figures, lang: str = "en") -> list[str]:
     from metaltrade_xl.report.scenario_sheet import floor_note
 
     w = Words(lang)
-    frame = summary_frame(results, w=w)
     marks = summary_marks(results, figures)
 
     def mark(i, col):
@@ -346,14 +352,16 @@ def summary_lines(results, figures, lang: str = "en") -> list[str]:
         f"{w('cli.deficit'):>11} {w('cli.coverage'):>10} {w('cli.gap'):>10}"
     )
     lines = [head, "-" * len(head)]
-    for i, row in enumerate(frame.itertuples(index=False)):
-        name = row.scenario if len(row.scenario) <= 40 else row.scenario[:39] + "…"
-        growth = mark(i, "exports_growth_avg") + w.percent(row.exports_growth_avg, 2)
-        deficit = mark(i, "deficit") + w.number(row.deficit)
-        coverage = mark(i, "coverage") + w.percent(row.coverage, 1)
-        gap = mark(i, "gap_to_rival") + w.number(row.gap_to_rival)
+    for i, r in enumerate(results):
+        row = summary_row(r)  # numbers as Python floats, as a frame's rows gave them
+        title = w.title(r.scenario)
+        name = title if len(title) <= 40 else title[:39] + "…"
+        growth = mark(i, "exports_growth_avg") + w.percent(float(row["exports_growth_avg"]), 2)
+        deficit = mark(i, "deficit") + w.number(float(row["deficit"]))
+        coverage = mark(i, "coverage") + w.percent(float(row["coverage"]), 1)
+        gap = mark(i, "gap_to_rival") + w.number(float(row["gap_to_rival"]))
         lines.append(
-            f"{name:<40} {row.horizon:>9} {growth:>11} {deficit:>11} {coverage:>10} {gap:>10}"
+            f"{name:<40} {row['horizon']:>9} {growth:>11} {deficit:>11} {coverage:>10} {gap:>10}"
         )
     lines.append(w("cli.note"))
     notes = list(dict.fromkeys(n for n in (floor_note(r, figures, w) for r in results) if n))
