@@ -50,6 +50,16 @@ def kept(result, key, figures: pd.DataFrame, make: Callable):
 _FIGURE_COLUMNS: tuple = (None, {})
 
 
+def _figure_store(figures: pd.DataFrame) -> dict:
+    """What is kept of ``figures`` (their columns, their bumped copies), new for new figures."""
+    global _FIGURE_COLUMNS
+    ref, store = _FIGURE_COLUMNS
+    if ref is None or ref() is not figures:
+        store = {}
+        _FIGURE_COLUMNS = (weakref.ref(figures), store)
+    return store
+
+
 def figure_column(figures: pd.DataFrame, name: str) -> np.ndarray:
     """Column ``name`` of ``figures`` as a numpy array, read once per figures table.
 
@@ -57,11 +67,7 @@ def figure_column(figures: pd.DataFrame, name: str) -> np.ndarray:
     too); the columns of the last table asked about are kept, so that the sheets of several
     scenarios do not each convert its text columns.
     """
-    global _FIGURE_COLUMNS
-    ref, columns = _FIGURE_COLUMNS
-    if ref is None or ref() is not figures:
-        columns = {}
-        _FIGURE_COLUMNS = (weakref.ref(figures), columns)
+    columns = _figure_store(figures)
     out = columns.get(name)
     if out is None:
         out = figures[name].to_numpy()
@@ -122,10 +128,16 @@ def _row_type(columns: tuple[str, ...]):
 
 
 def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
-    # a new value column on a shallow copy: the figures themselves are never changed
-    values = figure_column(figures, "value")
-    hit = figure_column(figures, "id") == fid
-    return figures.assign(value=np.where(hit, values * (1 + BUMP), values))
+    """``figures`` with floor ``fid`` raised by :data:`BUMP`: a new value column on a shallow
+    copy (the figures themselves are never changed), made once per floor for all scenarios."""
+    store = _figure_store(figures)
+    out = store.get(("bumped", fid))
+    if out is None:
+        values = figure_column(figures, "value")
+        hit = figure_column(figures, "id") == fid
+        out = figures.assign(value=np.where(hit, values * (1 + BUMP), values))
+        store[("bumped", fid)] = out
+    return out
 
 
 def combine(signs: list[np.ndarray]) -> np.ndarray:

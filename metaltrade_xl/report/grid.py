@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from metaltrade_xl.report.layout import ROW_PT, anchor, block_rows, chart, header_lines
@@ -101,9 +102,16 @@ def object_frame(rows, columns: list[str], keep: str) -> pd.DataFrame:
     (dtype('O'), [1, 'x'])
     """
     rows = list(rows)
-    values = [r[columns.index(keep)] for r in rows]
-    if not any(isinstance(v, str) for v in values):  # all numbers: pandas' own inference
-        return pd.DataFrame(rows, columns=columns).astype({keep: object})
     data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    data[keep] = pd.Series(values, dtype=object)
+    values = data[keep]
+    text = [isinstance(v, str) for v in values]
+    if not any(text):  # all numbers: pandas' own inference
+        return pd.DataFrame(rows, columns=columns).astype({keep: object})
+    if all(t or v is None for t, v in zip(text, values, strict=True)):
+        data[keep] = pd.Series(values, dtype=object)  # text stays object, not str
+    else:  # text and numbers: an object array stays as it is
+        cells = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            cells[i] = v
+        data[keep] = cells
     return pd.DataFrame(data, columns=columns)

@@ -48,12 +48,18 @@ from metaltrade_xl.report.words import Words
 _run = rerun_deterministic  # one function, so the reruns are shared (floors.bumped_run)
 
 
+def floor_marks(result, figures, key: str, view) -> dict:
+    """Lower-bound marks of ``view(result)`` on a scenario sheet (:func:`.floors.marks_of`, on
+    the deterministic reruns the Summary and the printed summary share)."""
+    return marks_of(result, figures, key, view, _run)
+
+
 def projection_frame(result, figures, w: Words):
     """History rows then the projection, by column (arrays; the kind of row as words), the marks
     of each cell (column -> list, one per row), and how many rows are data."""
     past, past_marks = history_columns(result, figures)
     table = result.table
-    marks = marks_of(result, figures, "table", _table_view, _run)
+    marks = floor_marks(result, figures, "table", _table_view)
     n_past = len(past["year"])
     now = table_columns(result)
     columns = {}
@@ -371,7 +377,7 @@ def parameter_frame(result, figures, w: Words):
     p = result.parameters()
     s = result.scenario
     rival = s.rival.name
-    marks = marks_of(result, figures, "rates", _rates_view, _run)
+    marks = floor_marks(result, figures, "rates", _rates_view)
     rows: list[tuple[str, object, str]] = []
 
     def mark(key):

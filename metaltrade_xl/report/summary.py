@@ -181,7 +181,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     ]
     row = 3
     year = common_year(results)
-    frame = summary_frame(results, names, year=year, w=w)
+    rows = [summary_row(r, year) for r in results]
     marks = summary_marks(results, figures, year=year)
     any_floor = any(isinstance(m, str) for column in marks.values() for m in column)
     if any_floor:
@@ -210,16 +210,19 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     heights.update({listed.first_row + i: ROW_PT * n for i, n in enumerate(sheet_lines) if n > 1})
 
     # the scenarios at the common year
-    shown = frame[list(SUMMARY_COLUMNS)].copy()
+    columns = {c: [row[c] for row in rows] for c in SUMMARY_COLUMNS if c != "scenario"}
+    columns = {"scenario": [w.title(r.scenario) for r in results], **columns}
     rival = (
         results[0].scenario.rival.name
         if len({r.scenario.rival.name for r in results}) == 1
         else None
     )
-    shown["first_year_reaching_rival"] = [
+    columns["first_year_reaching_rival"] = [
         v if not isinstance(v, str) else w("mc.not_by", year=h)
-        for v, h in zip(shown["first_year_reaching_rival"], shown["horizon"], strict=True)
+        for v, h in zip(columns["first_year_reaching_rival"], columns["horizon"], strict=True)
     ]
+    shown = pd.DataFrame(columns)
+    kinds = shown.dtypes
     col_labels = {c: w.column(c) for c in SUMMARY_COLUMNS}
     col_labels["scenario"] = w.column("scenario")
     if rival:
@@ -230,15 +233,15 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         col_labels["gap_to_rival"] = w.column("gap_to_rival_any")
     formats = {}
     for c in SUMMARY_COLUMNS:
-        base = COLUMN_FORMATS.get(c) or (MONEY if shown[c].dtype.kind in "fi" else "General")
+        base = COLUMN_FORMATS.get(c) or (MONEY if kinds[c].kind in "fi" else "General")
         formats[c] = tuple(
             marked(base, marks[c][i] if c in marks else None) for i in range(len(shown))
         )
     widths = list(SUMMARY_WIDTHS.values())
     hh = header_height([col_labels[c] for c in SUMMARY_COLUMNS], widths)
-    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in shown["scenario"])
+    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in columns["scenario"])
     at = stack.place(len(shown) + 2, extra_pt=hh - ROW_PT + (name_lines - 1) * ROW_PT * len(shown))
-    horizons = {int(h) for h in shown["horizon"]}
+    horizons = {int(h) for h in columns["horizon"]}
     title = w("summary.at_year", year=year) if len(horizons) > 1 else w("summary.at_horizon")
     table = Table(
         "summary", shown, row=at, title=title, labels=col_labels, formats=formats, name="Scenarios"
@@ -256,7 +259,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     bars_frame = pd.DataFrame(
         {
             "scenario": [f"{n} ({m})" if m else n for n, m in zip(labels, bar_marks, strict=True)],
-            "deficit": frame["deficit"].to_numpy(),
+            "deficit": np.array([row["deficit"] for row in rows], dtype=float),
         }
     )
     bars_frame = bars_frame.sort_values("deficit", ascending=False)  # largest at the bottom
