@@ -46,34 +46,21 @@ def kept(result, key, figures: pd.DataFrame, make: Callable):
     return out
 
 
-#: The columns of the last figures table read (a weak reference to it and its arrays).
-_FIGURE_COLUMNS: tuple = (None, {})
+#: What is kept of the last figures table asked about: a weak reference to it, and a dict.
+_FIGURES_KEPT: tuple = (None, {})
 
 
 def _figure_store(figures: pd.DataFrame) -> dict:
-    """What is kept of ``figures`` (their columns, their bumped copies), new for new figures."""
-    global _FIGURE_COLUMNS
-    ref, store = _FIGURE_COLUMNS
+    """What is kept of ``figures`` (the rows looked up, the full years, the bumped copies), new
+    for other figures. Figures are not changed once loaded (the reruns kept by
+    :func:`bumped_run` rest on that too); only the last table asked about is kept, so that the
+    sheets of several scenarios do not each search it."""
+    global _FIGURES_KEPT
+    ref, store = _FIGURES_KEPT
     if ref is None or ref() is not figures:
         store = {}
-        _FIGURE_COLUMNS = (weakref.ref(figures), store)
+        _FIGURES_KEPT = (weakref.ref(figures), store)
     return store
-
-
-def figure_column(figures: pd.DataFrame, name: str) -> np.ndarray:
-    """Column ``name`` of ``figures`` as a numpy array, read once per figures table.
-
-    Figures are not changed once loaded (the rerun cache of :func:`bumped_run` rests on that
-    too); the columns of the last table asked about are kept, so that the sheets of several
-    scenarios do not each convert its text columns.
-    """
-    columns = _figure_store(figures)
-    out = columns.get(name)
-    if out is None:
-        out = figures[name].to_numpy()
-        out.flags.writeable = False
-        columns[name] = out
-    return out
 
 
 def table_columns(result) -> dict[str, np.ndarray]:
@@ -95,30 +82,34 @@ def floor_ids(result, figures: pd.DataFrame) -> list[str]:
 
 def _floor_ids(result, figures: pd.DataFrame) -> tuple[str, ...]:
     used = list(dict.fromkeys(result.figure_ids))
-    if not used:
-        return ()
-    # the few used ids looked up in a vectorised pass (a dict of every id of a 50 000-row file,
-    # built per call, took most of a run)
-    ids = figure_column(figures, "id")
-    hit = np.isin(ids, used) & figure_column(figures, "lower_bound").astype(bool)
-    floors = set(ids[hit])
-    return tuple(fid for fid in used if fid in floors)
+    floors = _looked_up(figures, used)[1]
+    return tuple(fid for fid in used if floors.get(fid))
 
 
 def used_rows(result, figures: pd.DataFrame) -> dict:
     """The row (a named tuple) of each figure id the result used, the first where ids repeat."""
+    found = _looked_up(figures, list(dict.fromkeys(result.figure_ids)))[0]
+    return {fid: found[fid] for fid in dict.fromkeys(result.figure_ids) if fid in found}
 
-    def make():
-        found: dict = {}  # the used rows in one pass (a search of every row per figure was slow)
-        ids = list(dict.fromkeys(result.figure_ids))
-        at = np.flatnonzero(np.isin(figure_column(figures, "id"), ids))
+
+def _looked_up(figures: pd.DataFrame, ids: list[str]) -> tuple[dict, dict]:
+    """The first row of each id (named tuples) and whether any row of it is a lower bound, for
+    every id asked about so far of these figures: the scenarios use mostly the same few, looked
+    up together in one vectorised pass (a dict of every id of a 50 000-row file took seconds)."""
+    store = _figure_store(figures)
+    rows, floors = store.setdefault("rows", ({}, {}))
+    missing = [i for i in ids if i not in floors]
+    if missing:
+        at = np.flatnonzero(figures["id"].isin(missing).to_numpy())
+        sub = figures.iloc[at]
         row = _row_type(tuple(figures.columns))
-        values = [figure_column(figures, c)[at].tolist() for c in figures.columns]
+        values = [sub[c].tolist() for c in figures.columns]
         for r in map(row._make, zip(*values, strict=True)):
-            found.setdefault(r.id, r)
-        return found
-
-    return kept(result, "used_rows", figures, make)
+            rows.setdefault(r.id, r)
+            floors[r.id] = floors.get(r.id, False) or bool(r.lower_bound)
+        for i in missing:
+            floors.setdefault(i, False)  # not in the figures: asked once
+    return rows, floors
 
 
 @functools.lru_cache(maxsize=8)
@@ -129,14 +120,25 @@ def _row_type(columns: tuple[str, ...]):
 
 def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
     """``figures`` with floor ``fid`` raised by :data:`BUMP`: a new value column on a shallow
-    copy (the figures themselves are never changed), made once per floor for all scenarios."""
+    copy (the figures themselves are never changed)."""
+    values = figures["value"].to_numpy()
+    hit = figures["id"].to_numpy() == fid
+    return figures.assign(value=np.where(hit, values * (1 + BUMP), values))
+
+
+def _bumped_for(scenario, figures: pd.DataFrame, fid: str) -> pd.DataFrame:
+    """The rows of ``figures`` a run of ``scenario`` can use, floor ``fid`` bumped: made once
+    per reporter, rival and floor for all scenarios (a 50 000-row file is searched once)."""
+    from metaltrade_xl.scenarios.run import scenario_figures  # the rows a run can use
+
     store = _figure_store(figures)
-    out = store.get(("bumped", fid))
+    who = (scenario.reporter, scenario.rival.name)
+    out = store.get(("bumped", who, fid))
     if out is None:
-        values = figure_column(figures, "value")
-        hit = figure_column(figures, "id") == fid
-        out = figures.assign(value=np.where(hit, values * (1 + BUMP), values))
-        store[("bumped", fid)] = out
+        rows = store.get(("rows of", who))
+        if rows is None:
+            rows = store[("rows of", who)] = scenario_figures(scenario, figures)
+        out = store[("bumped", who, fid)] = _bumped(rows, fid)
     return out
 
 
@@ -229,8 +231,7 @@ def bumped_run(result, figures: pd.DataFrame, fid: str, rerun: Callable):
     key = (fid, id(figures), id(rerun))
     if cache is not None and key in cache:
         return cache[key][2]
-    # the whole table bumped (a new column on a shallow copy): the rerun picks its rows
-    out = rerun(result.scenario, _bumped(figures, fid))
+    out = rerun(result.scenario, _bumped_for(result.scenario, figures, fid))
     if cache is not None:
         cache[key] = (figures, rerun, out)
     return out
@@ -268,15 +269,24 @@ def history_columns(result, figures: pd.DataFrame) -> tuple[dict, dict]:
     return kept(result, "history_columns", figures, make)
 
 
+def _full_years(figures: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The rows with partner World and 12 months (what a history is made of), as arrays, once
+    per figures table; compared in pandas first, so a large file converts only those rows."""
+    store = _figure_store(figures)
+    out = store.get("full years")
+    if out is None:
+        world = (figures["partner"] == "World").to_numpy() & (figures["months"] == 12).to_numpy()
+        rows = figures.iloc[np.flatnonzero(world)]
+        names = ("indicator", "reporter", "year", "value", "lower_bound")
+        out = store["full years"] = {c: rows[c].to_numpy() for c in names}
+    return out
+
+
 def _history(result, figures: pd.DataFrame):
     s = result.scenario
-    f = {c: figure_column(figures, c) for c in ("indicator", "reporter", "year", "value")}
-    keep = (
-        (figure_column(figures, "partner") == "World")
-        & (figure_column(figures, "months") == 12)
-        & (f["year"] < int(s.base_year))
-    )
-    flags = figure_column(figures, "lower_bound")
+    f = _full_years(figures)
+    keep = f["year"] < int(s.base_year)
+    flags = f["lower_bound"]
 
     def series(indicator, reporter):
         at = np.flatnonzero(keep & (f["indicator"] == indicator) & (f["reporter"] == reporter))

@@ -128,7 +128,7 @@ def listed_figures(
     if len(figures) <= SOURCES_ALL_UP_TO:
         return figures.copy(), ()
     frame = figures[figures["id"].isin(used)].copy()
-    files = ", ".join(dict.fromkeys(map(str, figures["file"])))
+    files = ", ".join(dict.fromkeys(map(str, figures["file"].unique())))
     w = w or Words()
     text = w("sources.listed", n=len(frame), total=w.number(len(figures)), files=files)
     return frame, ((2, 1, text),)
