@@ -92,6 +92,10 @@ def used_rows(result, figures: pd.DataFrame) -> dict:
     return {fid: found[fid] for fid in dict.fromkeys(result.figure_ids) if fid in found}
 
 
+#: Rows up to which a figures table is converted whole when rows are looked up.
+_SMALL = 2000
+
+
 def _looked_up(figures: pd.DataFrame, ids: list[str]) -> tuple[dict, dict]:
     """The first row of each id (named tuples) and whether any row of it is a lower bound, for
     every id asked about so far of these figures: the scenarios use mostly the same few, looked
@@ -101,10 +105,13 @@ def _looked_up(figures: pd.DataFrame, ids: list[str]) -> tuple[dict, dict]:
     missing = [i for i in ids if i not in floors]
     if missing:
         at = np.flatnonzero(figures["id"].isin(missing).to_numpy())
-        sub = figures.iloc[at]
         row = _row_type(tuple(figures.columns))
-        values = [sub[c].tolist() for c in figures.columns]
-        for r in map(row._make, zip(*values, strict=True)):
+        if len(figures) <= _SMALL:  # one object array of the table: cheaper than a row take
+            found = figures.to_numpy(dtype=object)[at].tolist()
+        else:  # only the rows asked for: converting every row of a large file costs more
+            sub = figures.iloc[at]
+            found = zip(*[sub[c].tolist() for c in figures.columns], strict=True)
+        for r in map(row._make, found):
             rows.setdefault(r.id, r)
             floors[r.id] = floors.get(r.id, False) or bool(r.lower_bound)
         for i in missing:

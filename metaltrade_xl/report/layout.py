@@ -361,9 +361,12 @@ def header_lines(text: str, width: float) -> int:
     >>> note_height("short", 100), note_height("word " * 50, 100)
     (15.0, 39.0)
     """
-    lines, current = 1, 0
+    text = str(text)
     room = (width - 1) / 1.08  # bold text and a cell's padding: a little less than the width
-    for word in str(text).split():
+    if len(text) <= room:  # the words and single spaces between them fit on one line
+        return 1
+    lines, current = 1, 0
+    for word in text.split():
         need = len(word) + (1 if current else 0)
         if current and current + need > room:
             lines, current = lines + 1, len(word)
