@@ -66,13 +66,21 @@ def _figure_store(figures: pd.DataFrame) -> dict:
 def table_columns(result) -> dict[str, np.ndarray]:
     """The projection table's columns as arrays (read-only views), read once per result."""
 
+    return table_block(result)[2]
+
+
+def table_block(result) -> tuple[tuple[str, ...], np.ndarray, dict[str, np.ndarray]]:
+    """The projection table's column names, its values as one float array (the year exact as a
+    float, read-only) and its columns as views of it, read once per result."""
+
     def make():
         t = result.table
-        values = t.to_numpy(dtype=float)  # one block: the year exact as a float
+        values = t.to_numpy(dtype=float)
         values.flags.writeable = False
-        return {c: values[:, i] for i, c in enumerate(t.columns)}
+        names = tuple(t.columns)
+        return names, values, {c: values[:, i] for i, c in enumerate(names)}
 
-    return kept(result, "table_columns", None, make)
+    return kept(result, "table_block", None, make)
 
 
 def floor_ids(result, figures: pd.DataFrame) -> list[str]:
@@ -197,21 +205,26 @@ def floor_marks(
 
 
 def marks_of(result, figures: pd.DataFrame, key, view: Callable, rerun: Callable) -> dict:
-    """:func:`floor_marks` of a light view, computed once per result: ``view(result)`` maps
-    names to float arrays (the numbers shown), the marks map the same names to object arrays
-    of ``"≥"``, ``"≤"``, ``"≈"`` or None. ``key`` names the view (with its options).
+    """:func:`floor_marks` of a light view, computed once per result: ``view(result)`` is
+    ``(names, values)``, the numbers shown as a float array with one row per name; the marks map
+    each name to an object array of ``"≥"``, ``"≤"``, ``"≈"`` or None (one per value). ``key``
+    names the view (with its options).
     """
 
     def make():
-        base = view(result)
-        names = list(base)
+        names, old = view(result)
+        names = list(names)
         if not names:
             return {}
-        old = np.stack([np.asarray(base[c], dtype=float) for c in names])
+        old = np.asarray(old, dtype=float)
         signs = []
         for fid in floor_ids(result, figures):
-            other = view(bumped_run(result, figures, fid, rerun))
-            signs.append(_sign(np.stack([np.asarray(other[c], dtype=float) for c in names]), old))
+            other, new = view(bumped_run(result, figures, fid, rerun))
+            new = np.asarray(new, dtype=float)
+            if list(other) != names:  # the same numbers, in the base's order
+                at = {c: i for i, c in enumerate(other)}
+                new = new[[at[c] for c in names]]
+            signs.append(_sign(new, old))
         marks = combine(signs) if signs else np.full(old.shape, None, dtype=object)
         return dict(zip(names, marks, strict=True))
 

@@ -3,8 +3,6 @@ the hidden sheet that holds every chart's data."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 
@@ -46,7 +44,7 @@ def place_chart(
     first, end = CHART_COLS[slot]
     rows = rows or CHART_ROWS
     width = sum(WIDTHS.get(c, NUMBER_WIDTH) for c in range(first, end))
-    spec = chart(
+    return chart(
         kind,
         title,
         frame,
@@ -59,10 +57,9 @@ def place_chart(
         data_sheet=helper.sheet,
         width_cm=cm(width),
         height_cm=rows * ROW_PT / 72 * 2.54,
+        data_title=f"{sheet}: {title}",  # the block's title says which sheet it feeds
         **kw,
     )
-    # the block's title says which sheet it feeds
-    return replace(spec, data=replace(spec.data, title=f"{sheet}: {title}"))
 
 
 #: Header text size (points): a little smaller than the numbers, so long words fit a column.

@@ -214,11 +214,14 @@ class Chart:
         return tuple(self.data.frame.columns[1:])
 
 
-def chart(kind, title, frame, x, series, *, anchor, data_at, key, labels=None, **options) -> Chart:
+def chart(
+    kind, title, frame, x, series, *, anchor, data_at, key, labels=None, data_title=None, **options
+) -> Chart:
     """A :class:`Chart` of ``frame[series]`` against ``frame[x]``, its data block at ``data_at``.
 
     ``frame`` is a DataFrame or a mapping of names to arrays; ``labels`` renames series (legend
-    words); ``data_at`` is (row, col) on ``data_sheet``.
+    words); ``data_at`` is (row, col) on ``data_sheet``; ``data_title`` heads the data block
+    (default: the chart's title).
     """
     labels = labels or {}
     columns = {"": _values(frame, x)}
@@ -227,7 +230,13 @@ def chart(kind, title, frame, x, series, *, anchor, data_at, key, labels=None, *
     block = pd.DataFrame(columns)
     formats = {"": YEAR} if x == "year" else {}
     data = Table(
-        key, block, row=data_at[0], col=data_at[1], title=title, wrap=False, formats=formats
+        key,
+        block,
+        row=data_at[0],
+        col=data_at[1],
+        title=title if data_title is None else data_title,
+        wrap=False,
+        formats=formats,
     )
     return Chart(kind, title, data, anchor, **options)
 

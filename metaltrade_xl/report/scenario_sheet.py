@@ -14,6 +14,7 @@ from metaltrade_xl.report.floors import (
     kept,
     marks_of,
     rerun_deterministic,
+    table_block,
     table_columns,
     used_rows,
 )
@@ -85,11 +86,12 @@ def projection_frame(result, figures, w: Words):
     return columns, all_marks, n_past
 
 
-def _table_view(result) -> dict:
-    """The numbers of a projection table (every column but the year), by column."""
-    columns = table_columns(result)
+def _table_view(result):
+    """The numbers of a projection table (every column but the year), a row per column."""
+    names, values, _ = table_block(result)
     kinds = result.table.dtypes
-    return {c: columns[c] for c, d in kinds.items() if d.kind in "fi" and c != "year"}
+    shown = [i for i, (c, d) in enumerate(kinds.items()) if d.kind in "fi" and c != "year"]
+    return [names[i] for i in shown], values[:, shown].T
 
 
 def _columns(result) -> list[str]:
@@ -423,14 +425,14 @@ def parameter_frame(result, figures, w: Words):
     return frame, tuple(f for _, _, f in rows)
 
 
-def _rates_view(result) -> dict:
+def _rates_view(result):
     p = result.parameters()
-    row = {}
+    names, values = [], []
     for flow in ("exports", "imports", "rival"):
         g = p[flow]["growth"]
-        row[f"{flow}.growth"] = np.array([float(g) if not isinstance(g, Mapping) else np.nan])
-        row[f"{flow}.start"] = np.array([float(p[flow]["start"])])
-    return row
+        names += [f"{flow}.growth", f"{flow}.start"]
+        values += [float(g) if not isinstance(g, Mapping) else np.nan, float(p[flow]["start"])]
+    return names, np.array(values).reshape(-1, 1)
 
 
 def figures_used_columns(result, figures, w: Words) -> dict[str, list]:

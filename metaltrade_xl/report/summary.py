@@ -103,13 +103,11 @@ def _summary_view(year):
     :func:`~metaltrade_xl.report.floors.marks_of` compares them: text (a first year "not by
     horizon") as NaN, which is never marked."""
 
-    def view(result) -> dict:
+    def view(result):
         row = summary_row(result, year)
-        return {
-            c: np.array([np.nan if isinstance(v, str) else float(v)])
-            for c, v in row.items()
-            if c not in ("year", "rival")
-        }
+        names = [c for c in row if c not in ("year", "rival")]
+        values = [np.nan if isinstance(row[c], str) else float(row[c]) for c in names]
+        return names, np.array(values).reshape(-1, 1)
 
     return view
 

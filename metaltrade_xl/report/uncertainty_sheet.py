@@ -60,6 +60,19 @@ def _fan_columns(fan: pd.DataFrame, levels, extra=None, *, w: Words | None = Non
     return columns
 
 
+def _fans(mc, outcomes) -> dict[str, pd.DataFrame]:
+    """``mc.fan(o)`` of each outcome, from one read of the percentile table's columns."""
+    table = mc.percentiles
+    which = table["outcome"].to_numpy()
+    columns = {c: table[c].to_numpy() for c in table.columns if c != "outcome"}
+    out = {}
+    for o in outcomes:
+        at = np.flatnonzero(which == o)
+        # an outcome not simulated: the engine's own error
+        out[o] = pd.DataFrame({c: v[at] for c, v in columns.items()}) if at.size else mc.fan(o)
+    return out
+
+
 def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, note):
     """Tables, charts and notes of the Monte Carlo part, placed on ``stack``."""
     heights: dict[int, float] = {}
@@ -90,7 +103,8 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         tables.append(t)
         return t
 
-    deficit = mc.fan("deficit")
+    fans = _fans(mc, ("deficit", "exports"))
+    deficit = fans["deficit"]
     pct = [c for c in deficit.columns if c != "year"]
     add(
         "mc_deficit",
@@ -100,7 +114,7 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         labels={c: c for c in pct},
         name="MonteCarloDeficit",
     )
-    exports = mc.fan("exports")
+    exports = fans["exports"]
     add(
         "mc_exports",
         exports,
