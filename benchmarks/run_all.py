@@ -11,6 +11,9 @@ of load on a shared machine falls on a target and its baseline alike:
 2. ``python -c "import metaltrade_xl.udfs"`` vs ``python -c "import numpy, pandas, xlwings"``;
 3. ``metaltrade run --data`` a 50 000-row tidy ``.xlsx`` (made here) vs the bundled run of (1).
 
+Before timing, the package is compiled to bytecode as ``pip install .`` compiles it (see
+``bytecode.py``; ``--source`` times the checkout as it is).
+
 Then the in-process benchmarks, each in its own interpreter: ``trade_import.py`` (4:
 ``import_vs_read_csv_ratio``), ``montecarlo.py`` (5: ``mc_vs_rng_ratio``,
 ``mc_vs_spreadsheet_speedup``) and ``udf_overhead.py``. Every command gets a time limit.
@@ -32,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from bytecode import compile_package  # noqa: E402
 from data_file import make_tidy_xlsx  # noqa: E402
 
 PY = sys.executable
@@ -109,6 +113,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--budget", type=float, default=90.0, help="seconds for the process rounds (at least 3)"
     )
+    parser.add_argument(
+        "--source", action="store_true", help="time the checkout without compiling its bytecode"
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 5)
     began = time.perf_counter()
@@ -118,6 +125,7 @@ def main(argv=None) -> int:
         f"load average {_load()}",
         flush=True,
     )
+    print("bytecode: not compiled (--source)" if args.source else compile_package(), flush=True)
 
     with tempfile.TemporaryDirectory(prefix="mtbench_") as tmp:
         folder = Path(tmp)

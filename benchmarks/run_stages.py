@@ -6,6 +6,7 @@ Each round is a fresh interpreter (start-up is what a user waits for) that times
 of numpy, pandas and openpyxl, then our own imports, then wraps the run's stages with timers and
 runs ``metaltrade run`` on the bundled data. Prints the median seconds of each stage over the
 rounds, and the run's total over the bare imports (target 1 of ``run_all.py`` is <= 1.5). The
+package is compiled to bytecode first, as in ``run_all.py`` (``--source``: not). The
 stages nest: ``floor_marks`` is inside ``report``, ``montecarlo`` and ``tornado`` inside
 ``run_full``.
 """
@@ -21,6 +22,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bytecode import compile_package  # noqa: E402
 
 _CHILD = r"""
 import contextlib, io, json, sys, time
@@ -28,7 +32,7 @@ t0 = time.perf_counter()
 import numpy, pandas, openpyxl
 t1 = time.perf_counter()
 from metaltrade_xl import cli
-from metaltrade_xl import scenarios
+from metaltrade_xl import data, scenarios
 import importlib
 srun = importlib.import_module("metaltrade_xl.scenarios.run")
 from metaltrade_xl.report import content, scenario_sheet, summary
@@ -45,6 +49,7 @@ def wrap(mod, name, label):
             acc[label] = acc.get(label, 0.0) + time.perf_counter() - s
     setattr(mod, name, timed)
 for mod, name, label in (
+    (data, "load_figures", "load_figures"),
     (scenarios, "run_full", "run_full"),
     (srun, "simulate", "montecarlo"),
     (srun, "simulated_tornado", "tornado"),
@@ -68,7 +73,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("extra", nargs="*", help="more arguments for metaltrade run")
+    parser.add_argument(
+        "--source", action="store_true", help="time the checkout without compiling its bytecode"
+    )
     args = parser.parse_args(argv)
+    print("bytecode: not compiled (--source)" if args.source else compile_package())
     rows = []
     with tempfile.TemporaryDirectory(prefix="mtstages_") as tmp:
         out = str(Path(tmp) / "bundled.xlsx")

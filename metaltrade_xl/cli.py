@@ -10,8 +10,7 @@ import warnings
 from pathlib import Path
 
 from metaltrade_xl import __version__
-from metaltrade_xl._io import bounded, check_outputs, saved_together
-from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS
+from metaltrade_xl._io import bounded, check_outputs, read_ahead, saved_together
 from metaltrade_xl.report.notes import notice_text
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
@@ -282,6 +281,8 @@ def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
 
 
 def _paper_option(parser: argparse.ArgumentParser) -> None:
+    from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS  # pandas: after read_ahead
+
     what = "paper the sheets print on (landscape, one page wide): a4 (default) or letter"
     parser.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, help=what)
 
@@ -444,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _read_ahead(sys.argv[1:] if argv is None else argv)  # before numpy and pandas are imported
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -466,6 +468,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _read_ahead(argv: list[str]) -> None:
+    """Start reading a ``--data`` workbook now, on another thread (:func:`._io.read_ahead`), so
+    that its parse overlaps the imports; the real reading (and every message about the file)
+    stays with the command. Only the plain spellings ``--data X`` and ``--data=X`` are looked
+    for: anything else just reads the file later."""
+    for i, arg in enumerate(argv):
+        if arg == "--data" and i + 1 < len(argv):
+            read_ahead(argv[i + 1])
+        elif arg.startswith("--data="):
+            read_ahead(arg[len("--data=") :])
 
 
 def _one_line(exc: BaseException) -> str:

@@ -136,3 +136,100 @@ def test_sources_sheet_lists_used_figures_of_a_large_file():
     assert set(table["used_by"]) == {"Baseline"}
     small = sources_sheet(bundled, [Used()]).tables[0].frame
     assert len(small) == len(bundled)
+
+
+# --- reading ahead (metaltrade run --data X.xlsx starts the parse before the imports) ---------
+
+
+def test_read_ahead_gives_the_rows_a_plain_read_gives_and_is_taken_once(tmp_path, monkeypatch):
+    from metaltrade_xl import _io
+
+    path = write_book(tmp_path / "a.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 750]])
+    plain = _io.sheet_cells(path)
+    assert plain == [HEADER, ["exports", "Peru", "World", 2024.0, 12.0, 750.0]]
+    reads = []
+    real = _io._first_sheet_cells
+    monkeypatch.setattr(_io, "_first_sheet_cells", lambda *a: reads.append(a) or real(*a))
+    assert _io.read_ahead(path) is True
+    assert _io.sheet_cells(path) == plain
+    assert len(reads) == 1  # the read-ahead's; sheet_cells took its rows
+    assert _io.sheet_cells(path) == plain
+    assert len(reads) == 2  # taken once: the next call reads the file itself
+
+
+def test_a_file_changed_after_the_read_ahead_is_read_again(tmp_path):
+    import os
+
+    from metaltrade_xl import _io
+
+    path = write_book(tmp_path / "b.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 750]])
+    assert _io.read_ahead(path)
+    write_book(path, [HEADER, ["exports", "Peru", "World", 2024, 12, 999]])
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # a new modification time
+    assert load_figures(path)["value"].tolist() == [999.0]
+    assert not _io._AHEAD  # the stale read is dropped, not kept
+
+
+def test_a_failed_read_ahead_leaves_the_error_to_the_command(tmp_path):
+    """A broken file: the read-ahead fails quietly, and load_figures still says what it said."""
+    from metaltrade_xl import _io
+
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DataError) as plain:
+        load_figures(path)
+    assert _io.read_ahead(path) is True
+    with pytest.raises(DataError) as ahead:
+        load_figures(path)
+    assert str(ahead.value) == str(plain.value)
+    assert str(plain.value).startswith("broken.xlsx: could not be read")
+
+
+def test_no_read_ahead_where_threads_cannot_start_or_for_other_files(tmp_path, monkeypatch):
+    import threading
+
+    from metaltrade_xl import _io
+
+    path = write_book(tmp_path / "c.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 7]])
+    assert _io.read_ahead(tmp_path / "missing.xlsx") is False
+    (tmp_path / "d.csv").write_text("a\n1\n")
+    assert _io.read_ahead(tmp_path / "d.csv") is False
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")  # as in Pyodide
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    assert _io.read_ahead(path) is False
+    assert load_figures(path)["value"].tolist() == [7.0]
+
+
+def test_the_cli_starts_the_read_ahead_before_pandas_is_imported(tmp_path):
+    """`import metaltrade_xl.cli` loads neither numpy nor pandas, and `run --data X.xlsx` starts
+    the read then: the parse overlaps the imports."""
+    import subprocess
+    import sys
+
+    path = write_book(tmp_path / "e.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 7]])
+    probe = (
+        "import sys\n"
+        "import metaltrade_xl.cli as cli\n"
+        "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules, 'heavy at import'\n"
+        "from metaltrade_xl import _io\n"
+        "seen = []\n"
+        "real = _io.read_ahead\n"
+        "cli.read_ahead = lambda p: seen.append(('pandas' in sys.modules, str(p))) or real(p)\n"
+        "out = sys.argv[2]\n"
+        "cli.main(['run', '--data', sys.argv[1], '--out', out + '1.xlsx'])\n"
+        "cli.main(['run', '--data=' + sys.argv[1], '--out', out + '2.xlsx'])\n"
+        "print('SEEN', seen)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = [line for line in done.stdout.splitlines() if line.startswith("SEEN")]
+    # the first call before any heavy import; the second in a process that has pandas already
+    assert seen == [f"SEEN {[(False, str(path)), (True, str(path))]}"]

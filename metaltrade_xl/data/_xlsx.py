@@ -24,18 +24,14 @@ def read_sheet(path: str | Path, *, header_only: bool = False) -> pd.DataFrame:
 
     ``header_only`` reads the header row alone (an empty frame with the columns).
     """
+    from metaltrade_xl._io import sheet_cells
+
     try:
-        from python_calamine import CalamineWorkbook, SheetTypeEnum
+        rows = sheet_cells(path, nrows=1 if header_only else None)
     except ImportError:  # pragma: no cover - the fallback where calamine has no wheel
         return pd.read_excel(
             path, dtype=object, engine="openpyxl", nrows=0 if header_only else None
         )
-    with CalamineWorkbook.from_path(str(path)) as book:
-        sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
-        if not sheets:
-            raise ValueError("the workbook has no worksheet")
-        sheet = book.get_sheet_by_name(sheets[0])
-        rows = sheet.to_python(skip_empty_area=False, nrows=1 if header_only else None)
     return frame_from_rows(rows)
 
 
