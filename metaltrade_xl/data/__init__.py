@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
+from metaltrade_xl.data._view import FigureView, _same_text
+
 REQUIRED_COLUMNS = ("indicator", "reporter", "partner", "year", "months", "value")
 OPTIONAL_COLUMNS = (
     "id",
@@ -325,28 +327,37 @@ def find_figure(
     for col, want in (("indicator", indicator), ("reporter", reporter), ("partner", partner)):
         at = at[_same_text(f[col].to_numpy()[at], want)]
     rows = f.iloc[at]
-    if rows.empty:
-        when = f" in {year}" if year is not None else ""
-        cover = ", full year" if months == 12 else (f", {months} months" if months else "")
-        raise DataError(f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}")
-    rows = rows.sort_values(["year", "months"], kind="stable")
-    if year is not None and months is not None and len(rows) > 1:
-        ids = ", ".join(_short(str(i)) for i in rows["id"].iloc[:5])
-        if len(rows) > 5:
-            ids += f" and {len(rows) - 5:,} more"
-        raise DataError(f"{indicator} of {reporter} in {year}: more than one figure ({ids})")
+    if not rows.empty:
+        rows = rows.sort_values(["year", "months"], kind="stable")
+    ids = [str(i) for i in rows["id"]] if year is not None and months is not None else []
+    _check_found(len(rows), ids, indicator, reporter, partner, year, months)
     return rows.iloc[-1]
 
 
-def _same_text(values: np.ndarray, want: str) -> np.ndarray:
-    """``values`` equal to ``want`` ignoring case, lowering each distinct text once."""
-    if len(values) <= 256:  # a few rows: one Python pass beats factorising (~100 times)
-        w = want.lower()
-        same = (v is not None and v == v and str(v).lower() == w for v in values)  # not NaN
-        return np.fromiter(same, bool, len(values))
-    codes, distinct = pd.factorize(values)
-    same = [i for i, v in enumerate(distinct) if str(v).lower() == want.lower()]
-    return np.isin(codes, same)
+def _check_found(n, ids, indicator, reporter, partner, year, months) -> None:
+    """:func:`find_figure`'s errors: no figure, or more than one of a year and coverage."""
+    if n == 0:
+        when = f" in {year}" if year is not None else ""
+        cover = ", full year" if months == 12 else (f", {months} months" if months else "")
+        raise DataError(f"no figure for {indicator} of {reporter} (partner {partner}){when}{cover}")
+    if len(ids) > 1:
+        text = ", ".join(_short(i) for i in ids[:5])
+        if len(ids) > 5:
+            text += f" and {len(ids) - 5:,} more"
+        raise DataError(f"{indicator} of {reporter} in {year}: more than one figure ({text})")
+
+
+def _find(view, indicator, reporter, *, year=None, partner=WORLD, months=12):
+    """:func:`find_figure` on a :class:`FigureView`, as a plain record (same choice, same errors)."""
+    rows = [
+        r
+        for r in view.rows(indicator, reporter, partner)
+        if (year is None or r.year == int(year)) and (months is None or r.months == int(months))
+    ]
+    rows.sort(key=lambda r: (r.year, r.months))  # stable, as find_figure's sort
+    ids = [r.id for r in rows] if year is not None and months is not None else []
+    _check_found(len(rows), ids, indicator, reporter, partner, year, months)
+    return rows[-1]
 
 
 def import_share(figures: pd.DataFrame, reporter: str, origins) -> tuple[float, list[str]]:
@@ -361,19 +372,18 @@ def import_share(figures: pd.DataFrame, reporter: str, origins) -> tuple[float, 
     (0.426, ['peru_import_share_china_2025_jan_nov'])
     """
     total, used = 0.0, []
+    view = FigureView.of(figures)
     for origin in origins:
         try:
-            row = find_figure(figures, "import_share", reporter, partner=origin, months=None)
+            row = _find(view, "import_share", reporter, partner=origin, months=None)
             total += float(row.value)
             used.append(row.id)
             continue
         except DataError:
             pass
         try:
-            part = find_figure(figures, "imports", reporter, partner=origin, months=None)
-            whole = find_figure(
-                figures, "imports", reporter, year=part.year, months=int(part.months)
-            )
+            part = _find(view, "imports", reporter, partner=origin, months=None)
+            whole = _find(view, "imports", reporter, year=part.year, months=int(part.months))
         except DataError:
             raise DataError(
                 f"no import share for origin '{origin}' of {reporter}: the data has neither an "

@@ -34,7 +34,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.data import WORLD, DataError, _same_text
+from metaltrade_xl.data import WORLD, DataError
+from metaltrade_xl.data._view import Figure, FigureView
 
 #: How a start value was obtained (:attr:`StartValue.basis`).
 GIVEN, RECORDED, ANNUALISED, SEASONAL, CARRIED = (
@@ -202,36 +203,16 @@ def profile_share(profile: Sequence[float], months: int) -> float:
     return sum(profile[:months]) / sum(profile)
 
 
-class _Figure(NamedTuple):
-    """One figure as :func:`_rows` gives it (plain Python values)."""
-
-    id: str
-    year: int
-    months: int
-    value: float
-    lower_bound: bool
+_Figure = Figure  # the records of one indicator, reporter and partner
 
 
-def _rows(figures: pd.DataFrame, indicator: str, reporter: str, partner: str) -> list[_Figure]:
+def _rows(figures, indicator: str, reporter: str, partner: str) -> tuple[Figure, ...]:
     """``id, year, months, value, lower_bound`` of the figures of one indicator, reporter and
-    partner (case-insensitive), in the data's order, narrowed column by column with each distinct
-    text lowered once: a run asks ~80 times, and on a 50 000-figure file a pass over every row
-    per question took most of the run. Plain records, not a frame: the answer is a handful of
-    rows, on which each pandas operation cost more than the whole search."""
-    at = np.arange(len(figures))
-    for col, want in (("indicator", indicator), ("reporter", reporter), ("partner", partner)):
-        at = at[_same_text(figures[col].to_numpy()[at], want)]
-
-    def column(name, default):
-        return figures[name].to_numpy()[at] if name in figures.columns else [default] * len(at)
-
-    return [
-        _Figure(str(i), int(y), int(m), float(v), bool(b))
-        for i, y, m, v, b in zip(
-            column("id", ""), column("year", 0), column("months", 12), column("value", np.nan),
-            column("lower_bound", False), strict=True,
-        )
-    ]  # fmt: skip
+    partner (case-insensitive), in the data's order, as plain records: the answer is a handful of
+    rows, on which each pandas operation cost more than the whole search. ``figures`` is a frame
+    or a :class:`~metaltrade_xl.data._view.FigureView` of one (which keeps its answers: a run
+    asks ~25 times)."""
+    return FigureView.of(figures).rows(indicator, reporter, partner)
 
 
 def latest_year(
@@ -510,11 +491,12 @@ def figure_records(figures: pd.DataFrame, uses: Mapping[str, Sequence[str]]) -> 
     if not uses:
         return []
     # the few used rows as plain records (a frame lookup per id cost more than the run itself)
-    at = np.flatnonzero(figures["id"].isin(list(uses)).to_numpy())
-    cols = [c for c in _RECORD_COLUMNS if c in figures.columns]
+    view = FigureView.of(figures)
+    want = set(uses)
+    at = np.flatnonzero(np.fromiter((v in want for v in view.column("id")), bool, len(view)))
+    cols = [c for c in _RECORD_COLUMNS if c in view.columns]
     records = {
-        str(rec[0]): _Record(*rec)
-        for rec in zip(*(figures[c].to_numpy()[at] for c in cols), strict=True)
+        str(rec[0]): _Record(*rec) for rec in zip(*(view.column(c)[at] for c in cols), strict=True)
     }
     out = []
     for fid, keys in uses.items():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metaltrade_xl.data import WORLD, DataError
+from metaltrade_xl.data._view import FigureView
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def trend_growth(
     """
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise DataError(f"trend_years: expected a whole number of years >= 1, got {years!r}")
-    f = figures
+    f = FigureView.of(figures).frame  # a run's view of the figures, or a frame
     hit = (
         (f["indicator"].str.lower() == indicator.lower())
         & (f["reporter"].str.lower() == reporter.lower())

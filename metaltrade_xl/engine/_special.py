@@ -45,22 +45,28 @@ def ndtr(z) -> np.ndarray:
 
 
 _CHUNK = 8192
+# Hart's coefficients (West 2005): numerator a0..a6 and denominator b0..b7, highest power first;
+# as columns for the two-row Horner of _ndtr.
+_A = (3.52624965998911e-02, 0.700383064443688, 6.37396220353165, 33.912866078383,
+      112.079291497871, 221.213596169931, 220.206867912376)  # fmt: skip
+_B = (8.83883476483184e-02, 1.75566716318264, 16.064177579207, 86.7807322029461,
+      296.564248779674, 637.333633378831, 793.826512519948, 440.413735824752)  # fmt: skip
+_PQ0 = np.array([[0.0], [_B[0]]])
+_PQ_STEPS = [np.array([[_A[k]], [_B[k + 1]]]) for k in range(6)]
+_PQ_LAST = np.array([[_A[6]], [_B[7]]])
 
 
 def _ndtr(z: np.ndarray, out: np.ndarray) -> None:
     x = np.abs(z)
-    p = x * 3.52624965998911e-02  # Horner, in place
-    for c in (0.700383064443688, 6.37396220353165, 33.912866078383, 112.079291497871,
-              221.213596169931):  # fmt: skip
-        p += c
-        p *= x
-    p += 220.206867912376
-    q = x * 8.83883476483184e-02
-    for c in (1.75566716318264, 16.064177579207, 86.7807322029461, 296.564248779674,
-              637.333633378831, 793.826512519948):  # fmt: skip
-        q += c
-        q *= x
-    q += 440.413735824752
+    # Both polynomials by Horner at once, as the rows of one array (half the ufunc calls): the
+    # numerator's row starts from 0 (0 * x + a0 = a0 exactly), so that both take six steps;
+    # every element sees the same operations, in the same order, as two separate loops.
+    pq = x * _PQ0
+    for c in _PQ_STEPS:
+        pq += c
+        pq *= x
+    pq += _PQ_LAST
+    p, q = pq
     e = np.multiply(x, x, out=out)
     e *= -0.5
     np.exp(e, out=e)
@@ -72,20 +78,36 @@ def _ndtr(z: np.ndarray, out: np.ndarray) -> None:
         xf = x[far]
         e[far] = e_far / (xf + 1 / (xf + 2 / (xf + 3 / (xf + 4 / (xf + 0.65))))) / _SQRT_2PI
         e[x > 37.5] = 0.0
-    np.subtract(1.0, e, out=e, where=z > 0)
+    # 1 - e where z > 0, chosen bit by bit: a ufunc with a where= mask of random signs costs
+    # more than the rest of this function (a branch per element).
+    flip = np.subtract(1.0, e, out=x)  # x is not needed any more
+    bits, fb = e.view(np.int64), flip.view(np.int64)
+    fb ^= bits
+    fb &= -(np.greater(z, 0).astype(np.int64))  # all ones where z > 0, else 0
+    bits ^= fb
 
 
 def ndtri(u) -> np.ndarray:
     """Inverse of :func:`ndtr`, elementwise: -inf at 0, inf at 1, NaN outside [0, 1]."""
-    from statistics import NormalDist  # on first use (statistics imports fractions, decimal)
-
     u = np.asarray(u, dtype=float)
-    inv = NormalDist().inv_cdf
+    inv = _inv_cdf()
     flat = [
         inv(v) if 0.0 < v < 1.0 else -math.inf if v == 0 else math.inf if v == 1 else math.nan
         for v in u.ravel().tolist()
     ]  # fmt: skip
     return np.array(flat, dtype=float).reshape(u.shape)
+
+
+def _inv_cdf():
+    """``statistics.NormalDist().inv_cdf`` for 0 < p < 1: the C function it calls where CPython
+    has it (importing ``statistics`` costs ~10 ms, for ``fractions``), else the module's."""
+    try:
+        from _statistics import _normal_dist_inv_cdf
+    except ImportError:  # another Python (Pyodide builds may lack it): the same function
+        from statistics import NormalDist
+
+        return NormalDist().inv_cdf
+    return lambda p: _normal_dist_inv_cdf(p, 0.0, 1.0)
 
 
 def _log_beta(a: float, b: float) -> float:

@@ -68,23 +68,25 @@ def require(condition: object, message: str) -> None:
 def as_year_count(value: object, name: str) -> float | np.ndarray:
     """A number of years: finite and > 0 (fractional years are allowed)."""
     years = as_float(value, name)
-    require(
-        np.asarray(years) > 0, f"{name}: expected a number of years > 0, got {_describe(years)}"
-    )
+    if not np.all(np.asarray(years) > 0):
+        raise InputError(f"{name}: expected a number of years > 0, got {_describe(years)}")
     return years
 
 
 def as_rate(value: object, name: str) -> float | np.ndarray:
     """A growth rate as a fraction, > -1 (a fall of 100 % or more has no compound meaning)."""
     rate = as_float(value, name)
-    require(np.asarray(rate) > -1, f"{name}: expected a rate > -1 (-100 %), got {_describe(rate)}")
+    # The message (a repr of the value) only when it fails: on paths, repr cost more than the check.
+    if not np.all(np.asarray(rate) > -1):
+        raise InputError(f"{name}: expected a rate > -1 (-100 %), got {_describe(rate)}")
     return rate
 
 
 def as_positive(value: object, name: str) -> float | np.ndarray:
     """A value that must be > 0 (a start value that is compounded, a denominator)."""
     out = as_float(value, name)
-    require(np.asarray(out) > 0, f"{name}: expected a value > 0, got {_describe(out)}")
+    if not np.all(np.asarray(out) > 0):
+        raise InputError(f"{name}: expected a value > 0, got {_describe(out)}")
     return out
 
 
@@ -92,7 +94,6 @@ def as_fraction(value: object, name: str) -> float | np.ndarray:
     """A share between 0 and 1 inclusive."""
     out = as_float(value, name)
     arr = np.asarray(out)
-    require(
-        (arr >= 0) & (arr <= 1), f"{name}: expected a share between 0 and 1, got {_describe(out)}"
-    )
+    if not np.all((arr >= 0) & (arr <= 1)):
+        raise InputError(f"{name}: expected a share between 0 and 1, got {_describe(out)}")
     return out

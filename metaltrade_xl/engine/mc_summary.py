@@ -31,9 +31,12 @@ class Paths:
     gap_to_rival: np.ndarray
 
 
-@dataclass(frozen=True)
 class MonteCarloResult:
     """Summaries of a Monte Carlo run, as tables an Excel or JSON writer can lay out.
+
+    The tables are built on first use from the run's summary arrays: an ``MT_MONTECARLO`` cell
+    that shows one table, or a caller that reads one number, does not pay for the others (four
+    pandas constructors cost about as much as the 10 000-path simulation itself).
 
     Attributes
     ----------
@@ -52,13 +55,48 @@ class MonteCarloResult:
     n_paths, percentile_levels, paths (None unless ``keep_paths``)
     """
 
-    percentiles: pd.DataFrame
-    reach: pd.DataFrame
-    first_year: pd.DataFrame
-    horizon_deficit: pd.DataFrame
-    n_paths: int
-    percentile_levels: tuple[float, ...]
-    paths: Paths | None = None
+    __slots__ = ("_summary", "_tables", "n_paths", "paths", "percentile_levels")
+
+    def __init__(self, summary: Summary, paths: Paths | None = None):
+        set_ = object.__setattr__  # read-only like the frozen dataclass it was
+        set_(self, "_summary", summary)
+        set_(self, "_tables", {})
+        set_(self, "n_paths", int(summary.n_paths))
+        set_(self, "percentile_levels", tuple(summary.levels))
+        set_(self, "paths", paths)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"MonteCarloResult is read-only: cannot set {name!r}")
+
+    def __reduce__(self):  # pickles (a server process) with its summary, not its tables
+        return (MonteCarloResult, (self._summary, self.paths))
+
+    def __repr__(self) -> str:
+        return (
+            f"MonteCarloResult(n_paths={self.n_paths}, percentile_levels={self.percentile_levels})"
+        )
+
+    def _table(self, name: str) -> pd.DataFrame:
+        t = self._tables.get(name)
+        if t is None:
+            t = self._tables[name] = _BUILDERS[name](self._summary)
+        return t
+
+    @property
+    def percentiles(self) -> pd.DataFrame:
+        return self._table("percentiles")
+
+    @property
+    def reach(self) -> pd.DataFrame:
+        return self._table("reach")
+
+    @property
+    def first_year(self) -> pd.DataFrame:
+        return self._table("first_year")
+
+    @property
+    def horizon_deficit(self) -> pd.DataFrame:
+        return self._table("horizon_deficit")
 
     def fan(self, outcome: str = "deficit") -> pd.DataFrame:
         """The percentile table of one outcome: ``year, P5, …`` (for a fan chart)."""
@@ -88,52 +126,90 @@ def _label(q: float) -> str:
     return f"P{q:g}"
 
 
-def tables(pct: dict, n_ahead, n_reached, dh_stats, *, levels, base, horizon, n_paths):
-    """The four result tables from per-outcome percentile arrays ``(years, levels)`` and counts.
+@dataclass(frozen=True)
+class Summary:
+    """What a run leaves for its tables: per-outcome percentile arrays ``(years, levels)`` in the
+    percentile table's row order, the reach counts per year, and ``(mean, sd)`` of the horizon
+    deficit over paths."""
 
-    ``pct`` is ordered as the percentile table's rows; ``dh_stats`` is ``(mean, sd)`` of the
-    horizon deficit over paths.
-    """
-    all_years = np.arange(base, horizon + 1)
+    pct: dict
+    n_ahead: np.ndarray
+    n_reached: np.ndarray
+    dh_stats: tuple[float, float]
+    levels: tuple[float, ...]
+    base: int
+    horizon: int
+    n_paths: int
+
+
+def _percentile_table(s: Summary) -> pd.DataFrame:
+    all_years = np.arange(s.base, s.horizon + 1)
     k = all_years.size
     # One constructor per table: building frames column by column costs more than the maths.
-    labels = [_label(q) for q in levels]
-    names = tuple(pct)
-    stacked = np.concatenate([pct[o] for o in names], axis=0)
+    labels = [_label(q) for q in s.levels]
+    names = tuple(s.pct)
+    stacked = np.concatenate([s.pct[o] for o in names], axis=0)
     cols = {
         "outcome": np.repeat(np.array(names, dtype=object), k),
         "year": np.tile(all_years, len(names)),
     }
     cols.update({lab: stacked[:, j] for j, lab in enumerate(labels)})
-    percentile_table = pd.DataFrame(cols)
+    return pd.DataFrame(cols)
 
-    p_ahead = n_ahead / n_paths
-    p_by = n_reached / n_paths
-    reach = pd.DataFrame(
+
+def _reach_table(s: Summary) -> pd.DataFrame:
+    n = s.n_paths
+    p_ahead = s.n_ahead / n
+    p_by = s.n_reached / n
+    return pd.DataFrame(
         {
-            "year": all_years,
+            "year": np.arange(s.base, s.horizon + 1),
             "p_ahead": p_ahead,
-            "se_ahead": np.sqrt(p_ahead * (1 - p_ahead) / n_paths),
+            "se_ahead": np.sqrt(p_ahead * (1 - p_ahead) / n),
             "p_reached_by": p_by,
-            "se_reached_by": np.sqrt(p_by * (1 - p_by) / n_paths),
+            "se_reached_by": np.sqrt(p_by * (1 - p_by) / n),
         }
     )
-    counts = np.concatenate((np.diff(n_reached, prepend=0), [n_paths - n_reached[-1]]))
-    first = pd.DataFrame(
+
+
+def _first_year_table(s: Summary) -> pd.DataFrame:
+    n, n_reached = s.n_paths, s.n_reached
+    counts = np.concatenate((np.diff(n_reached, prepend=0), [n - n_reached[-1]]))
+    years = [int(y) for y in range(s.base, s.horizon + 1)]
+    return pd.DataFrame(
         {
-            "first_year": np.array(
-                [int(y) for y in all_years] + [f"not by {horizon}"], dtype=object
-            ),
+            "first_year": np.array(years + [f"not by {s.horizon}"], dtype=object),
             "paths": counts.astype(np.int64),
-            "probability": counts / n_paths,
+            "probability": counts / n,
         }
     )
-    mean_dh, sd_dh = dh_stats
-    horizon_deficit = pd.DataFrame(
+
+
+def _horizon_deficit_table(s: Summary) -> pd.DataFrame:
+    mean_dh, sd_dh = s.dh_stats
+    return pd.DataFrame(
         {
-            "statistic": ["year", "mean", "se_mean", "sd"] + labels,
-            "value": [float(horizon), mean_dh, sd_dh / math.sqrt(n_paths), sd_dh]
-            + [float(v) for v in pct["deficit"][-1]],
+            "statistic": ["year", "mean", "se_mean", "sd"] + [_label(q) for q in s.levels],
+            "value": [float(s.horizon), mean_dh, sd_dh / math.sqrt(s.n_paths), sd_dh]
+            + [float(v) for v in s.pct["deficit"][-1]],
         }
     )
-    return percentile_table, reach, first, horizon_deficit
+
+
+_BUILDERS = {
+    "percentiles": _percentile_table,
+    "reach": _reach_table,
+    "first_year": _first_year_table,
+    "horizon_deficit": _horizon_deficit_table,
+}
+
+
+def tables(pct: dict, n_ahead, n_reached, dh_stats, *, levels, base, horizon, n_paths):
+    """The four result tables (percentiles, reach, first year, horizon deficit), built at once.
+
+    ``pct`` is ordered as the percentile table's rows; ``dh_stats`` is ``(mean, sd)`` of the
+    horizon deficit over paths. :class:`MonteCarloResult` builds the same tables one by one, on
+    first use.
+    """
+    s = Summary(pct, n_ahead, n_reached, dh_stats, tuple(levels), base, horizon, n_paths)
+    return tuple(build(s) for build in _BUILDERS.values())

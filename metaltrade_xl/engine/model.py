@@ -83,6 +83,20 @@ def _compound(start, rates: np.ndarray, out: np.ndarray | None = None) -> np.nda
     return np.multiply(start, f, out=f)  # the same elementwise product as ``start * f``
 
 
+def _compound_row(start, rates: np.ndarray, row: int) -> np.ndarray:
+    """Row ``row`` of :func:`_compound` alone, shape ``(1, paths)``: the same products, in the
+    same order, without the rows before it (the tornado and goal seek need one year)."""
+    rates = np.atleast_2d(rates.T).T if rates.ndim == 1 else rates
+    f = np.ones((1, rates.shape[1]))
+    if row >= 1:
+        np.add(1.0, rates[0:1], out=f)
+        for t in range(1, row):
+            np.multiply(np.add(1.0, rates[t : t + 1]), f, out=f)
+    if np.ndim(start) != 0:
+        return start * f
+    return np.multiply(start, f, out=f)
+
+
 def evaluate(
     scenario,
     inputs: ProjectionInputs,
@@ -93,6 +107,7 @@ def evaluate(
     _out: Mapping | None = None,
     _checked: bool = False,
     _used: dict | None = None,
+    _row: int | None = None,
 ) -> dict:
     """The projection for ``width`` paths at once, each input taken from ``values`` or the scenario.
 
@@ -112,6 +127,8 @@ def evaluate(
         computed (e.g. shape ``(years, 1)``), not as broadcast views.
     _checked : internal; the growths in ``values`` are known to be above -1 (simulate's draws,
         already checked by ``sampling._check_growth``), so the per-block scan is skipped.
+    _row : internal; only this row (0 = the base year) of every output, shape ``(1, width)``:
+        the numbers of that row of the full table, bit for bit, for a fraction of the work.
     _used : internal; when a dict, receives the yearly rates used, shape ``(years - 1, width)``
         or broadcastable to it, under ``exports.growth``, ``imports.growth``, ``rival.growth``
         (a solved ``"to_close"`` rate included).
@@ -165,15 +182,20 @@ def evaluate(
     r0 = start("rival", inputs.rival_start)
     outs = _out or {}
     sub = scenario.substitution
-    rival = _compound(r0, growth("rival"), outs.get("rival_exports"))
+
+    def compound(start, rates, out=None):
+        return _compound(start, rates, out) if _row is None else _compound_row(start, rates, _row)
+
+    rival = compound(r0, growth("rival"), outs.get("rival_exports"))
     # Without substitution imports are imports_before (x - 0.0 is x bit for bit): compound them
     # straight into the caller's buffer.
-    imports_before = _compound(m0, growth("imports"), outs.get("imports") if sub is None else None)
+    imports_before = compound(m0, growth("imports"), outs.get("imports") if sub is None else None)
     g = growth("exports")
     if isinstance(g, str):  # to_close: the constant rate reaching this path's rival at the horizon
-        solved = growth_to_close(x0, rival[-1], n)
+        at_horizon = rival if _row is None else _compound_row(r0, growth("rival"), n)
+        solved = growth_to_close(x0, at_horizon[-1], n)
         g = np.broadcast_to(solved, (n, np.size(solved)))
-    exports = _compound(x0, g, outs.get("exports"))
+    exports = compound(x0, g, outs.get("exports"))
     if _used is not None:
         _used.update({"exports.growth": g, "imports.growth": growth("imports"),
                       "rival.growth": growth("rival")})  # fmt: skip
@@ -194,11 +216,18 @@ def evaluate(
             "substitution.origin_share",
         )
         phase = phase_in(np.arange(base, horizon + 1), sub.start_year, sub.phase_in_years)[:, None]
-        # Same operations, in the same order, as substitution.substitution_path.
-        gross = phase * share * (origin * imports_before)
-        effect = gross - gross * content
+        phase = phase if _row is None else phase[_row : _row + 1]
+        # Same operations, in the same order, as substitution.substitution_path (in place where
+        # the shapes allow: on Monte Carlo chunks each temporary is a megabyte of fresh pages).
+        ps = phase * share
+        gross = origin * imports_before
+        same = np.broadcast_shapes(np.shape(ps), gross.shape) == gross.shape
+        gross = np.multiply(ps, gross, out=gross if same else None)
+        effect = gross * content
+        same = effect.shape == gross.shape
+        effect = np.subtract(gross, effect, out=effect if same else None)
         imports = np.subtract(imports_before, effect, out=outs.get("imports"))
-    shape = (n + 1, width)
+    shape = (n + 1 if _row is None else 1, width)
     full = {
         "exports": exports,
         "imports_before_substitution": imports_before,

@@ -44,7 +44,7 @@ from metaltrade_xl.engine._order_stats import _ranks as _ranks
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
 from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
-from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, tables
+from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, Summary
 from metaltrade_xl.engine.mc_summary import _label as _label
 from metaltrade_xl.engine.model import _base_rates, evaluate
 from metaltrade_xl.engine.sampling import (
@@ -237,8 +237,8 @@ def simulate(
     gen = _rng(rng, seed, spec)
     base, horizon = scenario.years
     n = horizon - base
-    evaluate(scenario, inputs)  # check the start values and rate tables once, with clear messages
-    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))
+    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))  # rate tables checked here
+    evaluate(scenario, inputs, _rates=rates)  # and the start values, once, with clear messages
     rival_varies = any(k in spec.inputs for k in ("rival.growth", "rival.start"))
 
     k = n + 1
@@ -260,24 +260,26 @@ def simulate(
     workers = _workers(len(blocks)) if n_paths >= THREAD_PATHS else 1
     chunks = _chunks(len(blocks), workers)
 
+    once_names = [name for name in spec.once]
+    yearly_names = [name for name in spec.yearly]
+
     def run_chunk(c):
         first, end = chunks[c]
         a, b = blocks[first][0], blocks[end - 1][1]
-        parts, direct = [], True
+        # Every block writes its draws into the chunk's columns: growths straight into the rows
+        # their outcome is compounded in where there are such rows, others into chunk arrays.
+        own = {name: np.empty((n, b - a)) for name in yearly_names if name not in drawn_into}
+        own.update({name: np.empty(b - a) for name in once_names})
+        scratch = np.empty(len(yearly_names) * n * BLOCK) if yearly_names else None
         for i in range(first, end):
             lo, hi = blocks[i]
             targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
+            targets.update({name: arr[..., lo - a : hi - a] for name, arr in own.items()})
             # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
-            got = _draw_block(spec, n, hi - lo, np.random.default_rng(seeds[i]), factors, targets)
-            direct &= all(got[name] is t for name, t in targets.items() if name in got)
-            parts.append(got)
-        # Blocks drawn straight into the buffers are one slice of it; other draws are joined.
-        draws = {
-            name: drawn_into[name][1:, a:b]
-            if direct and name in drawn_into
-            else np.concatenate([p[name] for p in parts], axis=-1)
-            for name in parts[0]
-        }
+            rng_i = np.random.default_rng(seeds[i])
+            _draw_block(spec, n, hi - lo, rng_i, factors, targets, scratch)
+        draws = {name: drawn_into[name][1:, a:b] for name in yearly_names if name in drawn_into}
+        draws.update(own)
         # The model writes straight into this chunk's columns of the result buffers.
         cols = {"exports": x[:, a:b], "imports": m[:, a:b], "deficit": d[:, a:b]}
         if gap is not None:
@@ -318,15 +320,10 @@ def simulate(
             gap.T.copy(),
         )
     pct = _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers)
-    return MonteCarloResult(
-        *tables(
-            pct, n_ahead, n_reached, (mean_dh, sd_dh),
-            levels=levels, base=base, horizon=horizon, n_paths=int(n_paths),
-        ),
-        int(n_paths),
-        levels,
-        kept,
-    )  # fmt: skip
+    summary = Summary(
+        pct, n_ahead, n_reached, (mean_dh, sd_dh), levels, base, horizon, int(n_paths)
+    )
+    return MonteCarloResult(summary, kept)
 
 
 def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> dict:
@@ -358,6 +355,10 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     # Exports and imports are >= 0 by construction (start > 0, growth > -1, substitution at most
     # the imports): selected on their bits as integers.
     nonneg = {"exports", "imports"}
+    # A deficit is usually positive in every path (imports well above exports): then it is
+    # selected as integers too (a row holding a negative would be selected again as floats).
+    if not d[1:].min() < 0:
+        nonneg.add("deficit")
     parts = [
         (a[lo:hi], lv, fixed and lo == 0, o in nonneg)
         for o, (a, lv) in jobs.items()

@@ -103,8 +103,7 @@ def project(scenario, inputs: ProjectionInputs) -> Projection:
             "coverage": exports / imports,
             "rival_exports": path["rival_exports"],
             "gap_to_rival": path["gap_to_rival"],
-        },
-        columns=list(COLUMNS),
+        },  # in the order of COLUMNS (passing columns= too cost more than building the frame)
     )
     years = np.arange(base + 1, horizon + 1)
     rates = {

@@ -51,14 +51,17 @@ def _draw_block(
     rng: np.random.Generator,
     factors=None,
     targets: dict | None = None,
+    scratch: np.ndarray | None = None,
 ) -> dict:
     """Draws of every uncertain input for one block of paths (see :func:`sample`).
 
     ``factors`` are :func:`_factors` of ``spec``, computed once per run rather than per block.
-    ``targets``: input name -> array ``(n_years, width)`` whose rows are each contiguous (rows of
-    :func:`simulate`'s result buffers); independent-normal yearly draws of those inputs are
-    written there (and returned as those arrays), so the model compounds them in place, with no
-    allocation per block.
+    ``targets``: input name -> array ``(n_years, width)`` (yearly) or ``(width,)`` (once) whose
+    rows are each contiguous (rows of :func:`simulate`'s result buffers, or a chunk's columns);
+    the draws of those inputs are written there (and returned as those arrays), so the model
+    compounds them in place and a chunk's blocks need no joining. ``scratch``: at least
+    ``len(spec.yearly) * n_years * width`` floats for the correlated normal scores, reused from
+    block to block (a fresh array the size of a block is a page fault per 4 KB).
     """
     factors = _factors(spec) if factors is None else factors
     out = {}
@@ -86,14 +89,33 @@ def _draw_block(
             out[name] = g
             _check_growth(name, g)
     elif yearly:
-        z = rng.standard_normal((len(yearly), n_years, width))
+        shape = (len(yearly), n_years, width)
+        want = [(targets or {}).get(name) for name in yearly]
         f = factors[0]
-        if f is not None:
-            z = np.einsum("ij,jtp->itp", f, z)
+        if f is None and all(t is not None for t in want):
+            # The scores straight into the targets, row by row in the order one draw of
+            # ``shape`` fills them (the same numbers).
+            for t in want:
+                for row in t:
+                    rng.standard_normal(out=row)
+            z = want
+        else:
+            size = math.prod(shape)
+            buf = scratch.reshape(-1)[:size] if scratch is not None else np.empty(size)
+            z = rng.standard_normal(out=buf.reshape(shape))
+            if f is not None:
+                z = mix(f, z, out=want)
+            else:
+                # (a score left in the scratch would be overwritten by the next block)
+                keep = scratch is not None
+                z = [_put(t, z[i]) if t is not None else z[i].copy() if keep else z[i]
+                     for i, t in enumerate(want)]  # fmt: skip
         for i, name in enumerate(yearly):
             zi = z[i]
             persist(zi, float(spec.persistence.get(name, 0.0)))
             g = spec.inputs[name].from_normal(zi, out=zi)
+            if want[i] is not None and g is not want[i]:  # a kind that maps to a new array
+                g = _put(want[i], g)
             _check_growth(name, g)
             out[name] = g
     if once:
@@ -105,7 +127,44 @@ def _draw_block(
             v = spec.inputs[name].from_normal(z[i], out=z[i])
             if INPUTS[name].domain is START and v.min() <= START.low:
                 raise InputError(f"{name}: some draws are <= 0; start values must be > 0")
-            out[name] = v
+            t = (targets or {}).get(name)
+            out[name] = v if t is None else _put(t, v)
+    return out
+
+
+def _put(target: np.ndarray, values: np.ndarray) -> np.ndarray:
+    target[...] = values
+    return target
+
+
+def mix(f: np.ndarray, z: np.ndarray, out=None):
+    """``np.einsum("ij,j...->i...", f, z)`` bit for bit, in fewer passes: the products of each
+    output are summed in order of ``j``, as einsum sums them (``0 + a`` is ``a``), skipping the
+    factor's zeros (adding a zero product changes no number), and a row with a single 1 is a copy.
+
+    Examples
+    --------
+    >>> f = np.array([[0.6, 0.0, 0.8], [0.0, 1.0, 0.0], [0.6, 0.0, -0.8]])
+    >>> z = np.random.default_rng(0).standard_normal((3, 4, 5))
+    >>> np.array_equal(mix(f, z), np.einsum("ij,jtp->itp", f, z))
+    True
+    """
+    if out is None or all(o is None for o in out):
+        out = np.empty((f.shape[0],) + z.shape[1:])
+    else:  # a list of arrays, one per output (None: a new one)
+        out = [np.empty(z.shape[1:]) if o is None else o for o in out]
+    for i, row in enumerate(f):
+        terms = [(float(c), j) for j, c in enumerate(row) if c != 0.0]
+        if len(terms) == 1 and terms[0][0] == 1.0:
+            out[i][...] = z[terms[0][1]]
+            continue
+        if not terms:
+            out[i][...] = 0.0
+            continue
+        c, j = terms[0]
+        np.multiply(z[j], c, out=out[i])
+        for c, j in terms[1:]:
+            out[i] += z[j] * c
     return out
 
 

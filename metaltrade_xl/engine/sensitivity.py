@@ -64,11 +64,11 @@ def outcome_values(
     """
     if outcome not in OUTCOMES:
         raise InputError(f"outcome: expected one of {', '.join(OUTCOMES)}, got {outcome!r}")
-    row = _row(scenario, year)
-    out = evaluate(scenario, inputs, values, width)
+    # Only the year asked for is computed (the same numbers as that row of the whole table).
+    out = evaluate(scenario, inputs, values, width, _row=_row(scenario, year))
     if outcome == "balance":
-        return -np.array(out["deficit"][row])
-    return np.array(out[outcome][row])
+        return -np.array(out["deficit"][0])
+    return np.array(out[outcome][0])
 
 
 def _check_lever(name: str, label: str = "lever") -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.inputs import INPUTS
+from metaltrade_xl.engine.montecarlo import _run_all
 from metaltrade_xl.engine.sampling import persist
 from metaltrade_xl.engine.scenario import ProjectionInputs
 from metaltrade_xl.engine.sensitivity import _row, outcome_values
@@ -96,17 +97,20 @@ def simulated_tornado(
     base = float(outcome_values(scenario, inputs, medians, 1, outcome, year)[0])
     n_years = int(scenario.horizon) - int(scenario.base_year)
     seeds = np.random.SeedSequence(spec.seed if seed is None else seed).spawn(len(names))
-    rows = []
-    for name, child in zip(names, seeds, strict=True):
+
+    def swing(job):
+        # Each input draws from its own child generator into its own arrays: the inputs run on
+        # threads where the runtime has them, with the same numbers as in order.
+        name, child = job
         dist = spec.inputs[name]
         values = dict(medians)
         values.update(_alone(spec, name, n_years, n, np.random.default_rng(child)))
         y = outcome_values(scenario, inputs, values, n, outcome, year)
         lo, hi = np.percentile(y, [low, high])
-        rows.append(
-            (name, INPUTS[name].drawn, float(dist.ppf(low / 100)), float(dist.ppf(high / 100)),
-             float(lo), float(hi), base, float(hi - lo))
-        )  # fmt: skip
+        return (name, INPUTS[name].drawn, float(dist.ppf(low / 100)), float(dist.ppf(high / 100)),
+                float(lo), float(hi), base, float(hi - lo))  # fmt: skip
+
+    rows = _run_all(swing, list(zip(names, seeds, strict=True)))
     table = pd.DataFrame(
         rows,
         columns=["input", "drawn", "low_value", "high_value", "outcome_low", "outcome_high",
@@ -129,10 +133,13 @@ def _alone(spec: UncertaintySpec, name: str, n_years: int, n: int, rng) -> dict:
     i = group.index(name)
     z = rng.standard_normal((n_years, n) if yearly else n)
     out = {}
-    for j, other in enumerate(group):
+    # The partners first, from z; then the input itself in z's own memory (no copy of z).
+    order = [j for j, other in enumerate(group) if other != name] + [i]
+    for j in order:
+        other = group[j]
         if c[i, j] == 0.0:
             continue
-        zj = z.copy() if other == name else c[i, j] * z
+        zj = z if other == name else c[i, j] * z
         if yearly:
             persist(zj, float(spec.persistence.get(other, 0.0)))
         out[other] = spec.inputs[other].from_normal(zj, out=zj)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from metaltrade_xl.data import DataError, _same_text, import_share, nowcast
+from metaltrade_xl.data import DataError, import_share, nowcast
+from metaltrade_xl.data._view import FigureView
 from metaltrade_xl.data.trend import Trend, trend_growth
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.budget import check_memory
@@ -231,9 +232,7 @@ def scenario_figures(scenario: Scenario, figures: pd.DataFrame) -> pd.DataFrame:
     >>> sorted(set(scenario_figures(find_scenario("baseline"), f)["reporter"]))
     ['Chile', 'Peru']
     """
-    who = figures["reporter"].to_numpy()
-    keep = _same_text(who, scenario.reporter) | _same_text(who, scenario.rival.name)
-    return figures if keep.all() else figures[keep]
+    return FigureView.of(figures).narrow((scenario.reporter, scenario.rival.name)).frame
 
 
 def run(scenario: Scenario, figures: pd.DataFrame, *, records: bool = True) -> ScenarioResult:
@@ -244,7 +243,9 @@ def run(scenario: Scenario, figures: pd.DataFrame, *, records: bool = True) -> S
     then holds only a rebase note, ``figures_used`` is empty): what the lower-bound marks'
     reruns need, which compare projections only.
     """
-    figures = scenario_figures(scenario, figures)
+    # One view of the rows the run can use: each column read once, each question answered once
+    # (the lower-bound marks rerun this a dozen times; pandas per question was most of a run).
+    figures = FigureView.of(figures).narrow((scenario.reporter, scenario.rival.name))
     scenario, moved = rebase_to_data(scenario, figures)
     scenario, trends = resolve_trends(scenario, figures)
     inputs, uses, starts = resolve_starts(scenario, figures)
