@@ -233,3 +233,88 @@ def test_the_cli_starts_the_read_ahead_before_pandas_is_imported(tmp_path):
     seen = [line for line in done.stdout.splitlines() if line.startswith("SEEN")]
     # the first call before any heavy import; the second in a process that has pandas already
     assert seen == [f"SEEN {[(False, str(path)), (True, str(path))]}"]
+
+
+# --- the one-pass path for clean sheets (data/_xlsx.tidy_rows) ------------------------------
+
+_TIDY = ["id", *HEADER, "unit", "lower_bound", "source_publisher", "quote"]
+_clean = {
+    "id": st.sampled_from(["", "a", "b", "c", "d"]),
+    "indicator": st.sampled_from(["exports", "imports", "Exports", " gdp "]),
+    "reporter": st.sampled_from(["Peru", "Chile ", "Perú"]),
+    "partner": st.sampled_from(["World", "China"]),
+    "year": st.sampled_from([2023.0, 2024.0]),
+    "months": st.sampled_from([12.0, 11.0]),
+    "value": st.sampled_from([750.0, 0.0, -0.0, 1e300, 0.1]),
+    "unit": st.sampled_from(["", "USD million"]),
+    "lower_bound": st.sampled_from(["", "true", "FALSE", " sí"]),
+    "source_publisher": st.sampled_from(["", "SNI"]),
+    "quote": st.sampled_from(["", "más de", "  x  "]),
+}
+# Now and then one cell of a row is something else: empty, text in a number column, a number in
+# a text column, or a value out of the layout's range.
+_odd = st.one_of(
+    st.none(),
+    st.tuples(st.sampled_from(_TIDY), st.sampled_from(["", "n/a", 7.0, 2024.5, 1899.0, 0.0, -5.0])),
+    st.tuples(st.just("lower_bound"), st.just("maybe")),
+)
+
+
+def _row(clean, odd):
+    row = dict(clean)
+    if odd is not None:
+        row[odd[0]] = odd[1]
+    return row
+
+
+_cell = st.builds(_row, st.fixed_dictionaries(_clean), _odd)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_cell, min_size=1, max_size=5), st.booleans())
+def test_the_one_pass_path_gives_the_general_paths_frame_or_leaves_it_the_sheet(body, blank):
+    """Property: on any sheet of the tidy layout, ``tidy_rows`` returns exactly the frame the
+    general path (object frame -> tidy_figures) makes, or None where that path has something to
+    say (an error) or a conversion to make; and a sheet of clean cells never needs the general
+    path."""
+    from metaltrade_xl.data import tidy_figures
+    from metaltrade_xl.data._xlsx import frame_from_rows, tidy_rows
+
+    rows = [list(_TIDY)] + [[r[c] for c in _TIDY] for r in body]
+    if blank:
+        rows.append([""] * len(_TIDY))  # a blank row under the data, as a sheet may have
+    fast = tidy_rows([list(r) for r in rows], "s.xlsx")
+    try:
+        general = tidy_figures(frame_from_rows([list(r) for r in rows]), "s.xlsx")
+    except DataError:
+        assert fast is None
+        return
+    if fast is not None:
+        pd.testing.assert_frame_equal(fast, general, check_exact=True)
+        assert [str(t) for t in fast.dtypes] == [str(t) for t in general.dtypes]
+    clean = all(
+        isinstance(r[c], str) or c in ("year", "months", "value") and isinstance(r[c], float)
+        for r in body
+        for c in _TIDY
+    )
+    if clean and all(r[c] for r in body for c in ("indicator", "reporter", "partner")):
+        assert fast is not None
+
+
+def test_a_large_clean_sheet_takes_the_one_pass_path(tmp_path, monkeypatch):
+    """The bundled figures as .xlsx: typed in one pass, the same figures as the CSV's."""
+    from metaltrade_xl.data import _xlsx
+
+    raw = pd.read_csv(bundled_path(), dtype=str, keep_default_na=False)
+    typed = raw.astype(object)
+    for c in ("year", "months", "value"):
+        typed[c] = pd.to_numeric(raw[c]).astype(float)
+    path = write_book(tmp_path / "f.xlsx", [list(raw.columns), *typed.to_numpy().tolist()])
+    general = []
+    monkeypatch.setattr(_xlsx, "frame_from_rows", lambda rows: general.append(1))
+    got = load_figures(path)
+    assert general == []  # never built the object frame
+    bundled = load_figures()
+    cols = [c for c in bundled.columns if c != "file"]
+    pd.testing.assert_frame_equal(got[cols], bundled[cols], check_dtype=False)
+    assert got["file"].unique().tolist() == ["f.xlsx"]

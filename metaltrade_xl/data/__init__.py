@@ -31,26 +31,15 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
+from metaltrade_xl.data._layout import _FALSE as _FALSE
+from metaltrade_xl.data._layout import _TRUE as _TRUE
+from metaltrade_xl.data._layout import FIGURE_COLUMNS as FIGURE_COLUMNS
+from metaltrade_xl.data._layout import OPTIONAL_COLUMNS as OPTIONAL_COLUMNS
+from metaltrade_xl.data._layout import REQUIRED_COLUMNS as REQUIRED_COLUMNS
+from metaltrade_xl.data._layout import WORLD as WORLD
+from metaltrade_xl.data._layout import DataError as DataError
+from metaltrade_xl.data._layout import check_years as check_years
 from metaltrade_xl.data._view import FigureView, _same_text
-
-REQUIRED_COLUMNS = ("indicator", "reporter", "partner", "year", "months", "value")
-OPTIONAL_COLUMNS = (
-    "id",
-    "unit",
-    "lower_bound",
-    "source_publisher",
-    "source_title",
-    "source_date",
-    "quote",
-    "note",
-)
-#: Every column of the layout, in the order files and sheets show them.
-FIGURE_COLUMNS = ("id", *REQUIRED_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c != "id"))
-WORLD = "World"
-
-
-class DataError(ValueError):
-    """A data file that does not follow the tidy layout; the message names file, row and column."""
 
 
 def bundled_path() -> Path:
@@ -92,9 +81,18 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
 
             raw = read_csv_text(path, name, DataError)
         elif suffix in (".xlsx", ".xlsm"):
-            from metaltrade_xl.data._xlsx import read_sheet
+            from metaltrade_xl.data._xlsx import frame_from_rows, sheet_rows, tidy_rows
 
-            raw = read_sheet(path)
+            rows = sheet_rows(path)
+            if rows is None:  # no python-calamine here: pandas' openpyxl reader
+                from metaltrade_xl.data._xlsx import read_sheet
+
+                raw = read_sheet(path)
+            else:
+                typed = tidy_rows(list(rows), name)  # the common case, column by column
+                if typed is not None:
+                    return typed
+                raw = frame_from_rows(rows)
         else:
             raise DataError(f"{name}: expected a .csv or .xlsx file, got '{path.suffix}'")
     except DataError:
@@ -219,29 +217,6 @@ def _text_column(col: pd.Series, name: str, column: str, *, required: bool) -> p
     return text
 
 
-def check_years(years, name: str, column: str, rows, texts=None) -> None:
-    """Refuse, naming the first, a year outside the range scenario files accept
-    (:data:`metaltrade_xl.engine.inputs.YEAR`): ``-5``, ``0`` or ``99999999999999999999`` are
-    typos, and a year past 2^63 would otherwise wrap to a negative integer."""
-    from metaltrade_xl.engine.inputs import YEAR
-
-    years = np.asarray(years)
-    # Whole numbers already (a parsed integer column): the range is their min and max, two SIMD
-    # passes instead of a float copy and four comparisons per row.
-    if years.dtype.kind in "iu" and (
-        not years.size or (YEAR.low <= years.min() and years.max() <= YEAR.high)
-    ):
-        return
-    years = np.asarray(years, dtype=float)
-    bad = ~YEAR.contains(years)
-    if bad.any():
-        i = int(np.argmax(bad))
-        got = str(texts[i]) if texts is not None else f"{years[i]:.15g}"
-        raise DataError(
-            f"{name}: row {rows[i]}, column {column}: expected {YEAR.expected}, got {got[:40]}"
-        )
-
-
 def _number_column(
     col: pd.Series, name: str, column: str, *, whole: bool, year: bool = False
 ) -> pd.Series:
@@ -275,10 +250,6 @@ def _number_column(
             check_years(numbers.to_numpy(), name, column, rows, given)
         return numbers.astype(int)
     return numbers.astype(float)
-
-
-_TRUE = {"true", "yes", "1", "y", "sí", "si", "x"}
-_FALSE = {"false", "no", "0", "n", ""}
 
 
 def _bool_column(col: pd.Series, name: str) -> pd.Series:

@@ -35,6 +35,16 @@ def read_sheet(path: str | Path, *, header_only: bool = False) -> pd.DataFrame:
     return frame_from_rows(rows)
 
 
+def sheet_rows(path: str | Path) -> list[list] | None:
+    """The first worksheet's cell values (python-calamine), or None where calamine is missing."""
+    from metaltrade_xl._io import sheet_cells
+
+    try:
+        return sheet_cells(path)
+    except ImportError:  # pragma: no cover - a platform without its wheel
+        return None
+
+
 def frame_from_rows(rows: list[list]) -> pd.DataFrame:
     """A frame from a sheet's cell values (first row = header), as ``read_excel`` builds it.
 
@@ -121,3 +131,112 @@ def _cell(v):
     if isinstance(v, date) and not isinstance(v, datetime):
         return datetime(v.year, v.month, v.day)
     return v
+
+
+# --- the common case in one pass per column ------------------------------------------------------
+
+_TEXT_COLUMNS = ("indicator", "reporter", "partner")
+
+
+def tidy_rows(rows: list[list], name: str) -> pd.DataFrame | None:
+    """The typed figures of a tidy sheet's cells (first row the header), the same frame as
+    ``tidy_figures(frame_from_rows(rows), name)``, when every cell is what the layout wants: text
+    in the text columns, required ones filled, whole years and months 1-12, flows >= 0, true or
+    false, no id twice. Each column is checked and typed in one pass instead of through an object
+    frame (a 50 000-row sheet in a third of the time). None when anything needs a message or a
+    conversion: the general path then gives the one-line error naming row and column.
+    """
+    from metaltrade_xl.data._layout import (
+        _FALSE,
+        _TRUE,
+        OPTIONAL_COLUMNS,
+        REQUIRED_COLUMNS,
+        check_years,
+    )
+
+    if len(rows) < 2:
+        return None
+    names = [str(c).strip().lower() for c in _header(rows[0])]
+    body = rows[1:]
+    while body and all(v == "" for v in body[-1]):  # as frame_from_rows drops them
+        body.pop()
+    width = len(names)
+    if not body or len(set(names)) < width or any(c not in names for c in REQUIRED_COLUMNS):
+        return None
+    if any(len(r) != width for r in body):
+        return None
+    grid = np.empty((len(body), width), dtype=object)
+    grid[:] = body
+    col = {n: grid[:, j] for j, n in enumerate(names)}
+    n = len(body)
+    rownum = np.arange(2, n + 2)
+
+    def texts(values, required: bool):
+        if infer_dtype(values, skipna=False) != "string":  # text in every cell ("" if empty)
+            return None
+        s = pd.Series(values, dtype="str").str.strip()
+        if required and (s == "").any():
+            return None
+        return s
+
+    out = {}
+    for c in _TEXT_COLUMNS:
+        out[c] = texts(col[c], True)
+        if out[c] is None:
+            return None
+    numbers = {}
+    for c in ("year", "months", "value"):
+        values = col[c]
+        if infer_dtype(values, skipna=False) != "floating":  # a number in every cell
+            return None
+        numbers[c] = values.astype(float) + 0.0  # -0.0 becomes 0, as the general path makes it
+    for c in ("year", "months"):
+        x = numbers[c]
+        if not (np.isfinite(x).all() and (x == np.round(x)).all()):
+            return None
+    try:
+        check_years(numbers["year"], name, "year", rownum)
+    except ValueError:
+        return None
+    months = numbers["months"]
+    if not ((months >= 1) & (months <= 12)).all():
+        return None
+    value = numbers["value"]
+    if not np.isfinite(value).all():
+        return None
+    flows = out["indicator"].str.lower().isin(["exports", "imports"]).to_numpy()
+    if (flows & (value < 0)).any():
+        return None
+    out["year"] = pd.Series(numbers["year"].astype(np.int64))
+    out["months"] = pd.Series(months.astype(np.int64))
+    out["value"] = pd.Series(value)
+    for c in OPTIONAL_COLUMNS:
+        if c == "lower_bound":
+            if c not in col:
+                out[c] = pd.Series(np.zeros(n, dtype=bool))
+                continue
+            flags = texts(col[c], False)
+            if flags is None:
+                return None
+            flags = flags.str.lower()
+            true, known = flags.isin(_TRUE), flags.isin(_TRUE | _FALSE)
+            if not known.all():
+                return None
+            out[c] = true
+        else:
+            out[c] = texts(col[c], False) if c in col else pd.Series([""] * n, dtype="str")
+            if out[c] is None:
+                return None
+    ids = out["id"]
+    made = (ids == "").to_numpy()
+    if made.any():
+        ids = ids.copy()
+        ids[made] = [f"{name}:row{r}" for r in rownum[made]]
+        out["id"] = ids
+    if out["id"].duplicated().any():
+        return None
+    out["unit"] = out["unit"].mask(out["unit"] == "", "USD million")
+    frame = pd.DataFrame(out)
+    frame["file"] = name
+    frame["row"] = rownum
+    return frame

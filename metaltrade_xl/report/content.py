@@ -74,32 +74,33 @@ def sources_sheet(
         "value": 11.0, "unit": 9.0, "lower_bound": 8.0, "source": 16.0, "quote": 32.0,
         "used_by": 8.0, "id": 30.0,
     }  # fmt: skip
+    f = {c: figures[c].tolist() for c in figures.columns}  # plain lists: read once, cell by cell
     source_of = [
-        ", ".join(p for p in (r.source_publisher, r.source_title, r.source_date) if p) or r.file
-        for r in figures.itertuples()
+        ", ".join(p for p in parts if p) or file
+        for *parts, file in zip(
+            f["source_publisher"], f["source_title"], f["source_date"], f["file"], strict=True
+        )
     ]
     common = max(set(source_of), key=source_of.count) if source_of else ""
-    frame = pd.DataFrame(
-        {
-            "indicator": [w.indicator(i).capitalize() for i in figures["indicator"]],
-            "reporter": figures["reporter"].to_numpy(),
-            "partner": figures["partner"].to_numpy(),
-            "year": figures["year"].to_numpy(),
-            "months": figures["months"].to_numpy(),
-            "value": figures["value"].to_numpy(),
-            "unit": [w.unit(u) for u in figures["unit"]],
-            "lower_bound": [w("yes") if b else "" for b in figures["lower_bound"]],
-            "source": ["" if x == common else x for x in source_of],
-            "quote": figures["quote"].to_numpy(),
-            "used_by": [", ".join(dict.fromkeys(used.get(i, []))) for i in figures["id"]],
-            "id": figures["id"].to_numpy(),
-        },
-        index=figures.index,
-    )
+    columns = {
+        "indicator": [w.indicator(i).capitalize() for i in f["indicator"]],
+        "reporter": figures["reporter"].to_numpy(),
+        "partner": figures["partner"].to_numpy(),
+        "year": figures["year"].to_numpy(),
+        "months": figures["months"].to_numpy(),
+        "value": figures["value"].to_numpy(),
+        "unit": [w.unit(u) for u in f["unit"]],
+        "lower_bound": [w("yes") if b else "" for b in f["lower_bound"]],
+        "source": ["" if x == common else x for x in source_of],
+        "quote": figures["quote"].to_numpy(),
+        "used_by": [", ".join(dict.fromkeys(used.get(i, []))) for i in f["id"]],
+        "id": figures["id"].to_numpy(),
+    }
+    frame = pd.DataFrame(columns, index=figures.index)
     widths = {i + 1: v for i, v in enumerate(cols.values())}
     value_formats = tuple(
         marked(_unit_format(u), "≥" if b else None)
-        for u, b in zip(figures["unit"], figures["lower_bound"], strict=True)
+        for u, b in zip(f["unit"], f["lower_bound"], strict=True)
     )
     labels = {c: w.column(c) for c in cols}
     labels["source"] = w("col.source")
@@ -125,11 +126,10 @@ def sources_sheet(
         name="Figures",
     )
     heights = {table.header_row: hh}
-    for i, r in enumerate(frame.itertuples(index=False)):
-        n = max(
-            header_lines(getattr(r, c), cols[c] * 1.08)
-            for c in ("source", "quote", "indicator", "used_by", "unit", "partner")
-        )
+    wrapped = ("source", "quote", "indicator", "used_by", "unit", "partner")
+    texts_of = [list(columns[c]) for c in wrapped]
+    for i, row in enumerate(zip(*texts_of, strict=True)):
+        n = max(header_lines(v, cols[c] * 1.08) for c, v in zip(wrapped, row, strict=True))
         if n > 1:
             heights[table.first_row + i] = ROW_PT * n
             stack.used += ROW_PT * (n - 1)
@@ -192,18 +192,22 @@ unit_format = _unit_format
 
 def _latest_exports(figures: pd.DataFrame) -> pd.DataFrame:
     """Full-year total exports of every reporter but World in the latest year that has two."""
-    f = figures[
-        (figures["indicator"] == "exports")
-        & (figures["partner"] == "World")
-        & (figures["reporter"] != "World")
-        & (figures["months"] == 12)
-    ]
-    counts = f.groupby("year")["reporter"].nunique()
-    years = counts[counts >= 2].index
-    if len(years) == 0:
-        return f.iloc[:0][["reporter", "value", "lower_bound"]]
-    rows = f[f["year"] == years.max()]
-    return rows[["reporter", "value", "lower_bound", "year"]].reset_index(drop=True)
+    reporter = figures["reporter"].to_numpy()
+    year = figures["year"].to_numpy()
+    keep = (
+        (figures["indicator"].to_numpy() == "exports")
+        & (figures["partner"].to_numpy() == "World")
+        & (reporter != "World")
+        & (figures["months"].to_numpy() == 12)
+    )
+    reporters: dict = {}
+    for y, r in zip(year[keep].tolist(), reporter[keep].tolist(), strict=True):
+        reporters.setdefault(y, set()).add(r)
+    years = [y for y, who in reporters.items() if len(who) >= 2]
+    if not years:
+        return figures.iloc[:0][["reporter", "value", "lower_bound"]]
+    at = np.flatnonzero(keep & (year == max(years)))
+    return figures.iloc[at][["reporter", "value", "lower_bound", "year"]].reset_index(drop=True)
 
 
 def output_sheet_names(results, lang: str = "en", reserved: Sequence[str] = ()) -> list[str]:
@@ -273,7 +277,8 @@ def provenance_layout(results, origins, w: Words) -> SheetLayout:
             sum(widths[k] for k in range(c, c + t.span(n)))
             for c, n in zip(cols, t.frame.columns, strict=True)
         ]
-        for i, row in enumerate(t.frame.itertuples(index=False)):
+        values = [t.frame[c].tolist() for c in t.frame.columns]
+        for i, row in enumerate(zip(*values, strict=True)):
             n = max(text_lines(v, room[j]) if isinstance(v, str) else 1 for j, v in enumerate(row))
             if n > 1:
                 heights[t.first_row + i] = ROW_PT * n

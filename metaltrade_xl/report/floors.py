@@ -9,6 +9,9 @@ that moves both ways over several floors "≈". Unchanged values carry no mark.
 
 from __future__ import annotations
 
+import collections
+import functools
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -24,22 +27,133 @@ _TOL = 1e-9
 AT_LEAST, AT_MOST, EITHER = FLOOR_MARKS
 
 
+def kept(result, key, figures: pd.DataFrame, make: Callable):
+    """``make()``, computed once per result and ``figures``: the sheets, the summary and the
+    printed summary ask the same questions of a result (which floors, which marks, which rows).
+
+    Kept in the result's ``reruns`` dict (beside the reruns, see :func:`bumped_run`) with the
+    figures held, so that their id stays theirs; a result without one computes every time.
+    """
+    cache = getattr(result, "reruns", None)
+    if cache is None:
+        return make()
+    k = ("kept", key, id(figures))
+    hit = cache.get(k)
+    if hit is not None and hit[0] is figures:
+        return hit[1]
+    out = make()
+    cache[k] = (figures, out)
+    return out
+
+
+#: What is kept of the last figures table asked about: a weak reference to it, and a dict.
+_FIGURES_KEPT: tuple = (None, {})
+
+
+def _figure_store(figures: pd.DataFrame) -> dict:
+    """What is kept of ``figures`` (the rows looked up, the full years, the bumped copies), new
+    for other figures. Figures are not changed once loaded (the reruns kept by
+    :func:`bumped_run` rest on that too); only the last table asked about is kept, so that the
+    sheets of several scenarios do not each search it."""
+    global _FIGURES_KEPT
+    ref, store = _FIGURES_KEPT
+    if ref is None or ref() is not figures:
+        store = {}
+        _FIGURES_KEPT = (weakref.ref(figures), store)
+    return store
+
+
+def table_columns(result) -> dict[str, np.ndarray]:
+    """The projection table's columns as arrays (read-only views), read once per result."""
+
+    return table_block(result)[2]
+
+
+def table_block(result) -> tuple[tuple[str, ...], np.ndarray, dict[str, np.ndarray]]:
+    """The projection table's column names, its values as one float array (the year exact as a
+    float, read-only) and its columns as views of it, read once per result."""
+
+    def make():
+        t = result.table
+        values = t.to_numpy(dtype=float)
+        values.flags.writeable = False
+        names = tuple(t.columns)
+        return names, values, {c: values[:, i] for i, c in enumerate(names)}
+
+    return kept(result, "table_block", None, make)
+
+
 def floor_ids(result, figures: pd.DataFrame) -> list[str]:
     """Ids of the lower-bound figures a scenario result used, in the order used."""
+    return list(kept(result, "floor_ids", figures, lambda: _floor_ids(result, figures)))
+
+
+def _floor_ids(result, figures: pd.DataFrame) -> tuple[str, ...]:
     used = list(dict.fromkeys(result.figure_ids))
-    if not used:
-        return []
-    # the few used ids looked up in a vectorised pass (a dict of every id of a 50 000-row file,
-    # built per call, took most of a run)
-    hit = figures["id"].isin(used).to_numpy() & figures["lower_bound"].to_numpy(dtype=bool)
-    floors = set(figures["id"].to_numpy()[hit])
-    return [fid for fid in used if fid in floors]
+    floors = _looked_up(figures, used)[1]
+    return tuple(fid for fid in used if floors.get(fid))
+
+
+def used_rows(result, figures: pd.DataFrame) -> dict:
+    """The row (a named tuple) of each figure id the result used, the first where ids repeat."""
+    found = _looked_up(figures, list(dict.fromkeys(result.figure_ids)))[0]
+    return {fid: found[fid] for fid in dict.fromkeys(result.figure_ids) if fid in found}
+
+
+#: Rows up to which a figures table is converted whole when rows are looked up.
+_SMALL = 2000
+
+
+def _looked_up(figures: pd.DataFrame, ids: list[str]) -> tuple[dict, dict]:
+    """The first row of each id (named tuples) and whether any row of it is a lower bound, for
+    every id asked about so far of these figures: the scenarios use mostly the same few, looked
+    up together in one vectorised pass (a dict of every id of a 50 000-row file took seconds)."""
+    store = _figure_store(figures)
+    rows, floors = store.setdefault("rows", ({}, {}))
+    missing = [i for i in ids if i not in floors]
+    if missing:
+        at = np.flatnonzero(figures["id"].isin(missing).to_numpy())
+        row = _row_type(tuple(figures.columns))
+        if len(figures) <= _SMALL:  # one object array of the table: cheaper than a row take
+            found = figures.to_numpy(dtype=object)[at].tolist()
+        else:  # only the rows asked for: converting every row of a large file costs more
+            sub = figures.iloc[at]
+            found = zip(*[sub[c].tolist() for c in figures.columns], strict=True)
+        for r in map(row._make, found):
+            rows.setdefault(r.id, r)
+            floors[r.id] = floors.get(r.id, False) or bool(r.lower_bound)
+        for i in missing:
+            floors.setdefault(i, False)  # not in the figures: asked once
+    return rows, floors
+
+
+@functools.lru_cache(maxsize=8)
+def _row_type(columns: tuple[str, ...]):
+    """A named tuple of the figures' columns, as ``itertuples`` names its rows."""
+    return collections.namedtuple("Pandas", columns, rename=True)
 
 
 def _bumped(figures: pd.DataFrame, fid: str) -> pd.DataFrame:
-    out = figures.copy()
-    hit = out["id"] == fid
-    out.loc[hit, "value"] = out.loc[hit, "value"] * (1 + BUMP)
+    """``figures`` with floor ``fid`` raised by :data:`BUMP`: a new value column on a shallow
+    copy (the figures themselves are never changed)."""
+    values = figures["value"].to_numpy()
+    hit = figures["id"].to_numpy() == fid
+    return figures.assign(value=np.where(hit, values * (1 + BUMP), values))
+
+
+def _bumped_for(scenario, figures: pd.DataFrame, fid: str) -> pd.DataFrame:
+    """The rows of ``figures`` a run of ``scenario`` can use, floor ``fid`` bumped: made once
+    per reporter, rival and floor for all scenarios (a 50 000-row file is searched once)."""
+    from metaltrade_xl.scenarios.run import scenario_figures  # the rows a run can use
+
+    store = _figure_store(figures)
+    who = (scenario.reporter, scenario.rival.name)
+    out = store.get(("bumped", who, fid))
+    if out is None:
+        rows = store.get(("rows of", who))
+        if rows is None:
+            rows = store[("rows of", who)] = scenario_figures(scenario, figures)
+        out = store[("bumped", who, fid)] = _bumped(rows, fid)
     return out
 
 
@@ -90,6 +204,33 @@ def floor_marks(
     return marks
 
 
+def marks_of(result, figures: pd.DataFrame, key, view: Callable, rerun: Callable) -> dict:
+    """:func:`floor_marks` of a light view, computed once per result: ``view(result)`` is
+    ``(names, values)``, the numbers shown as a float array with one row per name; the marks map
+    each name to an object array of ``"≥"``, ``"≤"``, ``"≈"`` or None (one per value). ``key``
+    names the view (with its options).
+    """
+
+    def make():
+        names, old = view(result)
+        names = list(names)
+        if not names:
+            return {}
+        old = np.asarray(old, dtype=float)
+        signs = []
+        for fid in floor_ids(result, figures):
+            other, new = view(bumped_run(result, figures, fid, rerun))
+            new = np.asarray(new, dtype=float)
+            if list(other) != names:  # the same numbers, in the base's order
+                at = {c: i for i, c in enumerate(other)}
+                new = new[[at[c] for c in names]]
+            signs.append(_sign(new, old))
+        marks = combine(signs) if signs else np.full(old.shape, None, dtype=object)
+        return dict(zip(names, marks, strict=True))
+
+    return kept(result, ("marks", key, rerun), figures, make)
+
+
 def rerun_deterministic(scenario, figures: pd.DataFrame):
     """The deterministic run of ``scenario`` on ``figures`` (what the marks compare: the
     projection, without the record warnings and figure records)."""
@@ -110,30 +251,72 @@ def bumped_run(result, figures: pd.DataFrame, fid: str, rerun: Callable):
     key = (fid, id(figures), id(rerun))
     if cache is not None and key in cache:
         return cache[key][2]
-    from metaltrade_xl.scenarios.run import scenario_figures  # the rows a run can use
-
-    out = rerun(result.scenario, _bumped(scenario_figures(result.scenario, figures), fid))
+    out = rerun(result.scenario, _bumped_for(result.scenario, figures, fid))
     if cache is not None:
         cache[key] = (figures, rerun, out)
     return out
 
 
-def history(result, figures: pd.DataFrame) -> pd.DataFrame:
+def history(result, figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Recorded full years before the base year, in the projection table's columns.
 
     Exports and imports of the reporter (partner World, 12 months) and the rival's exports;
-    derived columns where their inputs are known, NaN elsewhere. A ``lower_bound`` column
-    per input says which were floors (used for the marks).
+    derived columns where their inputs are known, NaN elsewhere. The second frame holds the
+    lower-bound mark of each cell (an input that was a floor, and what moves with it).
+    Computed once per result (the frames returned are copies: a caller may change them).
     """
+    rows, floors = kept(result, "history", figures, lambda: _history(result, figures))
+    columns = ["year", *DERIVED]
+    frame = pd.DataFrame(rows, columns=columns)
+    marks = pd.DataFrame(
+        [[None, *m] for m in floors] if floors else None, columns=columns, dtype=object
+    )
+    return frame, marks
+
+
+def history_columns(result, figures: pd.DataFrame) -> tuple[dict, dict]:
+    """:func:`history` as plain columns: values (arrays, the year as integers) and marks
+    (lists), by column; computed once per result."""
+
+    def make():
+        rows, floors = kept(result, "history", figures, lambda: _history(result, figures))
+        values = {"year": np.array([r["year"] for r in rows], dtype=np.int64)}
+        values.update({c: np.array([r[c] for r in rows], dtype=float) for c in DERIVED})
+        marks = {"year": [None] * len(rows)}
+        marks.update({c: [m[j] for m in floors] for j, c in enumerate(DERIVED)})
+        return values, marks
+
+    return kept(result, "history_columns", figures, make)
+
+
+def _full_years(figures: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The rows with partner World and 12 months (what a history is made of), as arrays, once
+    per figures table; compared in pandas first, so a large file converts only those rows."""
+    store = _figure_store(figures)
+    out = store.get("full years")
+    if out is None:
+        world = (figures["partner"] == "World").to_numpy() & (figures["months"] == 12).to_numpy()
+        rows = figures.iloc[np.flatnonzero(world)]
+        names = ("indicator", "reporter", "year", "value", "lower_bound")
+        out = store["full years"] = {c: rows[c].to_numpy() for c in names}
+    return out
+
+
+def _history(result, figures: pd.DataFrame):
     s = result.scenario
-    f = figures[(figures["partner"] == "World") & (figures["months"] == 12)]
-    f = f[f["year"] < int(s.base_year)]
+    f = _full_years(figures)
+    keep = f["year"] < int(s.base_year)
+    flags = f["lower_bound"]
 
     def series(indicator, reporter):
-        rows = f[(f["indicator"] == indicator) & (f["reporter"] == reporter)]
-        rows = rows.drop_duplicates("year", keep="last")
+        at = np.flatnonzero(keep & (f["indicator"] == indicator) & (f["reporter"] == reporter))
+        # a later row of the same year wins (as the rows are read)
         return dict(
-            zip(rows["year"], zip(rows["value"], rows["lower_bound"], strict=True), strict=True)
+            zip(
+                f["year"][at].tolist(),
+                zip(f["value"][at].tolist(), flags[at].tolist(), strict=True),
+                strict=True,
+            )
         )
 
     exports = series("exports", s.reporter)
@@ -163,12 +346,7 @@ def history(result, figures: pd.DataFrame) -> pd.DataFrame:
                     )
                 )
         floors.append(combine(signs) if signs else np.full(len(row) - 1, None, dtype=object))
-    columns = ["year", *DERIVED]
-    frame = pd.DataFrame(rows, columns=columns)
-    marks = pd.DataFrame(
-        [[None, *m] for m in floors] if floors else None, columns=columns, dtype=object
-    )
-    return frame, marks
+    return rows, floors
 
 
 #: Columns of a history row, as the projection table names them (all but the year).

@@ -3,11 +3,10 @@ the hidden sheet that holds every chart's data."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+import numpy as np
 import pandas as pd
 
-from metaltrade_xl.report.layout import ROW_PT, anchor, chart, header_lines
+from metaltrade_xl.report.layout import ROW_PT, anchor, block_rows, chart, header_lines
 from metaltrade_xl.report.words import Words
 
 #: The sheet grid every scenario sheet uses: column A (years) narrow, then ten number columns.
@@ -25,9 +24,10 @@ class Helper:
     def __init__(self, sheet: str):
         self.sheet, self.row = sheet, 1
 
-    def at(self, frame: pd.DataFrame) -> tuple[int, int]:
+    def at(self, frame) -> tuple[int, int]:
+        """Where the data block of ``frame`` (a DataFrame or a mapping of columns) goes."""
         row = self.row
-        self.row += len(frame) + 3
+        self.row += block_rows(frame) + 3
         return row, 1
 
 
@@ -44,7 +44,7 @@ def place_chart(
     first, end = CHART_COLS[slot]
     rows = rows or CHART_ROWS
     width = sum(WIDTHS.get(c, NUMBER_WIDTH) for c in range(first, end))
-    spec = chart(
+    return chart(
         kind,
         title,
         frame,
@@ -57,10 +57,9 @@ def place_chart(
         data_sheet=helper.sheet,
         width_cm=cm(width),
         height_cm=rows * ROW_PT / 72 * 2.54,
+        data_title=f"{sheet}: {title}",  # the block's title says which sheet it feeds
         **kw,
     )
-    # the block's title says which sheet it feeds
-    return replace(spec, data=replace(spec.data, title=f"{sheet}: {title}"))
 
 
 #: Header text size (points): a little smaller than the numbers, so long words fit a column.
@@ -87,3 +86,29 @@ def header_height(labels, widths) -> float:
     scale = 11.0 / HEADER_PT
     lines = max(header_lines(t, widths[i] * scale) for i, t in enumerate(labels))
     return max(ROW_PT, HEADER_PT * 1.25 * lines + 4)
+
+
+def object_frame(rows, columns: list[str], keep: str) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns).astype({keep: object})``, built in one go: column
+    ``keep`` holds mixed values (text, numbers) as they are.
+
+    Examples
+    --------
+    >>> f = object_frame([("a", 1), ("b", "x")], ["item", "value"], "value")
+    >>> f["value"].dtype, f["value"].tolist()
+    (dtype('O'), [1, 'x'])
+    """
+    rows = list(rows)
+    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    values = data[keep]
+    text = [isinstance(v, str) for v in values]
+    if not any(text):  # all numbers: pandas' own inference
+        return pd.DataFrame(rows, columns=columns).astype({keep: object})
+    if all(t or v is None for t, v in zip(text, values, strict=True)):
+        data[keep] = pd.Series(values, dtype=object)  # text stays object, not str
+    else:  # text and numbers: an object array stays as it is
+        cells = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            cells[i] = v
+        data[keep] = cells
+    return pd.DataFrame(data, columns=columns)

@@ -214,21 +214,47 @@ class Chart:
         return tuple(self.data.frame.columns[1:])
 
 
-def chart(kind, title, frame, x, series, *, anchor, data_at, key, labels=None, **options) -> Chart:
+def chart(
+    kind, title, frame, x, series, *, anchor, data_at, key, labels=None, data_title=None, **options
+) -> Chart:
     """A :class:`Chart` of ``frame[series]`` against ``frame[x]``, its data block at ``data_at``.
 
-    ``labels`` renames series (legend words); ``data_at`` is (row, col) on ``data_sheet``.
+    ``frame`` is a DataFrame or a mapping of names to arrays; ``labels`` renames series (legend
+    words); ``data_at`` is (row, col) on ``data_sheet``; ``data_title`` heads the data block
+    (default: the chart's title).
     """
     labels = labels or {}
-    columns = {"": frame[x].to_numpy()}
+    columns = {"": _values(frame, x)}
     for name in series:  # one frame built at once (a column added at a time cost more)
-        columns[labels.get(name, name)] = frame[name].to_numpy()
+        columns[labels.get(name, name)] = _values(frame, name)
     block = pd.DataFrame(columns)
     formats = {"": YEAR} if x == "year" else {}
     data = Table(
-        key, block, row=data_at[0], col=data_at[1], title=title, wrap=False, formats=formats
+        key,
+        block,
+        row=data_at[0],
+        col=data_at[1],
+        title=title if data_title is None else data_title,
+        wrap=False,
+        formats=formats,
     )
     return Chart(kind, title, data, anchor, **options)
+
+
+def _values(frame, name) -> np.ndarray:
+    column = frame[name]
+    return column if isinstance(column, np.ndarray) else column.to_numpy()
+
+
+def block_rows(frame) -> int:
+    """Rows of a chart's data: a DataFrame's, or the length of a mapping's columns.
+
+    >>> block_rows(pd.DataFrame({"a": [1, 2]})), block_rows({"a": np.zeros(3), "b": np.ones(3)})
+    (2, 3)
+    """
+    if isinstance(frame, pd.DataFrame):
+        return len(frame)
+    return len(next(iter(frame.values()))) if len(frame) else 0
 
 
 @dataclass(frozen=True)
@@ -344,9 +370,12 @@ def header_lines(text: str, width: float) -> int:
     >>> note_height("short", 100), note_height("word " * 50, 100)
     (15.0, 39.0)
     """
-    lines, current = 1, 0
+    text = str(text)
     room = (width - 1) / 1.08  # bold text and a cell's padding: a little less than the width
-    for word in str(text).split():
+    if len(text) <= room:  # the words and single spaces between them fit on one line
+        return 1
+    lines, current = 1, 0
+    for word in text.split():
         need = len(word) + (1 if current else 0)
         if current and current + need > room:
             lines, current = lines + 1, len(word)

@@ -18,7 +18,7 @@ from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.data.nowcast import period_text
 from metaltrade_xl.data.origin import BUNDLED, DataOrigin, publishers
 from metaltrade_xl.report import notes
-from metaltrade_xl.report.grid import figure_what
+from metaltrade_xl.report.grid import figure_what, object_frame
 from metaltrade_xl.report.layout import SHEETS, SheetLayout, Table
 from metaltrade_xl.report.words import TEXT, Words
 
@@ -128,7 +128,7 @@ def listed_figures(
     if len(figures) <= SOURCES_ALL_UP_TO:
         return figures.copy(), ()
     frame = figures[figures["id"].isin(used)].copy()
-    files = ", ".join(dict.fromkeys(map(str, figures["file"])))
+    files = ", ".join(dict.fromkeys(map(str, figures["file"].unique())))
     w = w or Words()
     text = w("sources.listed", n=len(frame), total=w.number(len(figures)), files=files)
     return frame, ((2, 1, text),)
@@ -203,7 +203,7 @@ def _data_frame(origins: Sequence[DataOrigin], w: Words) -> pd.DataFrame:
             (w("prov.rows"), o.rows),
             (w("prov.source"), _source(o, w)),
         ]
-    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": object})
+    return object_frame(rows, ["item", "value"], "value")
 
 
 def _lower_bound_frame(results, w: Words) -> pd.DataFrame:
@@ -344,9 +344,9 @@ def provenance_sheet(
     )
     for i, r in enumerate(results, start=1):
         rows = parameter_rows(r, w)
-        params = pd.DataFrame(
-            [(a, b, d) for a, b, _, d in rows], columns=["parameter", "value", "how"]
-        ).astype({"value": object})
+        params = object_frame(
+            [(a, b, d) for a, b, _, d in rows], ["parameter", "value", "how"], "value"
+        )
         add(
             f"provenance_parameters_{i}",
             params,

@@ -8,7 +8,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from metaltrade_xl.report.floors import floor_ids, floor_marks, history, rerun_deterministic
+from metaltrade_xl.report.floors import (
+    floor_ids,
+    history_columns,
+    kept,
+    marks_of,
+    rerun_deterministic,
+    table_block,
+    table_columns,
+    used_rows,
+)
 from metaltrade_xl.report.grid import (
     CHART_ROWS,
     LAST_COL,
@@ -16,6 +25,7 @@ from metaltrade_xl.report.grid import (
     Helper,
     figure_what,
     header_height,
+    object_frame,
     place_chart,
 )
 from metaltrade_xl.report.layout import (
@@ -39,24 +49,49 @@ from metaltrade_xl.report.words import Words
 _run = rerun_deterministic  # one function, so the reruns are shared (floors.bumped_run)
 
 
+def floor_marks(result, figures, key: str, view) -> dict:
+    """Lower-bound marks of ``view(result)`` on a scenario sheet (:func:`.floors.marks_of`, on
+    the deterministic reruns the Summary and the printed summary share)."""
+    return marks_of(result, figures, key, view, _run)
+
+
 def projection_frame(result, figures, w: Words):
-    """History rows then the projection, the marks of each cell, and which rows are data."""
-    past, past_marks = history(result, figures)
+    """History rows then the projection, by column (arrays; the kind of row as words), the marks
+    of each cell (column -> list, one per row), and how many rows are data."""
+    past, past_marks = history_columns(result, figures)
     table = result.table
-    marks = floor_marks(result, figures, lambda r: r.table, _run)
-    frame = pd.concat([past, table], ignore_index=True) if len(past) else table.copy()
-    all_marks = pd.concat([past_marks, marks], ignore_index=True) if len(past) else marks
+    marks = floor_marks(result, figures, "table", _table_view)
+    n_past = len(past["year"])
+    now = table_columns(result)
+    columns = {}
+    all_marks = {}
+    for c, d in table.dtypes.items():
+        values = now[c].astype(d) if d != now[c].dtype else now[c]
+        cells = marks[c].tolist() if c in marks else [None] * len(table)
+        if n_past:
+            values = np.concatenate([past[c], values])
+            cells = past_marks[c] + cells
+        columns[c] = values
+        all_marks[c] = cells
     starts = getattr(result, "starts", None) or {}
     estimate = any(getattr(v, "estimate", False) for v in starts.values())
     start = w("kind.estimate") if estimate else w("kind.start")
-    kinds = [w("kind.data")] * len(past) + [start] + [w("kind.projection")] * (len(table) - 1)
+    kinds = [w("kind.data")] * n_past + [start] + [w("kind.projection")] * (len(table) - 1)
     # a solved gap of 1e-12 is rounding noise: show 0, not -0
-    gap = frame["gap_to_rival"].to_numpy(dtype=float)
-    tiny = np.abs(gap) < 1e-6 * np.abs(frame["rival_exports"].to_numpy(dtype=float))
-    frame["gap_to_rival"] = np.where(tiny, 0.0, gap)
-    frame.insert(1, "kind", kinds)
-    all_marks.insert(1, "kind", None)
-    return frame, all_marks, len(past)
+    gap = columns["gap_to_rival"].astype(float)
+    tiny = np.abs(gap) < 1e-6 * np.abs(columns["rival_exports"].astype(float))
+    columns["gap_to_rival"] = np.where(tiny, 0.0, gap)
+    columns = {"year": columns.pop("year"), "kind": kinds, **columns}
+    all_marks = {"year": all_marks.pop("year"), "kind": [None] * len(kinds), **all_marks}
+    return columns, all_marks, n_past
+
+
+def _table_view(result):
+    """The numbers of a projection table (every column but the year), a row per column."""
+    names, values, _ = table_block(result)
+    kinds = result.table.dtypes
+    shown = [i for i, (c, d) in enumerate(kinds.items()) if d.kind in "fi" and c != "year"]
+    return [names[i] for i in shown], values[:, shown].T
 
 
 def _columns(result) -> list[str]:
@@ -67,11 +102,13 @@ def _columns(result) -> list[str]:
 
 
 def formats_with_marks(frame, marks, columns) -> dict[str, tuple[str, ...]]:
-    """Per-row formats: the column's format with the row's lower-bound mark."""
+    """Per-row formats: the column's format with the row's lower-bound mark (``frame``: column
+    -> values, ``marks``: column -> one mark per row)."""
     out = {}
     for c in columns:
-        base = COLUMN_FORMATS.get(c) or (MONEY if frame[c].dtype.kind in "fi" else "General")
-        out[c] = tuple(marked(base, marks[c].iloc[i]) for i in range(len(frame)))
+        kind = np.asarray(frame[c]).dtype.kind
+        base = COLUMN_FORMATS.get(c) or (MONEY if kind in "fi" else "General")
+        out[c] = tuple(marked(base, m) for m in marks[c])
     return out
 
 
@@ -82,9 +119,20 @@ def year_span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def column_mark(marks: pd.DataFrame, column: str) -> str | None:
-    """The one mark of a whole column (None if no cell carries one)."""
-    values = {m for m in marks[column] if isinstance(m, str) and m}
+def column_mark(marks, column: str, rows=None) -> str | None:
+    """The one mark of a whole column (of its ``rows``, positions; None if no cell carries one).
+
+    Examples
+    --------
+    >>> column_mark({"a": [None, "≥", "≥"]}, "a"), column_mark({"a": [None, "≥", "≤"]}, "a")
+    ('≥', '≈')
+    >>> column_mark({"a": [None, "≥"]}, "a", rows=[0]) is None
+    True
+    """
+    cells = marks[column]
+    if rows is not None:
+        cells = [cells[i] for i in rows]
+    values = {m for m in cells if isinstance(m, str) and m}
     if not values:
         return None
     return values.pop() if len(values) == 1 else "≈"
@@ -92,13 +140,15 @@ def column_mark(marks: pd.DataFrame, column: str) -> str | None:
 
 def floor_note(result, figures, w: Words) -> str:
     """ "Rests on lower bounds: Chile exports 2024 ≥ 4,000 ('superan …')" or ''."""
+    return kept(result, ("floor_note", w.lang), figures, lambda: _floor_note(result, figures, w))
+
+
+def _floor_note(result, figures, w: Words) -> str:
     ids = floor_ids(result, figures)
     if not ids:
         return ""
     items = []
-    found: dict = {}
-    for r in figures[figures["id"].isin(ids)].itertuples(index=False):
-        found.setdefault(r.id, r)
+    found = used_rows(result, figures)
     for fid in ids:
         row = found[fid]
         what = figure_what(row, w)
@@ -144,21 +194,22 @@ def scenario_sheet(
     labels = {c: w.column(c, rival=rival) for c in cols}
     widths = [WIDTHS[i + 1] for i in range(len(cols))]
     hh = header_height([labels[c] for c in cols], widths)
-    first, last = int(result.table["year"].iloc[0]), int(result.table["year"].iloc[-1])
+    shown_years = frame["year"]
+    first, last = int(shown_years[n_past]), int(shown_years[-1])
     title = (
         w(
             "scenario.years_history",
-            data=year_span(int(frame.year.iloc[0]), int(frame.year.iloc[n_past - 1])),
+            data=year_span(int(shown_years[0]), int(shown_years[n_past - 1])),
             first=first,
             last=last,
         )
         if n_past
         else w("scenario.years", first=first, last=last)
     )
-    at = stack.place(len(frame) + 2, extra_pt=hh - ROW_PT)
+    at = stack.place(len(shown_years) + 2, extra_pt=hh - ROW_PT)
     years = Table(
         "years",
-        frame[cols],
+        pd.DataFrame({c: frame[c] for c in cols}),
         row=at,
         title=title,
         labels=labels,
@@ -171,23 +222,31 @@ def scenario_sheet(
 
     # its charts: data years dashed, a series resting on a floor says so in its legend
     def legend(c, rows=None):
-        m = column_mark(marks if rows is None else marks.loc[rows], c)
+        m = column_mark(marks, c, rows)
         text = w.column(c, rival=rival)
         return w("floor.series", name=text) if m == "≥" else f"{text} ({m})" if m else text
 
+    # the chart blocks from plain columns (a frame built per series cost more than the sheet)
+    position = np.arange(len(shown_years))
+
     def with_history(cols_):
-        block = pd.DataFrame({"year": frame["year"]})
+        block = {"year": shown_years}
         shown, data_series = [], []
         for c in cols_:
-            past = frame[c].where(frame.index <= n_past)  # the base year joins the lines
+            values = frame[c]
+            past = np.where(position <= n_past, values, np.nan)  # the base year joins the lines
             # the data part once: before and after substitution are one line in the past
-            if n_past and not any(past.equals(block[k]) for k in block if k.endswith("__data")):
+            if n_past and not any(
+                np.array_equal(past, block[k], equal_nan=True)
+                for k in block
+                if k.endswith("__data")
+            ):
                 block[f"{c}__data"] = past
                 shown.append(f"{c}__data")
-                data_series.append(w("series.data", name=legend(c, list(range(n_past)))))
-            block[c] = frame[c].where(frame.index >= n_past)
+                data_series.append(w("series.data", name=legend(c, range(n_past))))
+            block[c] = np.where(position >= n_past, values, np.nan)
             shown.append(c)
-        past_rows, future_rows = list(range(n_past)), list(range(n_past, len(frame)))
+        past_rows, future_rows = range(n_past), range(n_past, len(shown_years))
         names = {
             c: w("series.data", name=legend(c[:-6], past_rows))
             if c.endswith("__data")
@@ -212,15 +271,15 @@ def scenario_sheet(
             name="Parameters",
         )
     )
-    used = figures_used_frame(result, figures, w)
-    if len(used):
+    used = figures_used_columns(result, figures, w)
+    if used["figure"]:
         src_width = sum(WIDTHS[c] for c in range(5, 12))
         line_counts = [header_lines(t, src_width) for t in used["source"]]
         extra = sum(ROW_PT * (n - 1) for n in line_counts)
-        at = stack.place(len(used) + 2, extra_pt=extra)
+        at = stack.place(len(used["figure"]) + 2, extra_pt=extra)
         t = Table(
             "figures_used",
-            used,
+            pd.DataFrame({c: used[c] for c in ("figure", "value", "source")}),
             row=at,
             title=w("scenario.figures"),
             labels={"figure": w("col.figure"), "value": w("col.value"), "source": w("col.source")},
@@ -232,17 +291,6 @@ def scenario_sheet(
             },
             spans={"figure": 3, "source": 7},
             name="FiguresUsed",
-        )
-        t = Table(
-            t.key,
-            used[["figure", "value", "source"]],
-            t.row,
-            t.col,
-            t.title,
-            t.formats,
-            t.labels,
-            t.spans,
-            t.name,
         )
         for i, n in enumerate(line_counts):
             if n > 1:
@@ -259,7 +307,7 @@ def scenario_sheet(
             None,
             [
                 note,
-                w("chart.history_note", year=int(frame.year.iloc[n_past - 1])) if n_past else "",
+                w("chart.history_note", year=int(shown_years[n_past - 1])) if n_past else "",
             ],
         )
     )
@@ -331,11 +379,11 @@ def parameter_frame(result, figures, w: Words):
     p = result.parameters()
     s = result.scenario
     rival = s.rival.name
-    marks = floor_marks(result, figures, lambda r: _rates_view(r), _run)
+    marks = floor_marks(result, figures, "rates", _rates_view)
     rows: list[tuple[str, object, str]] = []
 
     def mark(key):
-        return marks[key].iloc[0] if key in marks else None
+        return marks[key][0] if key in marks else None
 
     rows.append((w("param.reporter"), p["reporter"], "General"))
     rows.append((w("param.base_year"), int(p["base_year"]), YEAR))
@@ -373,28 +421,25 @@ def parameter_frame(result, figures, w: Words):
             (w("param.substitution.start_year"), int(sub["start_year"]), YEAR),
             (w("param.substitution.phase_in_years"), int(sub["phase_in_years"]), "0"),
         ]
-    frame = pd.DataFrame([(a, b) for a, b, _ in rows], columns=["parameter", "value"])
-    frame["value"] = frame["value"].astype(object)
+    frame = object_frame([(a, b) for a, b, _ in rows], ["parameter", "value"], "value")
     return frame, tuple(f for _, _, f in rows)
 
 
-def _rates_view(result) -> pd.DataFrame:
+def _rates_view(result):
     p = result.parameters()
-    row = {}
+    names, values = [], []
     for flow in ("exports", "imports", "rival"):
         g = p[flow]["growth"]
-        row[f"{flow}.growth"] = float(g) if not isinstance(g, Mapping) else np.nan
-        row[f"{flow}.start"] = float(p[flow]["start"])
-    return pd.DataFrame([row])
+        names += [f"{flow}.growth", f"{flow}.start"]
+        values += [float(g) if not isinstance(g, Mapping) else np.nan, float(p[flow]["start"])]
+    return names, np.array(values).reshape(-1, 1)
 
 
-def figures_used_frame(result, figures, w: Words) -> pd.DataFrame:
-    """One row per figure used: what, value (marked if a floor), unit and source in words."""
-    rows = []
+def figures_used_columns(result, figures, w: Words) -> dict[str, list]:
+    """One entry per figure used: what, value (marked if a floor), unit and source in words."""
+    columns: dict[str, list] = {"figure": [], "value": [], "source": [], "unit": [], "mark": []}
     ids = list(dict.fromkeys(result.figure_ids))
-    found: dict = {}  # the used rows in one pass (a search of every row per figure was slow)
-    for r in figures[figures["id"].isin(ids)].itertuples(index=False):
-        found.setdefault(r.id, r)
+    found = used_rows(result, figures)
     for fid in ids:
         r = found.get(fid)
         if r is None:
@@ -407,5 +452,7 @@ def figures_used_frame(result, figures, w: Words) -> pd.DataFrame:
         if r.lower_bound:
             source += f" ({w('floor.flag')})"
         unit = "USD million" if str(r.unit).lower().startswith("usd") else "fraction"
-        rows.append((what, float(r.value), source, unit, "≥" if r.lower_bound else None))
-    return pd.DataFrame(rows, columns=["figure", "value", "source", "unit", "mark"])
+        row = (what, float(r.value), source, unit, "≥" if r.lower_bound else None)
+        for c, v in zip(columns, row, strict=True):
+            columns[c].append(v)
+    return columns

@@ -10,7 +10,13 @@ import pandas as pd
 
 from metaltrade_xl import __version__
 from metaltrade_xl.engine.projection import first_year_reaching
-from metaltrade_xl.report.floors import floor_marks, history, rerun_deterministic
+from metaltrade_xl.report.floors import (
+    history_columns,
+    kept,
+    marks_of,
+    rerun_deterministic,
+    table_columns,
+)
 from metaltrade_xl.report.grid import CHART_ROWS, Helper, header_height, place_chart
 from metaltrade_xl.report.layout import (
     COLUMN_FORMATS,
@@ -52,39 +58,58 @@ def summary_frame(results, sheets: Sequence[str] | None = None, *, year: int | N
     held every year (a solved ``to_close`` rate included). ``first_year_reaching_rival`` looks
     over the whole projection. With ``w`` (:class:`Words`) scenarios are named in its language.
     """
-    rows = []
-    for r in results:
-        t = r.table
-        upto = t if year is None else t[t["year"] <= year]
-        first, last = upto.iloc[0], upto.iloc[-1]
-        n = max(int(last.year - first.year), 1)
-        first_hit = first_year_reaching(t)
-        rows.append(
-            {
-                "scenario": w.title(r.scenario) if w is not None else r.scenario.name,
-                "horizon": int(t.year.iloc[-1]),
-                "year": int(last.year),
-                "exports_growth_avg": (last.exports / first.exports) ** (1 / n) - 1,
-                "imports_growth_avg": (last.imports_before_substitution / first.imports) ** (1 / n)
-                - 1,
-                "rival": r.scenario.rival.name,
-                "rival_growth_avg": (last.rival_exports / first.rival_exports) ** (1 / n) - 1,
-                "exports": last.exports,
-                "imports": last.imports,
-                "deficit": last.deficit,
-                "coverage": last.coverage,
-                "rival_exports": last.rival_exports,
-                "gap_to_rival": last.gap_to_rival,
-                "substitution_effect": last.substitution_effect,
-                "first_year_reaching_rival": first_hit
-                if first_hit is not None
-                else "not by horizon",
-            }
-        )
+    rows = [
+        {"scenario": w.title(r.scenario) if w is not None else r.scenario.name}
+        | summary_row(r, year)
+        for r in results
+    ]
     frame = pd.DataFrame(rows)
     if sheets is not None:
         frame["sheet"] = list(sheets)
     return frame
+
+
+def summary_row(result, year: int | None = None) -> dict:
+    """The numbers of one :func:`summary_frame` row (all but the scenario's name), read from
+    the projection's columns as arrays (a row of a frame per value cost more than the sheet)."""
+    col = table_columns(result)
+    years = col["year"]
+    upto = np.flatnonzero(years <= year) if year is not None else np.arange(len(years))
+    i, k = upto[0], upto[-1]
+    n = max(int(years[k] - years[i]), 1)
+    first_hit = kept(result, "first_year", None, lambda: first_year_reaching(result.table))
+    exports, rival = col["exports"], col["rival_exports"]
+    return {
+        "horizon": int(years[-1]),
+        "year": int(years[k]),
+        "exports_growth_avg": (exports[k] / exports[i]) ** (1 / n) - 1,
+        "imports_growth_avg": (col["imports_before_substitution"][k] / col["imports"][i]) ** (1 / n)
+        - 1,
+        "rival": result.scenario.rival.name,
+        "rival_growth_avg": (rival[k] / rival[i]) ** (1 / n) - 1,
+        "exports": exports[k],
+        "imports": col["imports"][k],
+        "deficit": col["deficit"][k],
+        "coverage": col["coverage"][k],
+        "rival_exports": rival[k],
+        "gap_to_rival": col["gap_to_rival"][k],
+        "substitution_effect": col["substitution_effect"][k],
+        "first_year_reaching_rival": first_hit if first_hit is not None else "not by horizon",
+    }
+
+
+def _summary_view(year):
+    """The numbers of a result's summary row at ``year`` (None: its horizon), as
+    :func:`~metaltrade_xl.report.floors.marks_of` compares them: text (a first year "not by
+    horizon") as NaN, which is never marked."""
+
+    def view(result):
+        row = summary_row(result, year)
+        names = [c for c in row if c not in ("year", "rival")]
+        values = [np.nan if isinstance(row[c], str) else float(row[c]) for c in names]
+        return names, np.array(values).reshape(-1, 1)
+
+    return view
 
 
 def common_year(results) -> int:
@@ -100,23 +125,30 @@ def deficit_paths(results, labels: Sequence[str], figures=None) -> tuple[pd.Data
 
     Returns the frame and the years that are data (recorded, before every base year).
     """
-    frames = [
-        r.table.set_index("year")["deficit"].rename(n) for r, n in zip(results, labels, strict=True)
-    ]
-    out = pd.concat(frames, axis=1).sort_index()
+    columns, data_years = _deficit_columns(results, labels, figures)
+    return pd.DataFrame(columns), data_years
+
+
+def _deficit_columns(results, labels, figures) -> tuple[dict, list[int]]:
+    """:func:`deficit_paths` as columns (arrays)."""
+    tables = [(r.table["year"].to_numpy(), r.table["deficit"].to_numpy()) for r in results]
+    years = np.unique(np.concatenate([y for y, _ in tables]))  # every year of any, in order
+    columns = {}
+    for (y, deficit), n in zip(tables, labels, strict=True):
+        column = np.full(len(years), np.nan)  # blank beyond a scenario's horizon
+        column[np.searchsorted(years, y)] = deficit
+        columns[n] = column
     data_years: list[int] = []
     if figures is not None and results:
-        past, _ = history(results[0], figures)
+        past, _ = history_columns(results[0], figures)
         base = min(int(r.scenario.base_year) for r in results)
-        past = past[(past["year"] < base) & past["deficit"].notna()]
-        if len(past):
-            data_years = [int(y) for y in past["year"]]
-            rec = pd.DataFrame(
-                {n: past["deficit"].to_numpy() for n in labels}, index=past["year"].to_numpy()
-            )
-            out = pd.concat([rec, out]).sort_index()
-    out.index.name = "year"
-    return out.reset_index(), data_years
+        keep = (past["year"] < base) & ~np.isnan(past["deficit"])
+        if keep.any():
+            data_years = [int(y) for y in past["year"][keep]]
+            recorded = past["deficit"][keep]
+            years = np.concatenate([past["year"][keep], years])
+            columns = {n: np.concatenate([recorded, c]) for n, c in columns.items()}
+    return {"year": years, **columns}, data_years
 
 
 def _years_text(years: list[int]) -> str:
@@ -136,7 +168,8 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     texts = [(1, 1, w("summary.title")), (2, 1, w("summary.written", version=__version__))]
     notes = {(2, 1)}
     labels = [f"{n}" for n in names]
-    paths, data_years = deficit_paths(results, labels, figures)
+    path_columns, data_years = _deficit_columns(results, labels, figures)
+    paths = pd.DataFrame(path_columns)
     bases = sorted({int(r.scenario.base_year) for r in results})
     lines = [
         w("summary.years_data", years=_years_text(data_years))
@@ -145,15 +178,10 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         w("summary.years_base", years=", ".join(map(str, bases))),
     ]
     row = 3
-    any_floor = False
-    marks_all = []
     year = common_year(results)
-    frame = summary_frame(results, names, year=year, w=w)
-    for r in results:
-        m = floor_marks(r, figures, lambda x: summary_frame([x], year=year), _rerun)
-        marks_all.append(m.iloc[0])
-        any_floor |= m.notna().to_numpy().any()
-    marks = pd.DataFrame(marks_all).reset_index(drop=True)
+    rows = [summary_row(r, year) for r in results]
+    marks = summary_marks(results, figures, year=year)
+    any_floor = any(isinstance(m, str) for column in marks.values() for m in column)
     if any_floor:
         lines.append(w("floor.legend"))
     for text in lines:
@@ -180,16 +208,19 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     heights.update({listed.first_row + i: ROW_PT * n for i, n in enumerate(sheet_lines) if n > 1})
 
     # the scenarios at the common year
-    shown = frame[list(SUMMARY_COLUMNS)].copy()
+    columns = {c: [row[c] for row in rows] for c in SUMMARY_COLUMNS if c != "scenario"}
+    columns = {"scenario": [w.title(r.scenario) for r in results], **columns}
     rival = (
         results[0].scenario.rival.name
         if len({r.scenario.rival.name for r in results}) == 1
         else None
     )
-    shown["first_year_reaching_rival"] = [
+    columns["first_year_reaching_rival"] = [
         v if not isinstance(v, str) else w("mc.not_by", year=h)
-        for v, h in zip(shown["first_year_reaching_rival"], shown["horizon"], strict=True)
+        for v, h in zip(columns["first_year_reaching_rival"], columns["horizon"], strict=True)
     ]
+    shown = pd.DataFrame(columns)
+    kinds = shown.dtypes
     col_labels = {c: w.column(c) for c in SUMMARY_COLUMNS}
     col_labels["scenario"] = w.column("scenario")
     if rival:
@@ -200,15 +231,15 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         col_labels["gap_to_rival"] = w.column("gap_to_rival_any")
     formats = {}
     for c in SUMMARY_COLUMNS:
-        base = COLUMN_FORMATS.get(c) or (MONEY if shown[c].dtype.kind in "fi" else "General")
+        base = COLUMN_FORMATS.get(c) or (MONEY if kinds[c].kind in "fi" else "General")
         formats[c] = tuple(
-            marked(base, marks[c].iloc[i] if c in marks else None) for i in range(len(shown))
+            marked(base, marks[c][i] if c in marks else None) for i in range(len(shown))
         )
     widths = list(SUMMARY_WIDTHS.values())
     hh = header_height([col_labels[c] for c in SUMMARY_COLUMNS], widths)
-    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in shown["scenario"])
+    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in columns["scenario"])
     at = stack.place(len(shown) + 2, extra_pt=hh - ROW_PT + (name_lines - 1) * ROW_PT * len(shown))
-    horizons = {int(h) for h in shown["horizon"]}
+    horizons = {int(h) for h in columns["horizon"]}
     title = w("summary.at_year", year=year) if len(horizons) > 1 else w("summary.at_horizon")
     table = Table(
         "summary", shown, row=at, title=title, labels=col_labels, formats=formats, name="Scenarios"
@@ -226,7 +257,7 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     bars_frame = pd.DataFrame(
         {
             "scenario": [f"{n} ({m})" if m else n for n, m in zip(labels, bar_marks, strict=True)],
-            "deficit": frame["deficit"].to_numpy(),
+            "deficit": np.array([row["deficit"] for row in rows], dtype=float),
         }
     )
     bars_frame = bars_frame.sort_values("deficit", ascending=False)  # largest at the bottom
@@ -239,14 +270,14 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         stack_row=top, slot=2, rows=bar_rows, helper=helper, key="chart1", sheet=w("sheet.summary"),
         labels={"deficit": deficit_label}, y_title=w("axis.usd"), x_title=" ",
     )  # fmt: skip
-    line_frame = paths.copy()
+    line_frame = dict(path_columns)
     series = list(labels)
     data_series = ()
     if data_years:
-        line_frame.insert(
-            1, "__data", line_frame[labels[0]].where(line_frame["year"] <= max(data_years) + 1)
-        )
-        line_frame.loc[line_frame["year"] <= max(data_years), labels] = np.nan
+        years, last_data = path_columns["year"], max(data_years)
+        line_frame["__data"] = np.where(years <= last_data + 1, path_columns[labels[0]], np.nan)
+        for c in labels:
+            line_frame[c] = np.where(years <= last_data, np.nan, path_columns[c])
         series = ["__data", *labels]
         data_series = (w("series.data", name=w.column("deficit")),)
     note_row = top + bar_rows
@@ -293,10 +324,14 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
     )
 
 
-def summary_marks(results, figures) -> pd.DataFrame:
-    """Lower-bound marks of :func:`summary_frame` (each scenario at its horizon)."""
-    rows = [floor_marks(r, figures, lambda x: summary_frame([x]), _rerun).iloc[0] for r in results]
-    return pd.DataFrame(rows).reset_index(drop=True)
+def summary_marks(results, figures, *, year: int | None = None) -> dict[str, list]:
+    """Lower-bound marks of :func:`summary_frame` at ``year`` (None: each scenario at its
+    horizon): column -> one mark (or None) per scenario."""
+    per = [marks_of(r, figures, ("summary", year), _summary_view(year), _rerun) for r in results]
+    return {
+        c: [m[c][0] if c in m else None for m in per]
+        for c in dict.fromkeys(k for m in per for k in m)
+    }
 
 
 def summary_lines(results, figures, lang: str = "en") -> list[str]:
@@ -307,11 +342,10 @@ def summary_lines(results, figures, lang: str = "en") -> list[str]:
     from metaltrade_xl.report.scenario_sheet import floor_note
 
     w = Words(lang)
-    frame = summary_frame(results, w=w)
-    marks = summary_marks(results, figures) if len(frame) else pd.DataFrame()
+    marks = summary_marks(results, figures)
 
     def mark(i, col):
-        m = marks[col].iloc[i] if col in marks else None
+        m = marks[col][i] if col in marks else None
         return f"{m} " if isinstance(m, str) else ""
 
     head = (
@@ -319,14 +353,16 @@ def summary_lines(results, figures, lang: str = "en") -> list[str]:
         f"{w('cli.deficit'):>11} {w('cli.coverage'):>10} {w('cli.gap'):>10}"
     )
     lines = [head, "-" * len(head)]
-    for i, row in enumerate(frame.itertuples(index=False)):
-        name = row.scenario if len(row.scenario) <= 40 else row.scenario[:39] + "…"
-        growth = mark(i, "exports_growth_avg") + w.percent(row.exports_growth_avg, 2)
-        deficit = mark(i, "deficit") + w.number(row.deficit)
-        coverage = mark(i, "coverage") + w.percent(row.coverage, 1)
-        gap = mark(i, "gap_to_rival") + w.number(row.gap_to_rival)
+    for i, r in enumerate(results):
+        row = summary_row(r)  # numbers as Python floats, as a frame's rows gave them
+        title = w.title(r.scenario)
+        name = title if len(title) <= 40 else title[:39] + "…"
+        growth = mark(i, "exports_growth_avg") + w.percent(float(row["exports_growth_avg"]), 2)
+        deficit = mark(i, "deficit") + w.number(float(row["deficit"]))
+        coverage = mark(i, "coverage") + w.percent(float(row["coverage"]), 1)
+        gap = mark(i, "gap_to_rival") + w.number(float(row["gap_to_rival"]))
         lines.append(
-            f"{name:<40} {row.horizon:>9} {growth:>11} {deficit:>11} {coverage:>10} {gap:>10}"
+            f"{name:<40} {row['horizon']:>9} {growth:>11} {deficit:>11} {coverage:>10} {gap:>10}"
         )
     lines.append(w("cli.note"))
     notes = list(dict.fromkeys(n for n in (floor_note(r, figures, w) for r in results) if n))

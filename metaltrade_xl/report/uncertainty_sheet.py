@@ -3,6 +3,7 @@ distribution, the tornado, and the fan and tornado charts."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from metaltrade_xl.report.grid import CHART_ROWS, WIDTHS, header_height, place_chart
@@ -43,13 +44,33 @@ def fan_block(fan: pd.DataFrame, levels, extra=None, *, w: Words | None = None):
     The band (upper − lower) comes last so a writer that cannot fill a band (a live workbook)
     can draw the columns before it as lines.
     """
+    return pd.DataFrame(_fan_columns(fan, levels, extra, w=w))
+
+
+def _fan_columns(fan: pd.DataFrame, levels, extra=None, *, w: Words | None = None) -> dict:
+    """:func:`fan_block`'s columns as arrays (what a chart's data block is built from)."""
     w = w or Words()
     lo, mid, hi = fan_levels(levels)
-    frame = pd.DataFrame({"year": fan["year"], lo: fan[lo], w("mc.median"): fan[mid], hi: fan[hi]})
+    low, high = fan[lo].to_numpy(), fan[hi].to_numpy()
+    columns = {"year": fan["year"].to_numpy(), lo: low, w("mc.median"): fan[mid].to_numpy()}
+    columns[hi] = high
     for name, values in (extra or {}).items():
-        frame[name] = values
-    frame[w("mc.band", lo=lo, hi=hi)] = fan[hi] - fan[lo]
-    return frame
+        columns[name] = np.asarray(values)
+    columns[w("mc.band", lo=lo, hi=hi)] = high - low
+    return columns
+
+
+def _fans(mc, outcomes) -> dict[str, pd.DataFrame]:
+    """``mc.fan(o)`` of each outcome, from one read of the percentile table's columns."""
+    table = mc.percentiles
+    which = table["outcome"].to_numpy()
+    columns = {c: table[c].to_numpy() for c in table.columns if c != "outcome"}
+    out = {}
+    for o in outcomes:
+        at = np.flatnonzero(which == o)
+        # an outcome not simulated: the engine's own error
+        out[o] = pd.DataFrame({c: v[at] for c, v in columns.items()}) if at.size else mc.fan(o)
+    return out
 
 
 def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, note):
@@ -82,7 +103,8 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         tables.append(t)
         return t
 
-    deficit = mc.fan("deficit")
+    fans = _fans(mc, ("deficit", "exports"))
+    deficit = fans["deficit"]
     pct = [c for c in deficit.columns if c != "year"]
     add(
         "mc_deficit",
@@ -92,7 +114,7 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         labels={c: c for c in pct},
         name="MonteCarloDeficit",
     )
-    exports = mc.fan("exports")
+    exports = fans["exports"]
     add(
         "mc_exports",
         exports,
@@ -114,12 +136,13 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         },
         name="MonteCarloReach",
     )
-    first = mc.first_year.copy()
-    first["first_year"] = [
+    shown_years = [
         v if isinstance(v, (int,)) or str(v).isdigit() else w("mc.not_by", year=horizon)
-        for v in first["first_year"]
+        for v in mc.first_year["first_year"]
     ]
-    first["first_year"] = [int(v) if str(v).isdigit() else v for v in first["first_year"]]
+    first = mc.first_year.assign(
+        first_year=[int(v) if str(v).isdigit() else v for v in shown_years]
+    )
     add(
         "mc_first_year",
         first,
@@ -140,7 +163,7 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
     )
     swings = result.tornado
     names = [w.input(i, rival=rival) for i in swings["input"]]
-    shown = pd.DataFrame({"input": names})
+    shown = {"input": names}
     tformats = {"input": "General"}
     for c in ("swing", "outcome_low", "outcome_high", "base"):
         if c in swings.columns:
@@ -150,6 +173,7 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         if c in swings.columns:
             shown[c] = swings[c].to_numpy()
             tformats[c] = RATE
+    shown = pd.DataFrame(shown)
     room = sum(WIDTHS.get(k, 11.0) for k in (1, 2, 3))  # an input's name wraps in 3 columns
     t = add("tornado", shown, w("tornado.table", year=horizon), tformats, spans={"input": 3},
             name="Tornado", lines=[text_lines(n, room) for n in names])  # fmt: skip
@@ -166,13 +190,13 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
         (
             "fan",
             w("mc.fan_deficit", lo=lo, hi=hi),
-            fan_block(deficit, mc.percentile_levels, w=w),
+            _fan_columns(deficit, mc.percentile_levels, w=w),
             "year",
         ),
         (
             "fan",
             w("mc.fan_exports", lo=lo, hi=hi, rival=rival),
-            fan_block(exports, mc.percentile_levels, rival_line, w=w),
+            _fan_columns(exports, mc.percentile_levels, rival_line, w=w),
             "year",
         ),  # fmt: skip
     ]
@@ -187,7 +211,11 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
             if "outcome_high" in swings
             else swings["swing"] / 2
         )
-        tornado = pd.DataFrame({"input": names, lo: low.to_numpy(), hi: high.to_numpy()}).iloc[::-1]
+        tornado = {  # reversed: the largest swing on top
+            "input": np.array(names, dtype=object)[::-1],
+            lo: low.to_numpy()[::-1],
+            hi: high.to_numpy()[::-1],
+        }
         blocks.append(("bar", w("tornado.title", year=horizon), tornado, "input"))
     charts = []
     chart_note = note
@@ -195,7 +223,7 @@ def uncertainty_blocks(result, w: Words, *, stack, helper, sheet, key0, mark, no
     for k in range(0, len(blocks), 2):
         top = stack.place(CHART_ROWS + (1 if chart_note else 0), extra_pt=max(note_pt - ROW_PT, 0))
         for slot, (kind, title, frame, x) in enumerate(blocks[k : k + 2]):
-            series = tuple(c for c in frame.columns if c != x)
+            series = tuple(c for c in frame if c != x)
             charts.append(
                 place_chart(
                     kind, title, frame, x, series, stack_row=top, slot=slot, helper=helper,

@@ -297,6 +297,8 @@ class _Defaults(dict):
         return {"rival": "rival"}.get(key, key)
 
 
+_NO_FIELDS = _Defaults()
+
 #: Fields that name a place (a country or a region) in the texts' placeholders.
 PLACE_FIELDS = ("rival", "reporter", "partner")
 
@@ -325,6 +327,8 @@ class Words:
         return TEXT[key][self._i].format_map(self._fields(fields))
 
     def _fields(self, fields) -> _Defaults:
+        if not fields:
+            return _NO_FIELDS  # format_map only reads it
         return _Defaults({k: self.place(v) if k in PLACE_FIELDS else v for k, v in fields.items()})
 
     def place(self, name) -> str:

@@ -146,3 +146,27 @@ def test_cli_summary_marks_floors_in_both_languages():
     assert en[-1].startswith("≥/≤/≈") and "Chile exports 2024 ≥ 4,000" in en[-1]
     assert "Exportaciones de Chile 2024 ≥ 4 000" in es[-1]
     assert es[0].startswith(TEXT["cli.scenario"][1])
+
+
+def test_what_is_kept_of_a_result_belongs_to_its_figures_table():
+    # one result asked about two figures tables in turn: the marks and history kept for the
+    # first must not answer for the second (the same numbers, no floor flagged; then doubled)
+    r = scenario()
+    deficit = 18203 * 1.05**2 - 750 * 1.05**2
+    no_floors = FIGURES.assign(lower_bound=False)
+    for figures, marked in ((FIGURES, True), (no_floors, False), (FIGURES, True)):
+        line = summary_lines([r], figures, "en")[2]
+        assert (f"≤ {deficit:,.0f}" in line) is marked
+        assert f"{deficit:,.0f}" in line
+    doubled = FIGURES.assign(value=FIGURES["value"] * 2)
+    past, marks = history(r, doubled)
+    assert past["deficit"].tolist() == [2 * (16000 - 600), 2 * (17000 - 700)]
+    assert history(r, FIGURES)[0]["deficit"].tolist() == [16000 - 600, 17000 - 700]
+
+
+def test_building_the_sheets_never_changes_the_figures():
+    from metaltrade_xl.report.content import build_report
+
+    before = FIGURES.copy(deep=True)
+    build_report([scenario()], FIGURES)
+    pd.testing.assert_frame_equal(FIGURES, before)
