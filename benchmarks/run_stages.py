@@ -8,7 +8,9 @@ runs ``metaltrade run`` on the bundled data. Prints the median seconds of each s
 rounds, and the run's total over the bare imports (target 1 of ``run_all.py`` is <= 1.5). The
 package is compiled to bytecode first, as in ``run_all.py`` (``--source``: not). The
 stages nest: ``floor_marks`` is inside ``report``, ``montecarlo`` and ``tornado`` inside
-``run_full``.
+``run_full``. With ``-- --data X.xlsx``, ``load_figures`` includes the whole parse of the file:
+the child imports pandas before the run starts, so the CLI's read-ahead (which overlaps the parse
+with those imports in a real ``metaltrade`` process) has nothing to overlap here.
 """
 
 from __future__ import annotations

@@ -135,3 +135,24 @@ def test_integer_years_checked_by_their_range_name_the_first_bad_row():
     years[[400, 700]] = 2201, 1899
     with pytest.raises(DataError, match=r"^f.csv: row 402, column t: expected a year .* got 2201$"):
         check_years(years, "f.csv", "t", range(2, 1002))
+
+
+def test_a_frame_keeps_one_view_for_every_run_and_a_new_frame_gets_its_own():
+    """The columns of a (large) figures table are read once for all the scenarios of a run:
+    FigureView.of gives the same view for the same live frame, a fresh one for an equal copy,
+    and keeps only the last few frames."""
+    from metaltrade_xl.data import _view
+
+    f = load_figures()
+    view = _view.FigureView.of(f)
+    assert _view.FigureView.of(f) is view
+    assert view.narrow(["Peru", "Chile"]) is view.narrow(["peru", "CHILE"])
+    copy = f.copy()
+    assert _view.FigureView.of(copy) is not view
+    others = [f.copy() for _ in range(_view._KEEP)]
+    for o in others:
+        _view.FigureView.of(o)
+    assert _view.FigureView.of(f) is not view  # dropped after _KEEP newer frames
+    assert len(_view._VIEWS) <= _view._KEEP
+    rows = _view.FigureView.of(f).rows("imports", "Peru", "World")
+    assert [r.value for r in rows if r.id == "peru_imports_2025_jan_nov"] == [19548.0]

@@ -10,6 +10,7 @@ need one (:attr:`FigureView.frame`).
 
 from __future__ import annotations
 
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +38,13 @@ class Figure(NamedTuple):
     lower_bound: bool
 
 
+#: The views of the last few frames asked for (:meth:`FigureView.of`), by the frame's id; a view
+#: holds its frame, so an id here is that frame's while the entry lasts.
+_VIEWS: dict[int, FigureView] = {}
+_KEEP = 4
+_VIEWS_LOCK = threading.Lock()
+
+
 class FigureView:
     """Read-only lookups on the rows ``at`` (positions, in order; all when None) of ``frame``.
 
@@ -60,8 +68,20 @@ class FigureView:
 
     @classmethod
     def of(cls, figures) -> FigureView:
-        """``figures`` as a view (a view is returned as it is)."""
-        return figures if isinstance(figures, FigureView) else cls(figures)
+        """``figures`` as a view (a view is returned as it is). A frame gets the same view each
+        time it is asked for while it lives, so the columns of a large data file are read, and
+        its reporters narrowed, once for all the scenarios of a run, not once each (figures
+        are not changed once loaded)."""
+        if isinstance(figures, FigureView):
+            return figures
+        with _VIEWS_LOCK:
+            view = _VIEWS.pop(id(figures), None)
+            if view is None or view._frame is not figures:  # (an id is unique while it lives)
+                view = cls(figures)
+            _VIEWS[id(figures)] = view  # the most recent last
+            while len(_VIEWS) > _KEEP:
+                _VIEWS.pop(next(iter(_VIEWS)))
+        return view
 
     def __len__(self) -> int:
         return len(self._frame) if self._at is None else len(self._at)
@@ -91,7 +111,15 @@ class FigureView:
         return self._cols[name]
 
     def narrow(self, reporters) -> FigureView:
-        """The rows whose reporter is one of ``reporters`` (ignoring case); self when all are."""
+        """The rows whose reporter is one of ``reporters`` (ignoring case); self when all are.
+        Asked again for the same reporters, the same view."""
+        key = ("narrow", *(str(r).lower() for r in reporters))
+        found = self._keyed.get(key)
+        if found is None:
+            found = self._keyed[key] = self._narrow(reporters)
+        return found
+
+    def _narrow(self, reporters) -> FigureView:
         who = self.column("reporter")
         keep = np.zeros(len(who), dtype=bool)
         for r in reporters:
