@@ -17,9 +17,6 @@ import re
 from functools import cache
 from importlib import metadata, resources
 
-#: Characters XML 1.0 cannot hold that openpyxl removes from cell text.
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
 # openpyxl's default entries of the style table (fonts, fills, borders).
 DEFAULT_FONT = (
     '<font><name val="Calibri" /><family val="2" /><color theme="1" /><sz val="11" />'
