@@ -27,7 +27,6 @@ from metaltrade_xl.report.layout import (
     Stack,
     Table,
     anchor,
-    header_lines,
     marked,
     text_lines,
 )
@@ -237,17 +236,28 @@ def summary_sheet(results, names, figures, w: Words, helper: Helper, listing) ->
         )
     widths = list(SUMMARY_WIDTHS.values())
     hh = header_height([col_labels[c] for c in SUMMARY_COLUMNS], widths)
-    name_lines = max(header_lines(str(n), SUMMARY_WIDTHS[1]) for n in columns["scenario"])
-    at = stack.place(len(shown) + 2, extra_pt=hh - ROW_PT + (name_lines - 1) * ROW_PT * len(shown))
+    # each row as tall as its longest text (a scenario name, "no antes de 2034") wraps to
+    width = dict(zip(SUMMARY_COLUMNS, widths, strict=True))
+    row_lines = [
+        max(
+            [1]
+            + [
+                text_lines(v, width[c])
+                for c in SUMMARY_COLUMNS
+                if isinstance(v := columns[c][i], str)
+            ]
+        )
+        for i in range(len(shown))
+    ]
+    extra = sum(ROW_PT * (n - 1) for n in row_lines)
+    at = stack.place(len(shown) + 2, extra_pt=hh - ROW_PT + extra)
     horizons = {int(h) for h in columns["horizon"]}
     title = w("summary.at_year", year=year) if len(horizons) > 1 else w("summary.at_horizon")
     table = Table(
         "summary", shown, row=at, title=title, labels=col_labels, formats=formats, name="Scenarios"
     )
     heights[table.header_row] = hh
-    if name_lines > 1:
-        for i in range(len(shown)):
-            heights[table.first_row + i] = ROW_PT * name_lines
+    heights.update({table.first_row + i: ROW_PT * n for i, n in enumerate(row_lines) if n > 1})
 
     # charts: bars at the common year, sorted; lines of the paths
     # each bar named with its lower-bound mark, if its value rests on one

@@ -170,3 +170,28 @@ def test_building_the_sheets_never_changes_the_figures():
     before = FIGURES.copy(deep=True)
     build_report([scenario()], FIGURES)
     pd.testing.assert_frame_equal(FIGURES, before)
+
+
+def test_summary_rows_are_as_tall_as_their_own_longest_text():
+    """Each scenario row of the Summary's comparison is as tall as its own text wraps to, not
+    as its tallest neighbour's (Spanish names wrap to 2 or 3 lines in the 22-character column:
+    "Impulso exportador incierto" 2, "Sustituir el 10 % de las / importaciones desde / China"
+    3; "Uncertain export push" and "not by 2034" fit on one line)."""
+    from metaltrade_xl.data import load_figures
+    from metaltrade_xl.report.content import build_report
+    from metaltrade_xl.report.layout import ROW_PT
+    from metaltrade_xl.scenarios import default_scenario_files, load_scenario
+
+    figures = load_figures()
+    results = [run(load_scenario(p), figures) for p in default_scenario_files()]
+    for lang, lines in (
+        ("es", {"Impulso exportador incierto": 2, "Sustituir el 10 % de las importaciones "
+                "desde China": 3}),
+        ("en", {"Uncertain export push": 1, "Substitute 10 % of imports from China": 2}),
+    ):  # fmt: skip
+        summary = build_report(results, figures, lang=lang, sources=False)[0]
+        table = next(t for t in summary.tables if t.name == "Scenarios")
+        names = list(table.frame["scenario"])
+        for name, n in lines.items():
+            row = table.first_row + names.index(name)
+            assert summary.heights.get(row, ROW_PT) == ROW_PT * n, (lang, name)
