@@ -360,9 +360,9 @@ def _identity(path: str | Path) -> tuple | None:
     """The file as it is now: resolved path, size and modification time (None if it is gone)."""
     try:
         st = os.stat(path)
-    except OSError:
+        return (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+    except (OSError, ValueError):  # missing, unreadable, or not a path (an embedded NUL)
         return None
-    return (os.path.realpath(path), st.st_size, st.st_mtime_ns)
 
 
 def _first_sheet_cells(path: str | Path, nrows: int | None = None) -> list[list]:
@@ -415,10 +415,10 @@ def sheet_cells(path: str | Path, *, nrows: int | None = None) -> list[list]:
     cells ``""``, numbers ``float``), read with python-calamine (ImportError where it is
     missing). The rows a :func:`read_ahead` of the same, unchanged file read are taken instead.
     """
-    key = _identity(path)
+    key = _identity(path) if nrows is None else None  # a header alone never takes the rows
     with _AHEAD_LOCK:
         started = _AHEAD.pop(key[0], None) if key is not None else None
-    if started is not None and nrows is None:
+    if started is not None:
         known, thread, box = started
         thread.join()
         if box and known == key:  # the same file, unchanged since the read-ahead began

@@ -318,3 +318,15 @@ def test_a_large_clean_sheet_takes_the_one_pass_path(tmp_path, monkeypatch):
     cols = [c for c in bundled.columns if c != "file"]
     pd.testing.assert_frame_equal(got[cols], bundled[cols], check_dtype=False)
     assert got["file"].unique().tolist() == ["f.xlsx"]
+
+
+def test_a_header_read_leaves_the_read_ahead_for_the_whole_sheet(tmp_path):
+    from metaltrade_xl import _io
+
+    path = write_book(tmp_path / "h2.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 5]])
+    assert _io.read_ahead(path)
+    assert list(read_sheet(path, header_only=True).columns) == HEADER
+    assert str(path.resolve()) in {k for k in _io._AHEAD}  # still there for the full read
+    assert load_figures(path)["value"].tolist() == [5.0]
+    assert not _io._AHEAD
+    assert _io.read_ahead("bad\0name.xlsx") is False  # not a path: no read, no traceback
