@@ -4,9 +4,9 @@ building openpyxl's chart objects (a fifth of the time of writing the bundled wo
 
 from __future__ import annotations
 
+from metaltrade_xl.data._cells import column_letter
 from metaltrade_xl.files.looks import clean
 from metaltrade_xl.files.xmlparts import cm_to_emu, coordinate_to_tuple, quote_sheetname
-from metaltrade_xl.files.xmlparts import column_letter as get_column_letter
 from metaltrade_xl.report.layout import Chart
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -52,7 +52,7 @@ def _run(line: str) -> str:
 
 
 def _ref(sheet: str, col: int, first: int, last: int) -> str:
-    c = get_column_letter(col)
+    c = column_letter(col)
     if first == last:
         return f"{sheet}!${c}${first}"
     return f"{sheet}!${c}${first}:${c}${last}"
@@ -71,7 +71,7 @@ class _Series:
         d, i = self.data, self.n
         self.n += 1
         col = d.col + k
-        label = f"{self.sheet}!{get_column_letter(col)}{d.header_row}"
+        label = f"{self.sheet}!{column_letter(col)}{d.header_row}"
         val = _ref(self.sheet, col, d.header_row + 1, d.last_row)
         return (
             f'<ser><idx val="{i}" /><order val="{i}" />'

@@ -250,7 +250,7 @@ class Sheet:
                 styled = style != (None,) * 5
                 if value is None and not styled:
                     continue
-                head = f'<c r="{xmlparts.column_letter(key[1])}{row}"'
+                head = f'<c r="{anchor(key[1], row)}"'
                 if styled:
                     head += f' s="{styles.xf(style)}"'
                 out.append(_cell(head, value))

@@ -103,25 +103,7 @@ def openpyxl_version() -> str:
     return metadata.version("openpyxl")
 
 
-# --- coordinates -------------------------------------------------------------------------------
-
-
-@cache
-def column_letter(col: int) -> str:
-    """``1 -> "A"``, ``28 -> "AB"`` (columns 1 to 16 384, XFD).
-
-    Examples
-    --------
-    >>> column_letter(1), column_letter(26), column_letter(27), column_letter(16384)
-    ('A', 'Z', 'AA', 'XFD')
-    """
-    if not 1 <= col <= 16384:
-        raise ValueError(f"column: expected 1 to 16384 (A to XFD), got {col}")
-    out = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        out = chr(65 + rest) + out
-    return out
+# --- coordinates (column letters: metaltrade_xl.data._cells.column_letter) --------------------
 
 
 def column_index(letters: str) -> int:
