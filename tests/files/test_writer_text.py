@@ -111,13 +111,6 @@ def test_text_xml_cannot_hold_is_left_out_of_cells(tmp_path, writer):
     assert wb["Texts"].print_title_rows == "$1:$4"
 
 
-def test_both_writers_show_the_same_cleaned_text(tmp_path):
-    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
-    new_workbook(text_layouts()).save(fast)
-    openpyxl_workbook(text_layouts()).save(slow)
-    assert differences(slow, fast) == []
-
-
 def bad_figures(figures_csv, out):
     """The bundled figures with U+FFFF / U+FFFE in one quote and every publisher."""
     with open(figures_csv, encoding="utf-8", newline="") as f:
@@ -184,10 +177,11 @@ def test_text_xml_cannot_hold_is_left_out_of_charts(tmp_path, writer):
     assert chart_texts(path) == [[*title, '"≥ "#,##0', f"'Data'!B{2 + 5 * i}"] for i in range(3)]
 
 
-def test_both_writers_draw_the_same_cleaned_charts(tmp_path):
+@pytest.mark.parametrize("layouts", [text_layouts, chart_layouts], ids=["text", "charts"])
+def test_both_writers_show_the_same_cleaned_text_and_charts(tmp_path, layouts):
     fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
-    new_workbook(chart_layouts()).save(fast)
-    openpyxl_workbook(chart_layouts()).save(slow)
+    new_workbook(layouts()).save(fast)
+    openpyxl_workbook(layouts()).save(slow)
     assert differences(slow, fast) == []
 
 
