@@ -37,9 +37,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from metaltrade_xl.engine._order_stats import _interpolate, _percentiles
+
 # Private helpers tests reach as ``montecarlo._order_statistics``: re-exported by redundant alias.
 from metaltrade_xl.engine._order_stats import _order_statistics as _order_statistics
-from metaltrade_xl.engine._order_stats import _percentiles
 from metaltrade_xl.engine._order_stats import _ranks as _ranks
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
@@ -243,11 +244,13 @@ def simulate(
 
     k = n + 1
     shape = (k, n_paths)
-    # One buffer, one block of rows per outcome, sorted in place at the end. With a fixed rival
-    # the gap is not stored: its percentiles mirror those of exports.
-    buf = np.empty(((4 if rival_varies else 3) * k, n_paths))
-    x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
-    gap = buf[3 * k :] if rival_varies else (np.empty(shape) if keep_paths else None)
+    # One buffer ``(years, outcomes, paths)``, selected in place at the end: every year's row
+    # of every outcome is contiguous, and the rows after the base year are one run of rows, so
+    # one selection covers them all. With a fixed rival the gap is not stored: its percentiles
+    # mirror those of exports.
+    buf = np.empty((k, 4 if rival_varies else 3, n_paths))
+    x, m, d = buf[:, 0], buf[:, 1], buf[:, 2]
+    gap = buf[:, 3] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
     copied = {o: np.empty(shape) for o in extra if o in _COPIED}
     blocks, seeds = _child_seeds(gen, n_paths)
@@ -329,57 +332,69 @@ def simulate(
 def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> dict:
     """Percentiles ``(years, levels)`` of every outcome, in the percentile table's order.
 
-    The buffers are reordered row by row (selection in place).
+    ``buf`` is simulate's ``(years, outcomes, paths)`` buffer; its rows are reordered (selection
+    in place). Every row of it is selected at the levels any of its outcomes needs, in one call
+    (or a few, on threads): a percentile depends only on its row and its level, so which other
+    levels are found alongside changes no number.
     """
-    nq = len(levels)
-    x, m, d = buf[:k], buf[k : 2 * k], buf[2 * k : 3 * k]
+    nq, n_paths = len(levels), buf.shape[-1]
+    d = buf[:, 2]
     # The base year is observed: it varies across paths only through uncertain start values.
     fixed = not any(INPUTS[name].domain is START for name in spec.inputs)
     mirrored = levels + tuple(100.0 - q for q in levels)
-    # balance = -deficit: its percentiles mirror those of the deficit.
-    d_levels = mirrored if "balance" in extra else levels
-    # Each outcome's rows are selected independently (numpy's partition releases the GIL).
-    if r is not None:
-        jobs = {o: (buf[i * k : (i + 1) * k], levels) for i, o in enumerate(OUTCOMES)}
-        jobs["deficit"] = (d, d_levels)
-        if "rival_exports" in extra:
-            jobs["rival_exports"] = (r, levels)
-    else:
-        # gap = rival - exports with a fixed rival: its percentiles mirror those of exports.
-        jobs = {"exports": (x, mirrored), "imports": (m, levels), "deficit": (d, d_levels)}
-    jobs.update({o: (a, levels) for o, a in copied.items()})
-    # Halves of each outcome's rows, so that two workers share three outcomes evenly; the rows
-    # are independent, so the split changes no number.
-    halves = 2 if workers > 1 and k > 3 else 1
-    cut = [0, (k + 1) // 2, k] if halves == 2 else [0, k]
+    # balance = -deficit: its percentiles mirror those of the deficit; gap = rival - exports with
+    # a fixed rival: its percentiles mirror those of exports.
+    need = set(levels)
+    if "balance" in extra or r is None:
+        need.update(mirrored)
+    union = tuple(sorted(need))
+    col = {q: j for j, q in enumerate(union)}
+    nout = buf.shape[1]
     # Exports and imports are >= 0 by construction (start > 0, growth > -1, substitution at most
-    # the imports): selected on their bits as integers.
-    nonneg = {"exports", "imports"}
-    # A deficit is usually positive in every path (imports well above exports): then it is
-    # selected as integers too (a row holding a negative would be selected again as floats).
-    if not d[1:].min() < 0:
-        nonneg.add("deficit")
-    parts = [
-        (a[lo:hi], lv, fixed and lo == 0, o in nonneg)
-        for o, (a, lv) in jobs.items()
-        for lo, hi in zip(cut, cut[1:], strict=False)
-    ]
+    # the imports): selected on their bits as integers. A deficit is usually positive in every
+    # path (imports well above exports): its rows are tried as integers too unless the first
+    # paths already show a negative (a row that holds one is selected again as floats).
+    first = 1 if fixed else 0
+    signs = np.zeros((k, nout), dtype=bool)
+    signs[:, :2] = True
+    signs[first:, 2] = d[first:, :256].min(axis=1) >= 0
+    rows = buf[first:].reshape(-1, n_paths)
+    flags = signs[first:].reshape(-1)
+    # Contiguous runs of rows, a few per worker so that threads finish together; rows are
+    # independent, so the split changes no number.
+    parts_per = 1 if workers == 1 else 3 * workers
+    step = max(1, -(-rows.shape[0] // parts_per))
+    parts = [(rows[i : i + step], union, False, flags[i : i + step])
+             for i in range(0, rows.shape[0], step)]  # fmt: skip
+    others = dict(copied)
+    if r is not None and "rival_exports" in extra:
+        others["rival_exports"] = r
+    parts += [(a, levels, fixed, False) for a in others.values()]
     found = _run_all(lambda j: _percentiles(*j), parts, workers)
-    done = {
-        o: np.concatenate(found[i * halves : (i + 1) * halves]) if halves > 1 else found[i]
-        for i, o in enumerate(jobs)
-    }
+    n_rows = len(parts) - len(others)
+    table = np.concatenate(found[:n_rows]) if n_rows > 1 else found[0]
+    table = table.reshape(k - first, nout, len(union))
+    if first:
+        # The base year's row does not vary: each level is its value, through the same
+        # interpolation (a + 0 * t) as the selected rows.
+        lo, hi, t = _ranks(n_paths, union)
+        ranks = sorted(set(lo.tolist()) | set(hi.tolist()))
+        stats = np.repeat(buf[0, :, :1], len(ranks), axis=1)
+        table = np.concatenate((_interpolate(stats, ranks, lo, hi, t)[None], table))
+    own = [col[q] for q in levels]
+    rev = [col[100.0 - q] for q in levels]
     pct = {
-        "exports": done["exports"][:, :nq],
-        "imports": done["imports"],
-        "deficit": done["deficit"][:, :nq],
-        "gap_to_rival": done["gap_to_rival"]
+        "exports": table[:, 0, own],
+        "imports": table[:, 1, own],
+        "deficit": table[:, 2, own],
+        "gap_to_rival": table[:, 3, own]
         if r is not None
-        else rival_col[:, None] - done["exports"][:, nq:],
+        else rival_col[:, None] - table[:, 0, rev],
     }
+    done = dict(zip(others, found[n_rows:], strict=True))
     for o in extra:
         if o == "balance":
-            pct[o] = -done["deficit"][:, nq:]
+            pct[o] = -table[:, 2, rev]
         elif o == "rival_exports" and r is None:
             pct[o] = np.repeat(rival_col[:, None], nq, axis=1)
         else:
