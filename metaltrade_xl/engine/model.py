@@ -14,6 +14,7 @@ constant rate that makes exports equal the rival's in the horizon year.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 
@@ -62,6 +63,36 @@ def _base_rates(scenario, years) -> dict:
         else:
             out[key] = yearly_rates(g, years, f"{key}.growth")[:, None]
     return out
+
+
+#: The last scenario and start values :func:`_checked_rates` accepted (copies) and their rates.
+_LAST_CHECKED: tuple | None = None
+
+
+def _checked_rates(scenario, inputs) -> dict:
+    """:func:`_base_rates` of the scenario's projected years, after checking the scenario and the
+    start values on one path (:func:`evaluate`, whose errors name the input); a run with the same
+    scenario and start values as the last one (equal, not only the same objects: an
+    ``MT_MONTECARLO`` cell rebuilds them on every recalculation) reuses that check."""
+    global _LAST_CHECKED
+    last = _LAST_CHECKED
+    try:
+        same = last is not None and bool(last[0] == scenario) and bool(last[1] == inputs)
+    except Exception:  # a field that does not compare as one truth value: check again
+        same = False
+    if same:
+        return last[2]
+    base, horizon = int(scenario.base_year), int(scenario.horizon)
+    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))
+    evaluate(scenario, inputs, _rates=rates)
+    for v in rates.values():
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False  # shared by later runs
+    try:
+        _LAST_CHECKED = (copy.deepcopy(scenario), copy.deepcopy(inputs), rates)
+    except Exception:  # a field that cannot be copied: no reuse, every run checks again
+        _LAST_CHECKED = None
+    return rates
 
 
 def _compound(start, rates: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -47,13 +47,15 @@ from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, dist
 from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
 from metaltrade_xl.engine.mc_summary import OUTCOMES, MonteCarloResult, Paths, Summary
 from metaltrade_xl.engine.mc_summary import _label as _label
-from metaltrade_xl.engine.model import _base_rates, evaluate
+from metaltrade_xl.engine.model import _checked_rates, evaluate
 from metaltrade_xl.engine.sampling import (
     BLOCK,
     _child_seeds,
     _draw_block,
     _factors,
+    _fixed_seed,
     _rng,
+    _seeded_child_seeds,
     sample,
 )
 from metaltrade_xl.engine.scenario import ProjectionInputs
@@ -235,11 +237,11 @@ def simulate(
     if isinstance(outcomes, str):
         outcomes = (outcomes,)
     extra = tuple(o for o in dict.fromkeys(outcomes) if outcome_spec(o).name not in OUTCOMES)
-    gen = _rng(rng, seed, spec)
+    fixed_seed = _fixed_seed(rng, seed, spec)
+    gen = _rng(rng, seed, spec) if fixed_seed is None else None
     base, horizon = scenario.years
     n = horizon - base
-    rates = _base_rates(scenario, np.arange(base + 1, horizon + 1))  # rate tables checked here
-    evaluate(scenario, inputs, _rates=rates)  # and the start values, once, with clear messages
+    rates = _checked_rates(scenario, inputs)  # rate tables and start values, clear messages
     rival_varies = any(k in spec.inputs for k in ("rival.growth", "rival.start"))
 
     k = n + 1
@@ -253,7 +255,10 @@ def simulate(
     gap = buf[:, 3] if rival_varies else (np.empty(shape) if keep_paths else None)
     r = np.empty(shape) if rival_varies else None
     copied = {o: np.empty(shape) for o in extra if o in _COPIED}
-    blocks, seeds = _child_seeds(gen, n_paths)
+    if gen is None:  # the same seeds as _child_seeds(default_rng(fixed_seed), n_paths)
+        blocks, seeds = _seeded_child_seeds(fixed_seed, int(n_paths))
+    else:
+        blocks, seeds = _child_seeds(gen, n_paths)
     factors = _factors(spec)
     # Independent-normal yearly draws go straight into the rows their outcome is compounded in.
     drawn_into = {"exports.growth": x, "imports.growth": m}
