@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from metaltrade_xl.engine._order_stats import _interpolate, _percentiles
+from metaltrade_xl.engine._order_stats import _interpolate, _layout, _percentiles
 
 # Private helpers tests reach as ``montecarlo._order_statistics``: re-exported by redundant alias.
 from metaltrade_xl.engine._order_stats import _order_statistics as _order_statistics
@@ -382,10 +382,9 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     if first:
         # The base year's row does not vary: each level is its value, through the same
         # interpolation (a + 0 * t) as the selected rows.
-        lo, hi, t = _ranks(n_paths, union)
-        ranks = sorted(set(lo.tolist()) | set(hi.tolist()))
-        stats = np.repeat(buf[0, :, :1], len(ranks), axis=1)
-        table = np.concatenate((_interpolate(stats, ranks, lo, hi, t)[None], table))
+        layout = _layout(n_paths, union)
+        stats = np.repeat(buf[0, :, :1], len(layout[0]), axis=1)
+        table = np.concatenate((_interpolate(stats, layout)[None], table))
     own = [col[q] for q in levels]
     rev = [col[100.0 - q] for q in levels]
     pct = {
