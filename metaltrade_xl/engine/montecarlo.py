@@ -31,6 +31,7 @@ Where things live: drawing in :mod:`metaltrade_xl.engine.sampling`, the distribu
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -284,7 +285,7 @@ def simulate(
             targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
             targets.update({name: arr[..., lo - a : hi - a] for name, arr in own.items()})
             # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
-            rng_i = np.random.default_rng(seeds[i])
+            rng_i = np.random.Generator(np.random.PCG64(seeds[i]))  # default_rng(seeds[i])
             _draw_block(spec, n, hi - lo, rng_i, factors, targets, scratch)
         draws = {name: drawn_into[name][1:, a:b] for name in yearly_names if name in drawn_into}
         draws.update(own)
@@ -313,9 +314,7 @@ def simulate(
     n_ahead = sum(blk[1] for blk in done_blocks)
     n_reached = sum(blk[2] for blk in done_blocks)
     # Joint (path-wise) statistics before the percentile step, which reorders each row.
-    dh = d[-1]
-    mean_dh = float(dh.mean())
-    sd_dh = float(dh.std(ddof=1)) if n_paths > 1 else 0.0
+    mean_dh, sd_dh = _mean_sd(d[-1])
     kept = None
     if keep_paths:
         rv = r if r is not None else np.broadcast_to(rival_col[:, None], shape)
@@ -332,6 +331,26 @@ def simulate(
         pct, n_ahead, n_reached, (mean_dh, sd_dh), levels, base, horizon, int(n_paths)
     )
     return MonteCarloResult(summary, kept)
+
+
+def _mean_sd(v: np.ndarray) -> tuple[float, float]:
+    """``(v.mean(), v.std(ddof=1))`` of a contiguous row, by numpy's own steps (a pairwise sum,
+    the deviations squared and summed the same way), without its per-call bookkeeping; the sd is
+    0.0 for one value.
+
+    Examples
+    --------
+    >>> v = np.random.default_rng(1).standard_normal(1001)
+    >>> _mean_sd(v) == (float(v.mean()), float(v.std(ddof=1)))
+    True
+    """
+    n = v.size
+    mean = float(np.add.reduce(v)) / n
+    if n < 2:
+        return mean, 0.0
+    dev = v - mean
+    np.multiply(dev, dev, out=dev)
+    return mean, math.sqrt(float(np.add.reduce(dev)) / (n - 1))
 
 
 def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> dict:
