@@ -99,15 +99,19 @@ class MonteCarloResult:
         return self._table("horizon_deficit")
 
     def fan(self, outcome: str = "deficit") -> pd.DataFrame:
-        """The percentile table of one outcome: ``year, P5, …`` (for a fan chart)."""
-        present = tuple(dict.fromkeys(self.percentiles["outcome"]))
-        if outcome not in present:
+        """The percentile table of one outcome: ``year, P5, …`` (for a fan chart): the rows of
+        :attr:`percentiles` for that outcome, built from the run's arrays alone (an
+        ``MT_MONTECARLO`` cell shows one fan; filtering the long table cost ~10 ms)."""
+        s = self._summary
+        if outcome not in s.pct:
             raise InputError(
-                f"outcome: expected one of {', '.join(present)} (the outcomes simulated; pass "
+                f"outcome: expected one of {', '.join(s.pct)} (the outcomes simulated; pass "
                 f"outcomes=[...] to simulate for others), got {outcome!r}"
             )
-        t = self.percentiles[self.percentiles["outcome"] == outcome]
-        return t.drop(columns="outcome").reset_index(drop=True)
+        values = s.pct[outcome]
+        cols = {"year": np.arange(s.base, s.horizon + 1)}
+        cols.update({_label(q): values[:, j] for j, q in enumerate(s.levels)})
+        return pd.DataFrame(cols)
 
     def to_dict(self) -> dict:
         """Plain lists and numbers for JSON."""

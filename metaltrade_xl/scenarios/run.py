@@ -321,6 +321,29 @@ def default_scenario_files() -> list[Path]:
     return sorted(default_scenario_dir().glob("*.toml"))
 
 
+#: Scenarios read by :func:`_load`: resolved path -> (the file's bytes, the scenario).
+_LOADED: dict[str, tuple[bytes, Scenario]] = {}
+
+
+def _load(path: Path) -> Scenario:
+    """:func:`load_scenario`, parsed again only when the file's bytes change: a scenario cell
+    recalculated in Excel names the same file every time, and reading the TOML and validating it
+    cost more than a 10 000-path Monte Carlo. Scenarios are frozen, so sharing one is safe."""
+    try:
+        key = str(path.resolve())
+        data = path.read_bytes()
+    except OSError:
+        return load_scenario(path)  # its one-line message
+    hit = _LOADED.get(key)
+    if hit is not None and hit[0] == data:
+        return hit[1]
+    scenario = load_scenario(path)
+    if len(_LOADED) >= 64:
+        _LOADED.clear()
+    _LOADED[key] = (data, scenario)
+    return scenario
+
+
 def find_scenario(name: str) -> Scenario:
     """A scenario by path (``*.toml``), by file stem (``close_chile_2034``) or by its ``name`` in
     any language it gives (``name_es`` …).
@@ -335,15 +358,15 @@ def find_scenario(name: str) -> Scenario:
     text = str(name).strip()
     path = Path(text)
     if path.suffix.lower() == ".toml":
-        return load_scenario(path)
+        return _load(path)
     files = default_scenario_files()
     for f in files:
         if f.stem.lower() == text.lower():
-            return load_scenario(f)
+            return _load(f)
     broken = []
     for f in files:
         try:
-            scenario = load_scenario(f)
+            scenario = _load(f)
         except ScenarioError as exc:  # one broken file must not hide the others
             broken.append(str(exc))
             continue
