@@ -211,3 +211,18 @@ def test_names_in_other_languages(tmp_path):
         assert bundled.title("es") != bundled.name, f.name
         assert bundled.about("es") and bundled.about("es") != bundled.description, f.name
     assert find_scenario("cerrar la brecha con chile al 2034").horizon == 2034
+
+
+def test_find_scenario_reads_a_file_again_when_its_bytes_change(tmp_path):
+    # A scenario cell names the same file on every recalculation: the parse is reused only while
+    # the file holds the same bytes (an edit of the same length, within one timestamp tick, too).
+    path = tmp_path / "edited.toml"
+    path.write_text(CORE)
+    first = find_scenario(str(path))
+    assert find_scenario(str(path)) is first
+    path.write_text(CORE.replace("horizon = 2034", "horizon = 2035"))
+    again = find_scenario(str(path))
+    assert (first.horizon, again.horizon) == (2034, 2035)
+    path.unlink()
+    with pytest.raises(ScenarioError, match="edited.toml: no such file"):
+        find_scenario(str(path))

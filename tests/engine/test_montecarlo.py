@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import tomllib
 from hypothesis import given, settings
@@ -403,3 +404,21 @@ def test_spec_errors():
             REF_INPUTS,
             mc.UncertaintySpec({"substitution.share": mc.distribution("uniform", low=0, high=1)}),
         )
+
+
+def test_fan_is_the_long_tables_rows_for_that_outcome_bit_for_bit():
+    # fan() builds one outcome's table from the run's arrays: the same frame as filtering the
+    # long percentile table, for every outcome (mirrored ones included) and uneven levels.
+    s = scenario(substitution=SUB)
+    spec = mc.UncertaintySpec(
+        {"exports.growth": normal(0.12, 0.05), "rival.growth": normal(0.03, 0.01)},
+        paths=3000, seed=5, percentiles=(1.0, 33.3, 50.0, 97.5),
+    )  # fmt: skip
+    extra = ["balance", "rival_exports", "imports_before_substitution", "substitution_effect"]
+    r = mc.simulate(s, REF_INPUTS, spec, outcomes=extra)
+    long = r.percentiles
+    for outcome in [*mc.OUTCOMES, *extra]:
+        rows = long[long["outcome"] == outcome].drop(columns="outcome").reset_index(drop=True)
+        pd.testing.assert_frame_equal(r.fan(outcome), rows, check_exact=True)
+    with pytest.raises(InputError, match="outcome: expected one of exports, imports"):
+        r.fan("nothing")
