@@ -93,6 +93,9 @@ __all__ = [
 THREADS = 4
 #: Runs with fewer paths use no threads (handing small jobs to threads costs more than it saves).
 THREAD_PATHS = 6 * BLOCK
+#: Runs on one thread with at least this many paths (and two blocks) draw their last block
+#: ahead on a free core when there is one.
+AHEAD_PATHS = 2 * BLOCK
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12
 
@@ -163,6 +166,48 @@ def _run_all(fn, items, workers: int | None = None) -> list:
     if errors:
         raise errors[min(errors)]
     return out
+
+
+class _Ahead:
+    """One block's draws made on a pool thread while this thread draws the others, when a core
+    is free; never waited for. :meth:`take` returns them only if they are complete; otherwise
+    this thread draws the block itself, from the block's own seed (the same numbers), and the
+    helper's work is dropped. On a busy machine (no free core) this costs one job hand-off; in
+    Pyodide (no threads) nothing starts."""
+
+    #: Tests set this to wait for the helper, so that its draws are the ones used.
+    wait = False
+
+    def __init__(self, job):
+        self._job, self._lock, self._state, self._done = job, threading.Lock(), "queued", None
+        self._finished = threading.Event()
+        try:
+            _pool(1).submit(self._run)
+        except RuntimeError:  # no threads in this runtime
+            self._state = "dropped"
+
+    def _run(self):
+        with self._lock:
+            if self._state != "queued":
+                return
+            self._state = "running"
+        try:
+            done = self._job()
+        except Exception:  # this thread draws the block again and raises the error itself
+            done = None
+        with self._lock:
+            if self._state == "running":
+                self._state, self._done = "done", done
+        self._finished.set()
+
+    def take(self):
+        """The helper's draws if it has finished them (else None, and they are dropped)."""
+        if _Ahead.wait and self._state != "dropped":
+            self._finished.wait()
+        with self._lock:
+            done = self._done if self._state == "done" else None
+            self._state = "dropped"
+        return done
 
 
 #: Most blocks evaluated together: the model and the counts run once per chunk of blocks (fewer
@@ -271,6 +316,12 @@ def simulate(
 
     once_names = [name for name in spec.once]
     yearly_names = [name for name in spec.yearly]
+    # On one thread, the last block's draws may be made ahead on a free core (never waited for).
+    early = None
+    if workers == 1 and len(blocks) > 1 and n_paths >= AHEAD_PATHS and _workers(2) > 1:
+        (lo_last, hi_last), seed_last = blocks[-1], seeds[-1]
+        rng_last = lambda: np.random.Generator(np.random.PCG64(seed_last))  # noqa: E731
+        early = _Ahead(lambda: _draw_block(spec, n, hi_last - lo_last, rng_last(), factors))
 
     def run_chunk(c):
         first, end = chunks[c]
@@ -285,6 +336,11 @@ def simulate(
             targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
             targets.update({name: arr[..., lo - a : hi - a] for name, arr in own.items()})
             # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
+            got = early.take() if early is not None and i == len(blocks) - 1 else None
+            if got is not None:  # drawn ahead, from this block's seed: the same numbers
+                for name, v in got.items():
+                    targets[name][...] = v
+                continue
             rng_i = np.random.Generator(np.random.PCG64(seeds[i]))  # default_rng(seeds[i])
             _draw_block(spec, n, hi - lo, rng_i, factors, targets, scratch)
         draws = {name: drawn_into[name][1:, a:b] for name in yearly_names if name in drawn_into}
