@@ -367,11 +367,15 @@ def header_lines(text: str, width: float) -> int:
     --------
     >>> header_lines("Deficit (imports − exports)", 11), header_lines("Year", 7)
     (4, 1)
+    >>> header_lines("Year", 0.5)  # however narrow, a line holds a character
+    4
     >>> note_height("short", 100), note_height("word " * 50, 100)
     (15.0, 39.0)
     """
     text = str(text)
-    room = (width - 1) / 1.08  # bold text and a cell's padding: a little less than the width
+    # bold text and a cell's padding: a little less than the width, but at least one character
+    # (a word breaks inside itself by whole characters: with less, it would never end)
+    room = max((width - 1) / 1.08, 1.0)
     if len(text) <= room:  # the words and single spaces between them fit on one line
         return 1
     lines, current = 1, 0
