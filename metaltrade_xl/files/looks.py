@@ -181,11 +181,39 @@ def distinct_names(names: list[str]) -> list[str]:
     return names
 
 
+#: Excel's longest cell text, in UTF-16 code units (as Excel counts).
+MAX_TEXT = 32767
+
+
+def cell_text(text: str) -> str:
+    """Cell text as both writers put it in a workbook: :func:`clean`, then cut to
+    :data:`MAX_TEXT` as Excel counts (a character beyond the BMP counts two; openpyxl counts
+    code points, so a longer text would make Excel repair the file), never half a character.
+
+    Examples
+    --------
+    >>> len(cell_text("€" * 40_000)), len(cell_text("\U0001f600" * 20_000))
+    (32767, 16383)
+    >>> cell_text("Chi\x01le")
+    'Chile'
+    """
+    text = clean(text)
+    if len(text) <= MAX_TEXT // 2:  # at most two units a character: fits
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * MAX_TEXT:
+        return text
+    cut = units[: 2 * MAX_TEXT]
+    if 0xD800 <= int.from_bytes(cut[-2:], "little") <= 0xDBFF:  # the first half of a pair
+        cut = cut[:-2]
+    return cut.decode("utf-16-le")
+
+
 def cell_value(value):
-    """A table value as openpyxl writes it faithfully (see :func:`layout.plain_value`), without
-    the characters XML cannot hold (:func:`clean`)."""
+    """A table value as openpyxl writes it faithfully (see :func:`layout.plain_value`), its text
+    as Excel can hold it (:func:`cell_text`)."""
     v = plain_value(value)
-    return clean(v) if isinstance(v, str) else v
+    return cell_text(v) if isinstance(v, str) else v
 
 
 def is_number(v) -> bool:

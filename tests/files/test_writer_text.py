@@ -75,6 +75,20 @@ def test_clean_keeps_every_xml_character_and_nothing_else():
         assert clean(s) is s  # nothing to clean: the same string back
 
 
+@pytest.mark.parametrize("writer", WRITERS)
+def test_long_text_is_cut_as_excel_counts_in_both_writers(tmp_path, writer):
+    # Excel holds 32 767 UTF-16 units in a cell: 16 383 emoji (2 units each) and no half of the
+    # next one; 32 767 euro signs (1 unit each)
+    long = {"emoji": "\U0001f600" * 20_000, "euro": "€" * 40_000}
+    layout = SheetLayout(
+        "Long", texts=((1, 1, long["emoji"]), (2, 1, long["euro"])), last_col=1, last_row=2
+    )
+    path = tmp_path / "long.xlsx"
+    WRITERS[writer]([layout]).save(path)
+    grid = readable(path)["Long"]
+    assert grid[0][0] == "\U0001f600" * 16_383 and grid[1][0] == "€" * 32_767
+
+
 # ---------------------------------------------------------------- 1: text in cells
 
 BAD = ["a\ufffeb", "c\uffffd", "e\ud800f", "\ud83d\ude00!", "g\x01h\x1f", "\uffff"]
