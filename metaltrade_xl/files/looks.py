@@ -127,7 +127,8 @@ def check_cell(sheet: str, row: int, col: int) -> None:
 
 def sheet_name(name: str) -> str:
     r"""A layout's sheet name as written (:func:`clean`), or a one-line ValueError for a name
-    Excel refuses: empty, over 31 characters (as Excel counts them), or holding ``/ \ ? * [ ] :``.
+    Excel refuses: empty, over 31 characters (as Excel counts them), holding ``/ \ ? * [ ] :``,
+    starting or ending with an apostrophe, or History (Excel's own).
 
     Examples
     --------
@@ -137,6 +138,10 @@ def sheet_name(name: str) -> str:
     Traceback (most recent call last):
     ...
     ValueError: sheet name 'a/b': Excel does not allow '/' in sheet names (none of / \ ? * [ ] :)
+    >>> sheet_name("'Quoted'")
+    Traceback (most recent call last):
+    ...
+    ValueError: sheet name "'Quoted'": Excel does not allow an apostrophe at the start or end of a sheet name
     """
     got = clean(name)
     bad = _NOT_IN_NAMES.search(got)
@@ -149,6 +154,13 @@ def sheet_name(name: str) -> str:
             f"sheet name {name!r}: Excel does not allow {bad.group()!r} in sheet names "
             "(none of / \\ ? * [ ] :)"
         )
+    if got[0] == "'" or got[-1] == "'":
+        raise ValueError(
+            f"sheet name {name!r}: Excel does not allow an apostrophe at the start or end of a "
+            "sheet name"
+        )
+    if got.lower() == "history":
+        raise ValueError(f"sheet name {name!r}: Excel keeps the name History for itself")
     if excel_length(got) > MAX_SHEET_NAME:
         raise ValueError(
             f"sheet name {name!r}: Excel allows at most {MAX_SHEET_NAME} characters, "

@@ -259,6 +259,8 @@ GUARDED = {
     "Hist[1]": [SheetLayout("Hist[1]", texts=((1, 1, "x"),))],
     "long": [SheetLayout("x" * 32, texts=((1, 1, "x"),))],
     "empty": [SheetLayout("\x01", texts=((1, 1, "x"),))],
+    "quote": [SheetLayout("Data '24'", texts=((1, 1, "x"),))],
+    "history": [SheetLayout("HISTORY", texts=((1, 1, "x"),))],
     "case": [SheetLayout("Sheet"), SheetLayout("SHEET")],
     "cleaned": [SheetLayout("S"), SheetLayout("S\uffff")],
     "row": [SheetLayout("S", texts=((1048577, 1, "x"),))],
@@ -279,6 +281,8 @@ MESSAGES = {
     "Hist[1]": "sheet name 'Hist[1]': Excel does not allow '[' in sheet names",
     "long": f"sheet name '{'x' * 32}': Excel allows at most 31 characters, got 32",
     "empty": "sheet name '\\x01': nothing is left once what XML cannot hold is left out",
+    "quote": "sheet name \"Data '24'\": Excel does not allow an apostrophe at the start or end",
+    "history": "sheet name 'HISTORY': Excel keeps the name History for itself",
     "case": "sheet names 'Sheet' and 'SHEET': Excel takes them for one sheet (it ignores case)",
     "cleaned": "sheet names 'S' and 'S': Excel takes them for one sheet",
     "row": "sheet 'S': row 1048577, column 1 is outside Excel's grid (rows 1 to 1048576, "
@@ -295,7 +299,7 @@ MESSAGES = {
 
 #: The guards the openpyxl writer shares (openpyxl itself renames "SHEET" to "SHEET1", and
 #: raises AttributeError for a cell under a merge).
-SHARED = ("a/b", "Hist[1]", "long", "empty", "row", "col", "table", "span")
+SHARED = ("a/b", "Hist[1]", "long", "empty", "quote", "history", "row", "col", "table", "span")
 
 
 @pytest.mark.parametrize(
@@ -325,12 +329,12 @@ def test_what_excel_reads_is_still_written(tmp_path):
     twice (one sheet), the same name in another case on no other sheet."""
     layouts = [
         SheetLayout("x" * 31, texts=((1048576, 16384, "corner"),)),
-        SheetLayout("Ünïcode 'quoted'", texts=((1, 1, "a"),)),
-        SheetLayout("Ünïcode 'quoted'", texts=((2, 1, "b"),)),
+        SheetLayout("Ünïcode 'quoted' name", texts=((1, 1, "a"),)),
+        SheetLayout("Ünïcode 'quoted' name", texts=((2, 1, "b"),)),
     ]
     path = tmp_path / "e.xlsx"
     new_workbook(layouts).save(path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["x" * 31, "Ünïcode 'quoted'"]
+    assert wb.sheetnames == ["x" * 31, "Ünïcode 'quoted' name"]
     assert wb["x" * 31]["XFD1048576"].value == "corner"
-    assert [r[0].value for r in wb["Ünïcode 'quoted'"]["A1:A2"]] == ["a", "b"]
+    assert [r[0].value for r in wb["Ünïcode 'quoted' name"]["A1:A2"]] == ["a", "b"]
