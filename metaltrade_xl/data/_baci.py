@@ -48,8 +48,9 @@ def baci_file(
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise DataError(f"{label}: missing column(s) {', '.join(missing)}")
-    # pyarrow parses with the GIL released: the country table and the reporter are read meanwhile
-    # (a second core is free for them while the parse waits on its own block)
+    # pyarrow parses with the GIL released: the country table and the reporter are read meanwhile.
+    # A mistake found there (no country table, a reporter that is no country) is raised at once,
+    # not after the parse of a file of millions of rows, which ends on its own, unread.
     parsed = in_background(
         read_baci,
         path,
@@ -59,11 +60,7 @@ def baci_file(
         header=header,
         enabled=arrow_csv is not None,
     )
-    try:
-        countries = country_table(path, label, codes_given)
-    except BaseException:
-        parsed()  # the parse ends before the error is raised, whatever it found: no stray thread
-        raise
+    countries = country_table(path, label, codes_given)
     sel = None
     if reporter is not None:
         want = reporter_key(reporter)
