@@ -60,17 +60,23 @@ def note_alignment():
     return Alignment(wrap_text=True, vertical="top")
 
 
-def header_alignment(wrap: bool, numeric: bool):
-    """A header sits at the bottom of its row, aligned with the numbers (or words) below it."""
+def header_alignment(wrap: bool, numeric: bool, left: bool = False):
+    """A header sits at the bottom of its row, aligned with the numbers (or words) below it (a
+    form's values one step in, see :func:`data_alignment`)."""
     from openpyxl.styles import Alignment
 
-    return Alignment(wrap_text=wrap, vertical="bottom", horizontal="right" if numeric else "left")
+    side = "right" if numeric else "left"
+    step = 1 if left and not numeric else 0
+    return Alignment(wrap_text=wrap, vertical="bottom", horizontal=side, indent=step)
 
 
-def data_alignment(wrap: bool, numeric: bool):
-    """Numbers to the right; words to the left, indented one step."""
+def data_alignment(wrap: bool, numeric: bool, left: bool = False):
+    """Numbers to the right; words to the left, indented one step; in a column that reads as a
+    form (``left``), every value at the left, one step in (apart from a long item before it)."""
     from openpyxl.styles import Alignment
 
+    if left and not numeric:
+        return Alignment(wrap_text=wrap, vertical="top", horizontal="left", indent=1)
     return Alignment(
         wrap_text=wrap,
         vertical="top",

@@ -113,7 +113,8 @@ class Table:
     ``labels`` are the header texts (words; the frame keeps its identifiers); ``formats`` a
     number format per column, or one per row (a tuple) where rows differ (a lower-bound mark on
     some); ``spans`` how many sheet columns a column takes (merged per row); ``name`` a defined
-    name an analyst can reference (sheet-scoped); ``wrap`` wraps the header text.
+    name an analyst can reference (sheet-scoped); ``wrap`` wraps the header text; ``left`` the
+    columns that read as a form (an item and its value): every value at the left, numbers too.
     """
 
     key: str
@@ -128,6 +129,7 @@ class Table:
     wrap: bool = True
     #: rows (0-based, of the frame) drawn as data rather than projection (italic, shaded)
     data_rows: tuple[int, ...] = ()
+    left: tuple[str, ...] = ()
 
     @property
     def header_row(self) -> int:

@@ -338,3 +338,17 @@ def test_what_excel_reads_is_still_written(tmp_path):
     assert wb.sheetnames == ["x" * 31, "Ünïcode 'quoted' name"]
     assert wb["x" * 31]["XFD1048576"].value == "corner"
     assert [r[0].value for r in wb["Ünïcode 'quoted' name"]["A1:A2"]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_form_column_puts_numbers_at_the_left_in_both_writers(tmp_path, writer):
+    frame = pd.DataFrame({"item": ["rows", "year"], "value": [35, 2025], "n": [1.5, 2.5]})
+    table = Table("t", frame, row=1, left=("value",))
+    path = tmp_path / "form.xlsx"
+    WRITERS[writer]([SheetLayout("Form", tables=(table,))]).save(path)
+    ws = openpyxl.load_workbook(path)["Form"]
+    # header row 1, values in rows 2-3; "n" is a numeric column as any other
+    assert [ws.cell(r, 2).alignment.horizontal for r in (1, 2, 3)] == ["left"] * 3
+    assert [ws.cell(r, 2).alignment.indent for r in (1, 2, 3)] == [1] * 3  # apart from the item
+    assert [ws.cell(r, 3).alignment.horizontal for r in (1, 2, 3)] == ["right"] * 3
+    assert ws["B2"].value == 35 and ws["B3"].value == 2025
