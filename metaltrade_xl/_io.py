@@ -365,15 +365,43 @@ def _identity(path: str | Path) -> tuple | None:
         return None
 
 
+def _first_sheet_name(book) -> str:
+    from python_calamine import SheetTypeEnum
+
+    sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+    if not sheets:
+        raise ValueError("the workbook has no worksheet")
+    return sheets[0]
+
+
 def _first_sheet_cells(path: str | Path, nrows: int | None = None) -> list[list]:
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
+    from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(str(path)) as book:
-        sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
-        if not sheets:
-            raise ValueError("the workbook has no worksheet")
-        sheet = book.get_sheet_by_name(sheets[0])
+        sheet = book.get_sheet_by_name(_first_sheet_name(book))
         return sheet.to_python(skip_empty_area=False, nrows=nrows)
+
+
+def _first_sheet_batch(path: str | Path):
+    """The first worksheet as a ``pyarrow.RecordBatch`` read by fastexcel (calamine into Arrow
+    columns, no Python object per cell): first row of the sheet as the header, each column typed
+    from all its cells. ImportError where fastexcel or pyarrow is missing; fastexcel's error for
+    a column of mixed cells (text and numbers, dates, booleans: ``dtype_coercion="strict"``).
+    Empty and error cells (``#N/A``) are both null, as calamine's cell values make both ``""``.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise ImportError("pyarrow is not installed")
+    import fastexcel
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(path)) as book:  # reads the workbook part alone
+        name = _first_sheet_name(book)
+    # skip_rows=0: the header is the sheet's row 1, not its first non-empty row
+    return fastexcel.read_excel(str(path)).load_sheet(
+        name, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict", eager=True
+    )
 
 
 def read_ahead(path: str | Path) -> bool:
@@ -395,8 +423,13 @@ def read_ahead(path: str | Path) -> bool:
     box: list = []
 
     def work():
+        try:  # Arrow columns (fastexcel) where it can type every column, else the cell values
+            box.append(("batch", _first_sheet_batch(path)))
+            return
+        except Exception:
+            pass
         try:
-            box.append(_first_sheet_cells(path))
+            box.append(("cells", _first_sheet_cells(path)))
         except Exception:  # read again, and reported, by sheet_cells
             pass
 
@@ -410,17 +443,53 @@ def read_ahead(path: str | Path) -> bool:
     return True
 
 
+def _take(path: str | Path, kind: str, *, any_kind: bool = False):
+    """What a :func:`read_ahead` of the same, unchanged file read as ``kind`` (None if nothing).
+    A read of the other kind is left for its reader, or, with ``any_kind``, dropped."""
+    key = _identity(path)
+    if key is None:
+        return None
+    with _AHEAD_LOCK:
+        started = _AHEAD.get(key[0])
+    if started is None:
+        return None
+    known, thread, box = started
+    thread.join()
+    fits = bool(box) and known == key  # the same file, unchanged since the read-ahead began
+    if fits and box[0][0] != kind and not any_kind:
+        return None
+    with _AHEAD_LOCK:
+        if _AHEAD.get(key[0]) is started:
+            del _AHEAD[key[0]]
+    return box[0][1] if fits and box[0][0] == kind else None
+
+
 def sheet_cells(path: str | Path, *, nrows: int | None = None) -> list[list]:
     """Cell values of the first worksheet of an ``.xlsx``/``.xlsm`` file, row by row (empty
     cells ``""``, numbers ``float``), read with python-calamine (ImportError where it is
     missing). The rows a :func:`read_ahead` of the same, unchanged file read are taken instead.
     """
-    key = _identity(path) if nrows is None else None  # a header alone never takes the rows
-    with _AHEAD_LOCK:
-        started = _AHEAD.pop(key[0], None) if key is not None else None
-    if started is not None:
-        known, thread, box = started
-        thread.join()
-        if box and known == key:  # the same file, unchanged since the read-ahead began
-            return box[0]
+    if nrows is None:  # a header alone never takes the rows
+        rows = _take(path, "cells", any_kind=True)
+        if rows is not None:
+            return rows
     return _first_sheet_cells(path, nrows)
+
+
+def sheet_batch(path: str | Path):
+    """The first worksheet of an ``.xlsx``/``.xlsm`` file as Arrow columns (fastexcel; see
+    :func:`_first_sheet_batch`), taken from a :func:`read_ahead` where one read it; None where
+    fastexcel or pyarrow is missing or the sheet has a column of mixed cells (then the cell
+    values, :func:`sheet_cells`, are what the general path reads).
+    """
+    batch = _take(path, "batch")
+    if batch is not None:
+        return batch
+    key = _identity(path)
+    with _AHEAD_LOCK:
+        if key is not None and key[0] in _AHEAD:  # the read-ahead has the cell values
+            return None
+    try:
+        return _first_sheet_batch(path)
+    except Exception:  # missing reader, mixed columns, a broken file: the general path says
+        return None
