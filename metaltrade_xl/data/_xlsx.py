@@ -218,7 +218,8 @@ def tidy_batch(batch, name: str) -> pd.DataFrame | None:
             return None
         if required and arr.null_count:
             return None
-        s = pd.Series(pd.array(arr.fill_null(""), dtype="str")).str.strip()
+        s = pd.Series(pd.array(arr.fill_null("") if arr.null_count else arr, dtype="str"))
+        s = s.str.strip()
         return None if required and (s == "").any() else s
 
     def numbers(c: str):
@@ -298,7 +299,7 @@ def _typed(names: list[str], n: int, texts, numbers, name: str) -> pd.DataFrame 
         ids = ids.copy()
         ids[made] = [f"{name}:row{r}" for r in rownum[made]]
         out["id"] = ids
-    if out["id"].duplicated().any():
+    if not out["id"].is_unique:  # (a hash of the distinct values: faster than duplicated())
         return None
     out["unit"] = out["unit"].mask(out["unit"] == "", "USD million")
     frame = pd.DataFrame(out)
