@@ -406,10 +406,13 @@ def _first_sheet_batch(path: str | Path):
 
 def read_ahead(path: str | Path) -> bool:
     """Start reading the first worksheet of the ``.xlsx``/``.xlsm`` file ``path`` on another
-    thread; :func:`sheet_cells` takes the result. True if a read was started.
+    thread; :func:`sheet_batch` and :func:`sheet_cells` take the result. True if a read was
+    started.
 
-    python-calamine parses with the GIL released, so the parse of a large data file (about 0.6 s
-    for 50 000 rows) runs on a second core while this one imports numpy, pandas and the rest.
+    fastexcel and python-calamine parse with the GIL released, so the parse of a large data file
+    (about 0.5 s for 50 000 rows) runs on a second core while this one imports numpy, pandas and
+    the rest. The Arrow columns are read where fastexcel and pyarrow are installed, the cell
+    values too where a column holds anything but text and numbers (the general path needs them).
     Nothing is read where threads cannot start or python-calamine is missing, and a failed
     read-ahead is forgotten: :func:`sheet_cells` then reads the file itself and raises its error.
     """
@@ -420,16 +423,18 @@ def read_ahead(path: str | Path) -> bool:
         import python_calamine  # noqa: F401
     except ImportError:  # pragma: no cover - a platform without its wheel
         return False
-    box: list = []
+    found: dict = {}  # "batch" and/or "cells"
 
     def work():
-        try:  # Arrow columns (fastexcel) where it can type every column, else the cell values
-            box.append(("batch", _first_sheet_batch(path)))
-            return
+        try:  # Arrow columns (fastexcel) where it can type every column
+            batch = found["batch"] = _first_sheet_batch(path)
+            if all(str(t) in _PLAIN for t in batch.schema.types):
+                return
         except Exception:
             pass
-        try:
-            box.append(("cells", _first_sheet_cells(path)))
+        try:  # the cell values too where a column is not plainly text or numbers (booleans,
+            # dates: the general path converts them) or fastexcel could not type one
+            found["cells"] = _first_sheet_cells(path)
         except Exception:  # read again, and reported, by sheet_cells
             pass
 
@@ -439,13 +444,18 @@ def read_ahead(path: str | Path) -> bool:
     except RuntimeError:  # no threads in this runtime (Pyodide)
         return False
     with _AHEAD_LOCK:
-        _AHEAD[key[0]] = (key, thread, box)
+        _AHEAD[key[0]] = (key, thread, found)
     return True
 
 
-def _take(path: str | Path, kind: str, *, any_kind: bool = False):
-    """What a :func:`read_ahead` of the same, unchanged file read as ``kind`` (None if nothing).
-    A read of the other kind is left for its reader, or, with ``any_kind``, dropped."""
+#: Arrow types of columns a clean sheet has (text, numbers, no cell filled).
+_PLAIN = ("string", "large_string", "double", "null")
+
+
+def _take(path: str | Path, kind: str, *, drop: bool = False):
+    """What a :func:`read_ahead` of the same, unchanged file read as ``kind`` ("batch" or
+    "cells"; None if it did not), taken once. The other kind stays for its reader unless
+    ``drop``."""
     key = _identity(path)
     if key is None:
         return None
@@ -453,15 +463,15 @@ def _take(path: str | Path, kind: str, *, any_kind: bool = False):
         started = _AHEAD.get(key[0])
     if started is None:
         return None
-    known, thread, box = started
+    known, thread, found = started
     thread.join()
-    fits = bool(box) and known == key  # the same file, unchanged since the read-ahead began
-    if fits and box[0][0] != kind and not any_kind:
-        return None
-    with _AHEAD_LOCK:
-        if _AHEAD.get(key[0]) is started:
-            del _AHEAD[key[0]]
-    return box[0][1] if fits and box[0][0] == kind else None
+    fits = known == key  # the same file, unchanged since the read-ahead began
+    got = found.pop(kind, None) if fits else None
+    if drop or not fits or not found:
+        with _AHEAD_LOCK:
+            if _AHEAD.get(key[0]) is started:
+                del _AHEAD[key[0]]
+    return got
 
 
 def sheet_cells(path: str | Path, *, nrows: int | None = None) -> list[list]:
@@ -470,7 +480,7 @@ def sheet_cells(path: str | Path, *, nrows: int | None = None) -> list[list]:
     missing). The rows a :func:`read_ahead` of the same, unchanged file read are taken instead.
     """
     if nrows is None:  # a header alone never takes the rows
-        rows = _take(path, "cells", any_kind=True)
+        rows = _take(path, "cells", drop=True)
         if rows is not None:
             return rows
     return _first_sheet_cells(path, nrows)

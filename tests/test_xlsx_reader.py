@@ -194,6 +194,24 @@ def test_the_read_ahead_reads_arrow_columns_where_it_can_and_the_cells_where_it_
     assert load_figures(mixed)["reporter"].tolist() == ["Peru", "7"]  # as the general path has it
 
 
+def test_a_column_of_booleans_or_dates_has_the_read_ahead_read_the_cells_too(tmp_path, monkeypatch):
+    """TRUE typed in Excel is a boolean cell, a date a date cell: the Arrow path leaves such a
+    sheet to the general path, whose cell values the read-ahead has read as well."""
+    from metaltrade_xl import _io
+
+    head = [*HEADER, "lower_bound", "source_date"]
+    row = ["exports", "Peru", "World", 2024, 12, 75, True, datetime(2025, 6, 30)]
+    path = write_book(tmp_path / "b.xlsx", [head, row])
+    general = load_figures(path)
+    assert general["lower_bound"].tolist() == [True]
+    assert _io.read_ahead(path)
+    _io._AHEAD[str(path.resolve())][1].join()
+    monkeypatch.setattr(_io, "_first_sheet_cells", lambda *a: 1 / 0)  # no second parse
+    monkeypatch.setattr(_io, "_first_sheet_batch", lambda *a: 1 / 0)
+    pd.testing.assert_frame_equal(load_figures(path), general)
+    assert not _io._AHEAD
+
+
 def test_a_file_changed_after_the_read_ahead_is_read_again(tmp_path):
     import os
 
