@@ -76,6 +76,19 @@ def test_provenance_of_the_bundled_run(figures):
         "is one too) × 12/11 = 21,325.09"
     )
     assert how["Chile exports in the base year"].endswith("at the rival's own rate 3.00% = 4,120")
+    # the starts resting on those floors are marked as on the scenario sheets; exports (727
+    # recorded, no floor) are not
+    fmt = dict(zip(frame["parameter"], params[0].formats["value"], strict=True))
+    assert (
+        fmt["Imports in the base year"] == fmt["Chile exports in the base year"] == ('"≥ "#,##0.0')
+    )
+    assert fmt["Exports in the base year"] == "#,##0.0"
+    # item/value tables read as forms: their values, numbers too, at the left
+    assert {t.key: t.left for t in layout.tables if t.left} == {
+        "provenance_program": ("value",),
+        "provenance_data": ("value",),
+        **{t.key: ("value",) for t in params},
+    }
 
     # the helper a shared copy uses reads the data lines back from the sheet's values
     back = data_rows_for_share({"Provenance": grid_of(layout)})

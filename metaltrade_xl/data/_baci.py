@@ -20,19 +20,17 @@ import numpy as np
 import pandas as pd
 
 from metaltrade_xl.data import WORLD, DataError, check_years
+from metaltrade_xl.data._baci_read import COLUMNS, in_background, read_baci, sniff_header
 from metaltrade_xl.data._cells import (
     NAME_ALIASES,
     numbers,
     read_text_csv,
     reporter_key,
-    split_header,
 )
 from metaltrade_xl.data._hs import ZERO, hs6_in_sector, hs6_table, hs_codes
 from metaltrade_xl.data._output import coded_ids, constant, objects
 from metaltrade_xl.data._summary import Tally
 from metaltrade_xl.data.sectors import Sector
-
-_COLUMNS = ["t", "i", "j", "k", "v"]
 
 
 def baci_file(
@@ -46,10 +44,22 @@ def baci_file(
     fmt = "baci"
     if not path.exists():
         raise DataError(f"{label}: no such file")
-    header, padded = _sniff_k(path)
-    missing = [c for c in _COLUMNS if c not in header]
+    header, padded = sniff_header(path)
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise DataError(f"{label}: missing column(s) {', '.join(missing)}")
+    # pyarrow parses with the GIL released: the country table and the reporter are read meanwhile.
+    # A mistake found there (no country table, a reporter that is no country) is raised at once,
+    # not after the parse of a file of millions of rows, which ends on its own, unread.
+    parsed = in_background(
+        read_baci,
+        path,
+        label,
+        arrow_csv,
+        padded=padded,
+        header=header,
+        enabled=arrow_csv is not None,
+    )
     countries = country_table(path, label, codes_given)
     sel = None
     if reporter is not None:
@@ -65,34 +75,34 @@ def baci_file(
             )
         sel = countries.loc[hit, "code"].to_numpy()
 
-    t, i, j, k, v, exact_text = read_baci(path, label, arrow_csv, padded=padded, header=header)
-    n = len(t)
+    parts, exact_text = parsed()
+    n = sum(len(part[0]) for part in parts)
     tally.add(label, fmt, "read", "", n)
-    if len(v) and not v.min() >= 0:  # one pass; a NaN makes the minimum NaN
-        if np.isnan(v).any():
-            r = int(np.argmax(np.isnan(v)))
-            raise DataError(f"{label}: row {r + 2}, column v: expected a number, got an empty cell")
-        r = int(np.argmax(v < 0))
-        raise DataError(f"{label}: row {r + 2}, column v: expected a value >= 0, got {v[r]:g}")
-
-    if n:
-        check_years(t, label, "t", range(2, n + 2))
-        _check_codes(i, label, "i")
-        _check_codes(j, label, "j")
+    _check_rows(parts, label)
 
     rejected = {}
-    if isinstance(k, np.ndarray):  # every code six digits: classified by a table lookup per row
-        row_in = hs6_table(sector)[k]
-        rows = np.flatnonzero(row_in)
-        if len(rows) < n:
-            rejected[f"HS code outside sector {sector.name}"] = (
-                n - len(rows),
-                int(np.argmin(row_in)) + 2,  # the first False
-            )
-        k = k[rows]
+    if all(isinstance(part[3], np.ndarray) for part in parts):
+        # every code six digits: classified by a table lookup per row, block by block as parsed,
+        # so that only the kept rows (a tenth, for the metal-mechanical sector) are ever copied
+        table, kept, start, first_out = hs6_table(sector), [], 0, None
+        for t, i, j, k, v in parts:
+            row_in = table[k]
+            r = np.flatnonzero(row_in)
+            if first_out is None and len(r) < len(k):
+                first_out = start + int(np.argmin(row_in)) + 2  # the first False
+            kept.append((r + start, t[r], i[r], j[r], v[r], k[r]))
+            start += len(k)
+        if kept:
+            rows, t, i, j, v, k = (np.concatenate(c) for c in zip(*kept, strict=True))
+        else:  # no rows at all
+            rows, t, i, j, v, k = (np.zeros(0, dtype=np.int64) for _ in range(6))
+            v = v.astype(float)
+        if first_out is not None:
+            rejected[f"HS code outside sector {sector.name}"] = (n - len(rows), first_out)
     else:
+        ((t, i, j, k, v),) = parts  # read whole, with the distinct texts of k
         rows, k = _classify_texts(k, sector, padded, exact_text, rejected, label, tally)
-    t, i, j, v = t[rows], i[rows], j[rows], v[rows]
+        t, i, j, v = t[rows], i[rows], j[rows], v[rows]
     if sel is not None:
         mine = np.isin(i, sel) | np.isin(j, sel)
         if (~mine).any():
@@ -216,6 +226,32 @@ def baci_file(
     return out, sorted(set(yr.tolist()))
 
 
+def _check_rows(parts, label: str) -> None:
+    """Refuse, naming the first as in one array of all rows, an empty or negative v, a year out
+    of range, a country code out of range; each check over every block before the next check.
+    """
+    starts = np.cumsum([0, *(len(part[0]) for part in parts)])[:-1].tolist()
+    if not all(not len(part[4]) or part[4].min() >= 0 for part in parts):  # NaN gives NaN
+        for start, part in zip(starts, parts, strict=True):
+            if np.isnan(part[4]).any():
+                r = int(start + np.argmax(np.isnan(part[4])))
+                raise DataError(
+                    f"{label}: row {r + 2}, column v: expected a number, got an empty cell"
+                )
+        for start, part in zip(starts, parts, strict=True):
+            v = part[4]
+            if (v < 0).any():
+                r = int(np.argmax(v < 0))
+                raise DataError(
+                    f"{label}: row {start + r + 2}, column v: expected a value >= 0, got {v[r]:g}"
+                )
+    for start, part in zip(starts, parts, strict=True):
+        check_years(part[0], label, "t", range(start + 2, start + len(part[0]) + 2))
+    for column, at in (("i", 1), ("j", 2)):
+        for start, part in zip(starts, parts, strict=True):
+            _check_codes(part[at], label, column, first=start + 2)
+
+
 def _classify_texts(k, sector: Sector, padded: bool, exact_text: bool, rejected, label, tally):
     """Codes given as (distinct texts, index per row): each text classified once, then spread to
     the rows. Returns the rows in the sector and their codes (int); reasons go to ``rejected``."""
@@ -315,7 +351,9 @@ def country_table(path: Path, label: str, given) -> pd.DataFrame:
 MAX_COUNTRY_CODE = 9999
 
 
-def _check_codes(codes, label: str, column: str, texts=None) -> None:
+def _check_codes(codes, label: str, column: str, texts=None, *, first: int = 2) -> None:
+    """Refuse a country code below 0 or above :data:`MAX_COUNTRY_CODE`, naming its row (the first
+    code is row ``first``)."""
     codes = np.asarray(codes)
     if codes.size and codes.min() >= 0 and codes.max() <= MAX_COUNTRY_CODE:
         return  # the usual case: two SIMD passes, no mask of a million rows
@@ -323,165 +361,6 @@ def _check_codes(codes, label: str, column: str, texts=None) -> None:
     if bad.any():
         r = int(np.argmax(bad))
         raise DataError(
-            f"{label}: row {r + 2}, column {column}: expected a country code from 0 to "
+            f"{label}: row {r + first}, column {column}: expected a country code from 0 to "
             f"{MAX_COUNTRY_CODE}, got {texts[r] if texts is not None else f'{codes[r]:.0f}'}"
         )
-
-
-def _sniff_k(path: Path) -> tuple[list[str], bool]:
-    """Header names and whether the file writes 6-digit codes with their leading zero."""
-    with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
-        lines = fh.readlines(1 << 16)
-    header = [c.lower() for c in split_header(lines[0])] if lines else []
-    padded = False
-    if "k" in header:
-        at = header.index("k")
-        for line in lines[1:]:
-            cells = line.rstrip("\r\n").split(",")
-            if len(cells) > at and cells[at].strip('" ').startswith("0"):
-                padded = True
-                break
-    return header, padded
-
-
-def read_baci(
-    path: Path, label: str, arrow_csv=None, *, header: list[str] | None = None, padded: bool = False
-):
-    """t, i, j (int), k, v (float), and whether the texts of k are the file's own (not numbers
-    that lost their leading zeros) — fast, or a DataError.
-
-    k is either an integer array, when every code in the file is six digits (what BACI writes),
-    or (unique texts, index per row) for any other file, so that odd codes can be reported.
-    ``header`` is the file's header, stripped and lower case (``T`` or `` v `` name the same
-    columns as ``t`` and ``v``); default: read from the file. ``padded``: the file writes codes
-    with their leading zero (see :func:`_sniff_k`).
-    """
-    names = header if header is not None else _sniff_k(path)[0]
-    try:
-        if arrow_csv is not None:
-            return _read_arrow(path, arrow_csv, _unique(names))
-        return _read_pandas(path, names, padded)
-    except (ValueError, TypeError, OverflowError) as exc:  # pyarrow.ArrowInvalid is a ValueError
-        _diagnose_baci(path, label)
-        raise DataError(
-            f"{label}: could not be read as BACI ({type(exc).__name__}: {exc})"
-        ) from None
-
-
-def _read_arrow(path: Path, arrow_csv, names: list[str]):
-    import pyarrow as pa
-
-    # k as bytes: six ASCII digits per row become an integer with numpy, without a dictionary
-    # (hashing a million texts costs as much as parsing them)
-    types = {"t": pa.int32(), "i": pa.int32(), "j": pa.int32(), "k": pa.binary(), "v": pa.float64()}
-    table = arrow_csv.read_csv(
-        path,
-        read_options=arrow_csv.ReadOptions(use_threads=True, column_names=names, skip_rows=1),
-        convert_options=arrow_csv.ConvertOptions(
-            include_columns=_COLUMNS, column_types=types, strings_can_be_null=False
-        ),
-    )
-    if any(table.column(c).null_count for c in _COLUMNS):
-        raise ValueError("empty cell")
-    k = table.column("k")
-    codes = []
-    for chunk in k.chunks if len(k) else ():
-        codes.append(_six_digits(chunk))
-        if codes[-1] is None:
-            break
-    if codes and codes[-1] is not None:
-        codes = np.concatenate(codes)
-    else:  # not all six digits: the distinct texts, in order of first appearance
-        k = pa.table({"k": k.dictionary_encode()}).unify_dictionaries().column("k")
-        uniques = k.chunk(0).dictionary.cast(pa.string()).to_pylist() if k.num_chunks else []
-        idx = (
-            np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in k.chunks])
-            if k.num_chunks
-            else np.zeros(0, dtype=np.intp)
-        ).astype(np.intp, copy=False)  # bincount and take want intp: convert once
-        codes = (uniques, idx)
-    t, i, j, v = (table.column(c).to_numpy() for c in "tijv")
-    return t, i, j, codes, v, True
-
-
-def _six_digits(k) -> np.ndarray | None:
-    """A pyarrow binary array of six ASCII digits per row as integers, or None if any row is
-    another text (other length, a space, a sign, a non-digit)."""
-    n = len(k)
-    if n == 0:
-        return np.zeros(0, dtype=np.int32)
-    _, offsets, data = k.buffers()
-    off = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=k.offset * 4)
-    if off[-1] - off[0] != 6 * n or (np.diff(off) != 6).any():
-        return None
-    d = np.frombuffer(data, dtype=np.uint8, count=6 * n, offset=int(off[0])) - np.uint8(48)
-    if d.max() > 9:  # below '0' wraps around to large numbers too
-        return None
-    d = d.reshape(n, 6)
-    code = d[:, 0].astype(np.int32)
-    for c in range(1, 6):
-        code *= 10
-        code += d[:, c]
-    return code
-
-
-def _read_pandas(path: Path, names: list[str], padded: bool = False):
-    types = {"t": "int64", "i": "int64", "j": "int64", "k": "int64", "v": "float64"}
-    exact = False
-    given = {"header": 0, "names": _unique(names), "usecols": _COLUMNS}
-    try:  # codes as numbers are fastest; a file with non-digit codes is read again as text
-        frame = pd.read_csv(path, dtype=types, **given)
-    except ValueError:
-        frame = pd.read_csv(path, dtype={**types, "k": str}, keep_default_na=False, **given)
-        exact = True
-    k = frame["k"].to_numpy()
-    if not exact and len(k) and 10_000 <= k.min() and k.max() <= 999_999:
-        if padded or k.min() >= 100_000:
-            # Every code six digits once its leading zero is back (silently in a file that
-            # writes the zeros, as the texts would be read): classified by the sector's table,
-            # without hashing a million codes.
-            return tuple(frame[c].to_numpy() for c in "tij") + (k, frame["v"].to_numpy(), exact)
-    idx, uniq = pd.factorize(k, sort=False)
-    uniques = [str(u) for u in uniq]
-    return (
-        frame["t"].to_numpy(),
-        frame["i"].to_numpy(),
-        frame["j"].to_numpy(),
-        (uniques, idx),
-        frame["v"].to_numpy(),
-        exact,
-    )
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Header names made unique (pandas refuses duplicates in ``names``): ``x``, ``x.1``, …"""
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        out.append(f"{n}.{seen[n]}" if n in seen else n)
-        seen[n] = seen.get(n, 0) + 1
-    return out
-
-
-def _diagnose_baci(path: Path, label: str) -> None:
-    """Find the first bad cell of a BACI file that the fast reader refused, and say where."""
-    names = _unique(_sniff_k(path)[0])
-    try:
-        raw = pd.read_csv(
-            path, dtype=str, keep_default_na=False, header=0, names=names, usecols=_COLUMNS
-        )
-    except UnicodeDecodeError as exc:
-        # BACI files are plain ASCII: a byte that is not UTF-8 means a damaged or foreign file
-        raise DataError(
-            f"{label}: not a text file in UTF-8 (byte {exc.object[exc.start]:#04x} at offset "
-            f"{exc.start}); expected a BACI CSV"
-        ) from None
-    for c in ("t", "i", "j"):
-        numbers(raw[c].str.strip(), label, c, whole=True)
-    t = raw["t"].str.strip()
-    check_years(pd.to_numeric(t).to_numpy(dtype=float), label, "t", np.arange(len(t)) + 2, t)
-    numbers(raw["v"].str.strip(), label, "v")
-    empty = raw["k"].str.strip() == ""
-    if empty.any():
-        i = int(np.argmax(empty.to_numpy()))
-        raise DataError(f"{label}: row {i + 2}, column k: empty, expected an HS code")

@@ -36,7 +36,6 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT = "application/vnd.openxmlformats-officedocument."
 _ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-_MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts there too
 
 
 class Styles:
@@ -141,10 +140,9 @@ class Sheet:
         elif kind is int or value is None:
             v = value
         elif kind is str:
-            v = looks.clean(value)[:_MAX_TEXT]
+            v = looks.cell_text(value)
         else:
             v = looks.cell_value(value)
-            v = v[:_MAX_TEXT] if isinstance(v, str) else v
         cell = self.cell(row, col)
         if isinstance(v, datetime):
             cell[FORMAT] = cell[FORMAT] if _is_date(cell[FORMAT]) else "yyyy-mm-dd h:mm:ss"

@@ -19,7 +19,10 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
     columns = list(table.frame.columns)
     # one conversion of the whole frame: a column or a row at a time costs more than the rest
     rows = table.frame.to_numpy(dtype=object).tolist() if len(columns) else []
-    numeric = [looks.numeric([row[j] for row in rows]) for j in range(len(columns))]
+    numeric = [
+        name not in table.left and looks.numeric([row[j] for row in rows])
+        for j, name in enumerate(columns)
+    ]
     where = []
     for j, name in enumerate(columns):
         col, span = table.column(name), table.span(name)
@@ -28,11 +31,14 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
         cell[fb.FONT] = fb.HEADER if styled else fb.BOLD
         if styled:
             cell[fb.FILL], cell[fb.BORDER] = fb.HEADER_FILL, fb.HEADER_BORDER
-        cell[fb.ALIGNMENT] = fb.alignment("header", table.wrap, numeric[j])
+        cell[fb.ALIGNMENT] = fb.alignment("header", table.wrap, numeric[j], name in table.left)
         if span > 1:
             sheet.merge(table.header_row, col, col + span - 1)
     data_rows = set(table.data_rows)
-    align = [fb.alignment("data", styled, n) for n in numeric]
+    align = [
+        fb.alignment("data", styled, n, left=name in table.left)
+        for n, name in zip(numeric, columns, strict=True)
+    ]
     seen: dict[tuple, tuple] = {}
     # a column's format, found once (per row where the layout gives one per row)
     per_row = {name for name in columns if isinstance(table.formats.get(name), tuple)}

@@ -60,17 +60,23 @@ def note_alignment():
     return Alignment(wrap_text=True, vertical="top")
 
 
-def header_alignment(wrap: bool, numeric: bool):
-    """A header sits at the bottom of its row, aligned with the numbers (or words) below it."""
+def header_alignment(wrap: bool, numeric: bool, left: bool = False):
+    """A header sits at the bottom of its row, aligned with the numbers (or words) below it (a
+    form's values one step in, see :func:`data_alignment`)."""
     from openpyxl.styles import Alignment
 
-    return Alignment(wrap_text=wrap, vertical="bottom", horizontal="right" if numeric else "left")
+    side = "right" if numeric else "left"
+    step = 1 if left and not numeric else 0
+    return Alignment(wrap_text=wrap, vertical="bottom", horizontal=side, indent=step)
 
 
-def data_alignment(wrap: bool, numeric: bool):
-    """Numbers to the right; words to the left, indented one step."""
+def data_alignment(wrap: bool, numeric: bool, left: bool = False):
+    """Numbers to the right; words to the left, indented one step; in a column that reads as a
+    form (``left``), every value at the left, one step in (apart from a long item before it)."""
     from openpyxl.styles import Alignment
 
+    if left and not numeric:
+        return Alignment(wrap_text=wrap, vertical="top", horizontal="left", indent=1)
     return Alignment(
         wrap_text=wrap,
         vertical="top",
@@ -127,7 +133,8 @@ def check_cell(sheet: str, row: int, col: int) -> None:
 
 def sheet_name(name: str) -> str:
     r"""A layout's sheet name as written (:func:`clean`), or a one-line ValueError for a name
-    Excel refuses: empty, over 31 characters (as Excel counts them), or holding ``/ \ ? * [ ] :``.
+    Excel refuses: empty, over 31 characters (as Excel counts them), holding ``/ \ ? * [ ] :``,
+    starting or ending with an apostrophe, or History (Excel's own).
 
     Examples
     --------
@@ -137,6 +144,10 @@ def sheet_name(name: str) -> str:
     Traceback (most recent call last):
     ...
     ValueError: sheet name 'a/b': Excel does not allow '/' in sheet names (none of / \ ? * [ ] :)
+    >>> sheet_name("'Quoted'")
+    Traceback (most recent call last):
+    ...
+    ValueError: sheet name "'Quoted'": Excel does not allow an apostrophe at the start or end of a sheet name
     """
     got = clean(name)
     bad = _NOT_IN_NAMES.search(got)
@@ -149,6 +160,13 @@ def sheet_name(name: str) -> str:
             f"sheet name {name!r}: Excel does not allow {bad.group()!r} in sheet names "
             "(none of / \\ ? * [ ] :)"
         )
+    if got[0] == "'" or got[-1] == "'":
+        raise ValueError(
+            f"sheet name {name!r}: Excel does not allow an apostrophe at the start or end of a "
+            "sheet name"
+        )
+    if got.lower() == "history":
+        raise ValueError(f"sheet name {name!r}: Excel keeps the name History for itself")
     if excel_length(got) > MAX_SHEET_NAME:
         raise ValueError(
             f"sheet name {name!r}: Excel allows at most {MAX_SHEET_NAME} characters, "
@@ -181,11 +199,39 @@ def distinct_names(names: list[str]) -> list[str]:
     return names
 
 
+#: Excel's longest cell text, in UTF-16 code units (as Excel counts).
+MAX_TEXT = 32767
+
+
+def cell_text(text: str) -> str:
+    """Cell text as both writers put it in a workbook: :func:`clean`, then cut to
+    :data:`MAX_TEXT` as Excel counts (a character beyond the BMP counts two; openpyxl counts
+    code points, so a longer text would make Excel repair the file), never half a character.
+
+    Examples
+    --------
+    >>> len(cell_text("€" * 40_000)), len(cell_text("\U0001f600" * 20_000))
+    (32767, 16383)
+    >>> cell_text("Chi\x01le")
+    'Chile'
+    """
+    text = clean(text)
+    if len(text) <= MAX_TEXT // 2:  # at most two units a character: fits
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * MAX_TEXT:
+        return text
+    cut = units[: 2 * MAX_TEXT]
+    if 0xD800 <= int.from_bytes(cut[-2:], "little") <= 0xDBFF:  # the first half of a pair
+        cut = cut[:-2]
+    return cut.decode("utf-16-le")
+
+
 def cell_value(value):
-    """A table value as openpyxl writes it faithfully (see :func:`layout.plain_value`), without
-    the characters XML cannot hold (:func:`clean`)."""
+    """A table value as openpyxl writes it faithfully (see :func:`layout.plain_value`), its text
+    as Excel can hold it (:func:`cell_text`)."""
     v = plain_value(value)
-    return clean(v) if isinstance(v, str) else v
+    return cell_text(v) if isinstance(v, str) else v
 
 
 def is_number(v) -> bool:

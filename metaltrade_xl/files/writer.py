@@ -49,9 +49,10 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     return cell
 
 
-def _numeric(frame, name) -> bool:
-    """A column of numbers (a few words among them, "not by 2034", still align right)."""
-    return looks.numeric(frame[name])
+def _numeric(table: Table, name) -> bool:
+    """A column of numbers (a few words among them, "not by 2034", still align right), unless
+    the table has it read as a form (``Table.left``)."""
+    return name not in table.left and looks.numeric(table.frame[name])
 
 
 def write_table(ws, table: Table, *, styled: bool = True) -> None:
@@ -67,10 +68,15 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
         if styled:
             cell.fill = looks.HEADER_FILL
             cell.border = Border(bottom=looks.THIN)
-        cell.alignment = looks.header_alignment(table.wrap, _numeric(table.frame, name))
+        cell.alignment = looks.header_alignment(
+            table.wrap, _numeric(table, name), name in table.left
+        )
         _merge(ws, table.header_row, col, table.span(name))
     data_rows = set(table.data_rows)
-    align = {name: looks.data_alignment(styled, _numeric(table.frame, name)) for name in columns}
+    align = {
+        name: looks.data_alignment(styled, _numeric(table, name), name in table.left)
+        for name in columns
+    }
     where = {name: (table.column(name), table.span(name)) for name in columns}
     # Cells of the same look share one style: openpyxl hashes every style object it is given
     # (a third of the time of writing a workbook), so each look is built once and its style

@@ -42,7 +42,7 @@ HEADER_BORDER = f"<border>{_THIN}</border>"
 MERGED_BORDER = f"<border><left /><right /><top />{_THIN}<diagonal /></border>"
 
 
-def alignment(kind: str, wrap: bool = True, numeric: bool = False) -> str:
+def alignment(kind: str, wrap: bool = True, numeric: bool = False, left: bool = False) -> str:
     """The XML of :mod:`.looks`' ``note``, ``header`` or ``data`` alignment.
 
     Examples
@@ -51,15 +51,20 @@ def alignment(kind: str, wrap: bool = True, numeric: bool = False) -> str:
     '<alignment vertical="top" wrapText="1" />'
     >>> alignment("data", False, False)
     '<alignment vertical="top" indent="1" />'
+    >>> alignment("data", False, left=True)
+    '<alignment horizontal="left" vertical="top" indent="1" />'
     """
     if kind == "note":
         return '<alignment vertical="top" wrapText="1" />'
     wrapped = ' wrapText="1"' if wrap else ""
     side = "right" if numeric else "left"
     if kind == "header":
-        return f'<alignment horizontal="{side}" vertical="bottom"{wrapped} />'
+        step = ' indent="1"' if left and not numeric else ""
+        return f'<alignment horizontal="{side}" vertical="bottom"{wrapped}{step} />'
     if numeric:
         return f'<alignment horizontal="right" vertical="top"{wrapped} />'
+    if left:
+        return f'<alignment horizontal="left" vertical="top"{wrapped} indent="1" />'
     return f'<alignment vertical="top"{wrapped} indent="1" />'
 
 

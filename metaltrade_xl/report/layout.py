@@ -113,7 +113,8 @@ class Table:
     ``labels`` are the header texts (words; the frame keeps its identifiers); ``formats`` a
     number format per column, or one per row (a tuple) where rows differ (a lower-bound mark on
     some); ``spans`` how many sheet columns a column takes (merged per row); ``name`` a defined
-    name an analyst can reference (sheet-scoped); ``wrap`` wraps the header text.
+    name an analyst can reference (sheet-scoped); ``wrap`` wraps the header text; ``left`` the
+    columns that read as a form (an item and its value): every value at the left, numbers too.
     """
 
     key: str
@@ -128,6 +129,7 @@ class Table:
     wrap: bool = True
     #: rows (0-based, of the frame) drawn as data rather than projection (italic, shaded)
     data_rows: tuple[int, ...] = ()
+    left: tuple[str, ...] = ()
 
     @property
     def header_row(self) -> int:
@@ -367,11 +369,15 @@ def header_lines(text: str, width: float) -> int:
     --------
     >>> header_lines("Deficit (imports − exports)", 11), header_lines("Year", 7)
     (4, 1)
+    >>> header_lines("Year", 0.5)  # however narrow, a line holds a character
+    4
     >>> note_height("short", 100), note_height("word " * 50, 100)
     (15.0, 39.0)
     """
     text = str(text)
-    room = (width - 1) / 1.08  # bold text and a cell's padding: a little less than the width
+    # bold text and a cell's padding: a little less than the width, but at least one character
+    # (a word breaks inside itself by whole characters: with less, it would never end)
+    room = max((width - 1) / 1.08, 1.0)
     if len(text) <= room:  # the words and single spaces between them fit on one line
         return 1
     lines, current = 1, 0

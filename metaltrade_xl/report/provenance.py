@@ -19,7 +19,7 @@ from metaltrade_xl.data.nowcast import period_text
 from metaltrade_xl.data.origin import BUNDLED, DataOrigin, publishers
 from metaltrade_xl.report import notes
 from metaltrade_xl.report.grid import figure_what, object_frame
-from metaltrade_xl.report.layout import SHEETS, SheetLayout, Table
+from metaltrade_xl.report.layout import SHEETS, SheetLayout, Table, marked
 from metaltrade_xl.report.words import TEXT, Words
 
 #: The sheet's title in English (each language's title is in :data:`PROVENANCE_TITLES`).
@@ -270,7 +270,9 @@ def parameter_rows(result, w: Words) -> list[tuple[str, object, str, str]]:
             rows.append((w("param.rival.name"), rival, _TEXT, ""))
         start = result.starts.get(f"{flow}.start")
         how = notes.start_note(start, w) if start is not None else ""
-        rows.append((w(f"param.{flow}.start", rival=rival), p[flow]["start"], _MONEY, how))
+        # a start on a lower bound is one too: marked as on the scenario sheets
+        fmt = marked(_MONEY, "≥" if start is not None and start.lower_bound else None)
+        rows.append((w(f"param.{flow}.start", rival=rival), p[flow]["start"], fmt, how))
     sub = p.get("substitution")
     if sub:
         origins = [o for o in sub["origins"] if o != "all"]
@@ -315,13 +317,23 @@ def provenance_sheet(
         at = tables[-1].bottom + 3 if tables else 4
         tables.append(Table(key, frame, row=at, title=title, **kw))
 
-    add("provenance_program", program, w("prov.made_by"), labels=item, spans={"value": 2})
+    # item/value tables read as forms: a number (rows 35, a year) at the left with the words
+    form = ("value",)
+    add(
+        "provenance_program",
+        program,
+        w("prov.made_by"),
+        labels=item,
+        spans={"value": 2},
+        left=form,
+    )
     add(
         "provenance_data",
         _data_frame(origins, w),
         w("prov.data_read"),
         labels=item,
         spans={"value": 2},
+        left=form,
     )
     add(
         "provenance_lower_bounds",
@@ -357,6 +369,7 @@ def provenance_sheet(
                 "value": w("col.value"),
                 "how": w("prov.how"),
             },
+            left=form,
         )
     texts = ((1, 1, w("prov.title")), (2, 1, w("prov.intro")))
     return SheetLayout(SHEETS["provenance"], tuple(tables), (), texts)

@@ -69,12 +69,14 @@ def corner_layouts():
             chart(
                 kind, f"{kind} {n}\nsecond line" if n == 3 else f"{kind} & <{n}>",
                 one if n == 2 else years, "year", cols, anchor=f"A{20 + 15 * len(specs)}",
-                data_at=at, key=f"c{len(specs)}", data_sheet="Data 'x'",
+                data_at=at, key=f"c{len(specs)}", data_sheet="Data 'x' y",
                 to="" if n == 1 else f"F{33 + 15 * len(specs)}", x_title="" if n == 5 else "Year",
                 data_series=("s0",), y_format='"≥ "#,##0',
             )
         )  # fmt: skip
-    data = SheetLayout("Data 'x'", tables=tuple(s.data for s in specs), hidden=True, widths={1: 30})
+    data = SheetLayout(
+        "Data 'x' y", tables=tuple(s.data for s in specs), hidden=True, widths={1: 30}
+    )
     visible = SheetLayout(
         "Corners",
         tables=(table,),

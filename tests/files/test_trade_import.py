@@ -471,3 +471,79 @@ def test_baci_file_with_bytes_that_are_not_utf8_is_one_clear_line(tmp_path):
         r"\(byte 0xff at offset",
     ):
         import_trade([bad, DATA / "country_codes_V202401.csv"])
+
+
+# --- BACI files of several blocks ----------------------------------------------------------------
+# pyarrow parses a file in blocks of about 1 MB, and the import classifies each block as it comes
+# without joining them; the pandas reader sees one block. 120 000 rows (about 3 MB): data row r
+# (file row r + 2) goes Peru -> Chile for even r, Chile -> Peru for odd r, HS code
+# chapter * 10 000 + (r // 2) % 10 000 with chapter 84, 85, 87, 27, 90, 72 for r // 2 in
+# [0, 10 000), [10 000, 20 000) ... All v = 1 (thousand USD). In the sector: chapters 84, 85, 87
+# and 90, so r // 2 < 30 000 or 40 000 <= r // 2 < 50 000: 80 000 rows, 40 000 each way, so
+# exports = imports = 40 000 / 1 000 = USD 40 million; out: 40 000 rows, the first at r = 60 000,
+# file row 60 002 (in the second block).
+_CHAPTERS = (84, 85, 87, 27, 90, 72)
+
+
+def _blocks_file(tmp_path, change=None):
+    (tmp_path / "country_codes_V202401.csv").write_bytes(
+        (DATA / "country_codes_V202401.csv").read_bytes()
+    )
+    rows = []
+    for r in range(120_000):
+        i, j = (604, 152) if r % 2 == 0 else (152, 604)
+        k = _CHAPTERS[r // 20_000] * 10_000 + (r // 2) % 10_000
+        rows.append(["2023", str(i), str(j), str(k), "1", "1"])
+    for (r, column), text in (change or {}).items():
+        rows[r]["tijkvq".index(column)] = text
+    path = tmp_path / "BACI_HS17_Y2023_V202401.csv"
+    path.write_text("t,i,j,k,v,q\n" + "".join(",".join(row) + "\n" for row in rows))
+    return path
+
+
+@BOTH_READERS
+def test_baci_file_of_several_blocks_totals_and_first_rejected_row(tmp_path, reader):
+    path = _blocks_file(tmp_path)
+    assert trade.pa_csv is None or trade.pa_csv.read_csv(path).column("t").num_chunks > 1
+    r = import_trade(path, reporter="Peru")
+    assert values(r.tidy) == {
+        ("exports", "Peru", "World", 2023, 12): 40.0,
+        ("exports", "Peru", "Chile", 2023, 12): 40.0,
+        ("imports", "Peru", "World", 2023, 12): 40.0,
+        ("imports", "Peru", "Chile", 2023, 12): 40.0,
+    }
+    s = r.summary.set_index("outcome")
+    assert s.loc["read", "rows"] == 120_000 and s.loc["kept", "rows"] == 80_000
+    out = s.loc["rejected"]
+    assert (out["reason"], out["rows"], out["first_row"]) == (
+        "HS code outside sector metal_mechanical",
+        40_000,
+        60_002,
+    )
+
+
+@BOTH_READERS
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({(100_000, "v"): "-3"}, "row 100002, column v: expected a value >= 0, got -3"),
+        # an empty cell anywhere is named before a negative value earlier in the file
+        (
+            {(50_000, "v"): "-3", (90_000, "v"): ""},
+            "row 90002, column v: expected a number, got an empty cell",
+        ),
+        (
+            {(110_000, "t"): "1800", (5, "j"): "10000"},
+            "row 110002, column t: expected a year from 1900 to 2200, got 1800",
+        ),
+        # column i is checked in every block before column j
+        (
+            {(70_000, "j"): "10000", (80_000, "i"): "10001"},
+            "row 80002, column i: expected a country code from 0 to 9999, got 10001",
+        ),
+    ],
+)
+def test_baci_bad_cell_in_a_later_block_names_its_row(tmp_path, reader, change, message):
+    with pytest.raises(DataError) as err:
+        import_trade(_blocks_file(tmp_path, change))
+    assert str(err.value) == f"BACI_HS17_Y2023_V202401.csv: {message}"

@@ -75,6 +75,20 @@ def test_clean_keeps_every_xml_character_and_nothing_else():
         assert clean(s) is s  # nothing to clean: the same string back
 
 
+@pytest.mark.parametrize("writer", WRITERS)
+def test_long_text_is_cut_as_excel_counts_in_both_writers(tmp_path, writer):
+    # Excel holds 32 767 UTF-16 units in a cell: 16 383 emoji (2 units each) and no half of the
+    # next one; 32 767 euro signs (1 unit each)
+    long = {"emoji": "\U0001f600" * 20_000, "euro": "€" * 40_000}
+    layout = SheetLayout(
+        "Long", texts=((1, 1, long["emoji"]), (2, 1, long["euro"])), last_col=1, last_row=2
+    )
+    path = tmp_path / "long.xlsx"
+    WRITERS[writer]([layout]).save(path)
+    grid = readable(path)["Long"]
+    assert grid[0][0] == "\U0001f600" * 16_383 and grid[1][0] == "€" * 32_767
+
+
 # ---------------------------------------------------------------- 1: text in cells
 
 BAD = ["a\ufffeb", "c\uffffd", "e\ud800f", "\ud83d\ude00!", "g\x01h\x1f", "\uffff"]
@@ -245,6 +259,8 @@ GUARDED = {
     "Hist[1]": [SheetLayout("Hist[1]", texts=((1, 1, "x"),))],
     "long": [SheetLayout("x" * 32, texts=((1, 1, "x"),))],
     "empty": [SheetLayout("\x01", texts=((1, 1, "x"),))],
+    "quote": [SheetLayout("Data '24'", texts=((1, 1, "x"),))],
+    "history": [SheetLayout("HISTORY", texts=((1, 1, "x"),))],
     "case": [SheetLayout("Sheet"), SheetLayout("SHEET")],
     "cleaned": [SheetLayout("S"), SheetLayout("S\uffff")],
     "row": [SheetLayout("S", texts=((1048577, 1, "x"),))],
@@ -265,6 +281,8 @@ MESSAGES = {
     "Hist[1]": "sheet name 'Hist[1]': Excel does not allow '[' in sheet names",
     "long": f"sheet name '{'x' * 32}': Excel allows at most 31 characters, got 32",
     "empty": "sheet name '\\x01': nothing is left once what XML cannot hold is left out",
+    "quote": "sheet name \"Data '24'\": Excel does not allow an apostrophe at the start or end",
+    "history": "sheet name 'HISTORY': Excel keeps the name History for itself",
     "case": "sheet names 'Sheet' and 'SHEET': Excel takes them for one sheet (it ignores case)",
     "cleaned": "sheet names 'S' and 'S': Excel takes them for one sheet",
     "row": "sheet 'S': row 1048577, column 1 is outside Excel's grid (rows 1 to 1048576, "
@@ -281,7 +299,7 @@ MESSAGES = {
 
 #: The guards the openpyxl writer shares (openpyxl itself renames "SHEET" to "SHEET1", and
 #: raises AttributeError for a cell under a merge).
-SHARED = ("a/b", "Hist[1]", "long", "empty", "row", "col", "table", "span")
+SHARED = ("a/b", "Hist[1]", "long", "empty", "quote", "history", "row", "col", "table", "span")
 
 
 @pytest.mark.parametrize(
@@ -311,12 +329,26 @@ def test_what_excel_reads_is_still_written(tmp_path):
     twice (one sheet), the same name in another case on no other sheet."""
     layouts = [
         SheetLayout("x" * 31, texts=((1048576, 16384, "corner"),)),
-        SheetLayout("Ünïcode 'quoted'", texts=((1, 1, "a"),)),
-        SheetLayout("Ünïcode 'quoted'", texts=((2, 1, "b"),)),
+        SheetLayout("Ünïcode 'quoted' name", texts=((1, 1, "a"),)),
+        SheetLayout("Ünïcode 'quoted' name", texts=((2, 1, "b"),)),
     ]
     path = tmp_path / "e.xlsx"
     new_workbook(layouts).save(path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["x" * 31, "Ünïcode 'quoted'"]
+    assert wb.sheetnames == ["x" * 31, "Ünïcode 'quoted' name"]
     assert wb["x" * 31]["XFD1048576"].value == "corner"
-    assert [r[0].value for r in wb["Ünïcode 'quoted'"]["A1:A2"]] == ["a", "b"]
+    assert [r[0].value for r in wb["Ünïcode 'quoted' name"]["A1:A2"]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_form_column_puts_numbers_at_the_left_in_both_writers(tmp_path, writer):
+    frame = pd.DataFrame({"item": ["rows", "year"], "value": [35, 2025], "n": [1.5, 2.5]})
+    table = Table("t", frame, row=1, left=("value",))
+    path = tmp_path / "form.xlsx"
+    WRITERS[writer]([SheetLayout("Form", tables=(table,))]).save(path)
+    ws = openpyxl.load_workbook(path)["Form"]
+    # header row 1, values in rows 2-3; "n" is a numeric column as any other
+    assert [ws.cell(r, 2).alignment.horizontal for r in (1, 2, 3)] == ["left"] * 3
+    assert [ws.cell(r, 2).alignment.indent for r in (1, 2, 3)] == [1] * 3  # apart from the item
+    assert [ws.cell(r, 3).alignment.horizontal for r in (1, 2, 3)] == ["right"] * 3
+    assert ws["B2"].value == 35 and ws["B3"].value == 2025

@@ -36,10 +36,11 @@ def test_the_looks_are_the_xml_openpyxl_writes_for_them():
     assert xmlparts.alignment("note") == xml(looks.note_alignment())
     for wrap in (False, True):
         for numeric in (False, True):
-            got = xmlparts.alignment("header", wrap, numeric)
-            assert got == xml(looks.header_alignment(wrap, numeric))
-            got = xmlparts.alignment("data", wrap, numeric)
-            assert got == xml(looks.data_alignment(wrap, numeric))
+            for left in (False, True):
+                got = xmlparts.alignment("header", wrap, numeric, left)
+                assert got == xml(looks.header_alignment(wrap, numeric, left))
+                got = xmlparts.alignment("data", wrap, numeric, left)
+                assert got == xml(looks.data_alignment(wrap, numeric, left))
 
 
 def test_default_entries_colours_formats_theme_and_version_are_openpyxls():
