@@ -393,9 +393,16 @@ def _first_sheet_batch(path: str | Path):
 
     if importlib.util.find_spec("pyarrow") is None:
         raise ImportError("pyarrow is not installed")
+    import logging
+
     import fastexcel
     from python_calamine import CalamineWorkbook
 
+    # fastexcel logs a column of empty cells as a warning; without a handler of its own Python
+    # would print that on the terminal (a program that configures logging still gets it)
+    log = logging.getLogger("fastexcel")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
     with CalamineWorkbook.from_path(str(path)) as book:  # reads the workbook part alone
         name = _first_sheet_name(book)
     # skip_rows=0: the header is the sheet's row 1, not its first non-empty row

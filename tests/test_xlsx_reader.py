@@ -212,6 +212,24 @@ def test_a_column_of_booleans_or_dates_has_the_read_ahead_read_the_cells_too(tmp
     assert not _io._AHEAD
 
 
+def test_a_column_of_empty_cells_prints_nothing(tmp_path):
+    """fastexcel logs a column it cannot type (no cell filled) as a warning, which Python would
+    print on the terminal of a program without logging set up; nothing is printed."""
+    import subprocess
+    import sys
+
+    head = [*HEADER, "quote"]
+    path = write_book(tmp_path / "q.xlsx", [head, ["exports", "Peru", "World", 2024, 12, 7]])
+    code = "import sys; from metaltrade_xl.data import load_figures as f; print(f(sys.argv[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", code + "['quote'].tolist())", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (done.stdout, done.stderr) == ("['']\n", "")
+
+
 def test_a_file_changed_after_the_read_ahead_is_read_again(tmp_path):
     import os
 
