@@ -365,23 +365,61 @@ def _identity(path: str | Path) -> tuple | None:
         return None
 
 
+def _first_sheet_name(book) -> str:
+    from python_calamine import SheetTypeEnum
+
+    sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+    if not sheets:
+        raise ValueError("the workbook has no worksheet")
+    return sheets[0]
+
+
 def _first_sheet_cells(path: str | Path, nrows: int | None = None) -> list[list]:
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
+    from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(str(path)) as book:
-        sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
-        if not sheets:
-            raise ValueError("the workbook has no worksheet")
-        sheet = book.get_sheet_by_name(sheets[0])
+        sheet = book.get_sheet_by_name(_first_sheet_name(book))
         return sheet.to_python(skip_empty_area=False, nrows=nrows)
+
+
+def _first_sheet_batch(path: str | Path):
+    """The first worksheet as a ``pyarrow.RecordBatch`` read by fastexcel (calamine into Arrow
+    columns, no Python object per cell): first row of the sheet as the header, each column typed
+    from all its cells. ImportError where fastexcel or pyarrow is missing; fastexcel's error for
+    a column of mixed cells (text and numbers, dates, booleans: ``dtype_coercion="strict"``).
+    Empty and error cells (``#N/A``) are both null, as calamine's cell values make both ``""``.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise ImportError("pyarrow is not installed")
+    import logging
+
+    import fastexcel
+    from python_calamine import CalamineWorkbook
+
+    # fastexcel logs a column of empty cells as a warning; without a handler of its own Python
+    # would print that on the terminal (a program that configures logging still gets it)
+    log = logging.getLogger("fastexcel")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    with CalamineWorkbook.from_path(str(path)) as book:  # reads the workbook part alone
+        name = _first_sheet_name(book)
+    # skip_rows=0: the header is the sheet's row 1, not its first non-empty row
+    return fastexcel.read_excel(str(path)).load_sheet(
+        name, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict", eager=True
+    )
 
 
 def read_ahead(path: str | Path) -> bool:
     """Start reading the first worksheet of the ``.xlsx``/``.xlsm`` file ``path`` on another
-    thread; :func:`sheet_cells` takes the result. True if a read was started.
+    thread; :func:`sheet_batch` and :func:`sheet_cells` take the result. True if a read was
+    started.
 
-    python-calamine parses with the GIL released, so the parse of a large data file (about 0.6 s
-    for 50 000 rows) runs on a second core while this one imports numpy, pandas and the rest.
+    fastexcel and python-calamine parse with the GIL released, so the parse of a large data file
+    (about 0.5 s for 50 000 rows) runs on a second core while this one imports numpy, pandas and
+    the rest. The Arrow columns are read where fastexcel and pyarrow are installed, the cell
+    values too where a column holds anything but text and numbers (the general path needs them).
     Nothing is read where threads cannot start or python-calamine is missing, and a failed
     read-ahead is forgotten: :func:`sheet_cells` then reads the file itself and raises its error.
     """
@@ -392,11 +430,18 @@ def read_ahead(path: str | Path) -> bool:
         import python_calamine  # noqa: F401
     except ImportError:  # pragma: no cover - a platform without its wheel
         return False
-    box: list = []
+    found: dict = {}  # "batch" and/or "cells"
 
     def work():
-        try:
-            box.append(_first_sheet_cells(path))
+        try:  # Arrow columns (fastexcel) where it can type every column
+            batch = found["batch"] = _first_sheet_batch(path)
+            if all(str(t) in _PLAIN for t in batch.schema.types):
+                return
+        except Exception:
+            pass
+        try:  # the cell values too where a column is not plainly text or numbers (booleans,
+            # dates: the general path converts them) or fastexcel could not type one
+            found["cells"] = _first_sheet_cells(path)
         except Exception:  # read again, and reported, by sheet_cells
             pass
 
@@ -406,8 +451,34 @@ def read_ahead(path: str | Path) -> bool:
     except RuntimeError:  # no threads in this runtime (Pyodide)
         return False
     with _AHEAD_LOCK:
-        _AHEAD[key[0]] = (key, thread, box)
+        _AHEAD[key[0]] = (key, thread, found)
     return True
+
+
+#: Arrow types of columns a clean sheet has (text, numbers, no cell filled).
+_PLAIN = ("string", "large_string", "double", "null")
+
+
+def _take(path: str | Path, kind: str, *, drop: bool = False):
+    """What a :func:`read_ahead` of the same, unchanged file read as ``kind`` ("batch" or
+    "cells"; None if it did not), taken once. The other kind stays for its reader unless
+    ``drop``."""
+    key = _identity(path)
+    if key is None:
+        return None
+    with _AHEAD_LOCK:
+        started = _AHEAD.get(key[0])
+    if started is None:
+        return None
+    known, thread, found = started
+    thread.join()
+    fits = known == key  # the same file, unchanged since the read-ahead began
+    got = found.pop(kind, None) if fits else None
+    if drop or not fits or not found:
+        with _AHEAD_LOCK:
+            if _AHEAD.get(key[0]) is started:
+                del _AHEAD[key[0]]
+    return got
 
 
 def sheet_cells(path: str | Path, *, nrows: int | None = None) -> list[list]:
@@ -415,12 +486,27 @@ def sheet_cells(path: str | Path, *, nrows: int | None = None) -> list[list]:
     cells ``""``, numbers ``float``), read with python-calamine (ImportError where it is
     missing). The rows a :func:`read_ahead` of the same, unchanged file read are taken instead.
     """
-    key = _identity(path) if nrows is None else None  # a header alone never takes the rows
-    with _AHEAD_LOCK:
-        started = _AHEAD.pop(key[0], None) if key is not None else None
-    if started is not None:
-        known, thread, box = started
-        thread.join()
-        if box and known == key:  # the same file, unchanged since the read-ahead began
-            return box[0]
+    if nrows is None:  # a header alone never takes the rows
+        rows = _take(path, "cells", drop=True)
+        if rows is not None:
+            return rows
     return _first_sheet_cells(path, nrows)
+
+
+def sheet_batch(path: str | Path):
+    """The first worksheet of an ``.xlsx``/``.xlsm`` file as Arrow columns (fastexcel; see
+    :func:`_first_sheet_batch`), taken from a :func:`read_ahead` where one read it; None where
+    fastexcel or pyarrow is missing or the sheet has a column of mixed cells (then the cell
+    values, :func:`sheet_cells`, are what the general path reads).
+    """
+    batch = _take(path, "batch")
+    if batch is not None:
+        return batch
+    key = _identity(path)
+    with _AHEAD_LOCK:
+        if key is not None and key[0] in _AHEAD:  # the read-ahead has the cell values
+            return None
+    try:
+        return _first_sheet_batch(path)
+    except Exception:  # missing reader, mixed columns, a broken file: the general path says
+        return None

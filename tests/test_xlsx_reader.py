@@ -2,6 +2,7 @@
 one-line errors naming row and column."""
 
 import math
+from datetime import datetime
 
 import openpyxl
 import pandas as pd
@@ -147,6 +148,11 @@ def test_read_ahead_gives_the_rows_a_plain_read_gives_and_is_taken_once(tmp_path
     path = write_book(tmp_path / "a.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 750]])
     plain = _io.sheet_cells(path)
     assert plain == [HEADER, ["exports", "Peru", "World", 2024.0, 12.0, 750.0]]
+
+    def no_fastexcel(path):
+        raise ImportError("fastexcel")
+
+    monkeypatch.setattr(_io, "_first_sheet_batch", no_fastexcel)  # the read-ahead reads cells
     reads = []
     real = _io._first_sheet_cells
     monkeypatch.setattr(_io, "_first_sheet_cells", lambda *a: reads.append(a) or real(*a))
@@ -155,6 +161,73 @@ def test_read_ahead_gives_the_rows_a_plain_read_gives_and_is_taken_once(tmp_path
     assert len(reads) == 1  # the read-ahead's; sheet_cells took its rows
     assert _io.sheet_cells(path) == plain
     assert len(reads) == 2  # taken once: the next call reads the file itself
+
+
+def test_the_read_ahead_reads_arrow_columns_where_it_can_and_the_cells_where_it_cannot(
+    tmp_path, monkeypatch
+):
+    """fastexcel types each column from all its cells: a clean sheet comes back as Arrow columns
+    (taken once); a column of text and numbers makes the read-ahead read the cell values, which
+    ``sheet_cells`` takes and ``sheet_batch`` leaves to it."""
+    from metaltrade_xl import _io
+
+    clean = write_book(tmp_path / "a.xlsx", [HEADER, ["exports", "Peru", "World", 2024, 12, 75]])
+    assert _io.read_ahead(clean)
+    batch = _io.sheet_batch(clean)
+    assert batch.schema.names == HEADER
+    assert batch.column("value").to_pylist() == [75.0]
+    assert batch.column("reporter").to_pylist() == ["Peru"]
+    assert not _io._AHEAD
+    mixed = write_book(
+        tmp_path / "m.xlsx",
+        [HEADER, ["exports", "Peru", "World", 2024, 12, 75], ["exports", 7, "World", 2024, 12, 1]],
+    )
+    assert _io.sheet_batch(mixed) is None  # text and a number in the reporter column
+    assert _io.read_ahead(mixed)
+    assert _io.sheet_batch(mixed) is None
+    assert str(mixed.resolve()) in _io._AHEAD  # left for sheet_cells
+    reads = []
+    monkeypatch.setattr(_io, "_first_sheet_cells", lambda *a: reads.append(a))
+    assert _io.sheet_cells(mixed)[2] == ["exports", 7.0, "World", 2024.0, 12.0, 1.0]
+    assert reads == [] and not _io._AHEAD
+    monkeypatch.undo()
+    assert load_figures(mixed)["reporter"].tolist() == ["Peru", "7"]  # as the general path has it
+
+
+def test_a_column_of_booleans_or_dates_has_the_read_ahead_read_the_cells_too(tmp_path, monkeypatch):
+    """TRUE typed in Excel is a boolean cell, a date a date cell: the Arrow path leaves such a
+    sheet to the general path, whose cell values the read-ahead has read as well."""
+    from metaltrade_xl import _io
+
+    head = [*HEADER, "lower_bound", "source_date"]
+    row = ["exports", "Peru", "World", 2024, 12, 75, True, datetime(2025, 6, 30)]
+    path = write_book(tmp_path / "b.xlsx", [head, row])
+    general = load_figures(path)
+    assert general["lower_bound"].tolist() == [True]
+    assert _io.read_ahead(path)
+    _io._AHEAD[str(path.resolve())][1].join()
+    monkeypatch.setattr(_io, "_first_sheet_cells", lambda *a: 1 / 0)  # no second parse
+    monkeypatch.setattr(_io, "_first_sheet_batch", lambda *a: 1 / 0)
+    pd.testing.assert_frame_equal(load_figures(path), general)
+    assert not _io._AHEAD
+
+
+def test_a_column_of_empty_cells_prints_nothing(tmp_path):
+    """fastexcel logs a column it cannot type (no cell filled) as a warning, which Python would
+    print on the terminal of a program without logging set up; nothing is printed."""
+    import subprocess
+    import sys
+
+    head = [*HEADER, "quote"]
+    path = write_book(tmp_path / "q.xlsx", [head, ["exports", "Peru", "World", 2024, 12, 7]])
+    code = "import sys; from metaltrade_xl.data import load_figures as f; print(f(sys.argv[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", code + "['quote'].tolist())", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (done.stdout, done.stderr) == ("['']\n", "")
 
 
 def test_a_file_changed_after_the_read_ahead_is_read_again(tmp_path):
@@ -238,6 +311,7 @@ def test_the_cli_starts_the_read_ahead_before_pandas_is_imported(tmp_path):
 # --- the one-pass path for clean sheets (data/_xlsx.tidy_rows) ------------------------------
 
 _TIDY = ["id", *HEADER, "unit", "lower_bound", "source_publisher", "quote"]
+_TEXT = ("indicator", "reporter", "partner")
 _clean = {
     "id": st.sampled_from(["", "a", "b", "c", "d"]),
     "indicator": st.sampled_from(["exports", "imports", "Exports", " gdp "]),
@@ -301,9 +375,94 @@ def test_the_one_pass_path_gives_the_general_paths_frame_or_leaves_it_the_sheet(
         assert fast is not None
 
 
-def test_a_large_clean_sheet_takes_the_one_pass_path(tmp_path, monkeypatch):
-    """The bundled figures as .xlsx: typed in one pass, the same figures as the CSV's."""
+# In a workbook a cell can also be truly empty, a boolean, an error value, a date, or text that
+# only looks like a number (a Spanish decimal comma) or a missing value (fastexcel guesses
+# column types with "n/a" and "NULL" counted as empty).
+_book_odd = st.one_of(
+    st.none(),
+    st.tuples(
+        st.sampled_from(_TIDY),
+        st.sampled_from(
+            [
+                None,
+                True,
+                "#N/A",
+                "#DIV/0!",
+                datetime(2024, 1, 31),
+                "1.234,5",
+                " ",
+                "",
+                7.0,
+                -5.0,
+                "n/a",
+                "NULL",
+            ]
+        ),
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.builds(_row, st.fixed_dictionaries(_clean), _book_odd), min_size=1, max_size=5),
+    st.sampled_from(["", "blank row", "Title Case", "a name twice", "a number"]),
+)
+def test_the_arrow_path_gives_the_general_paths_frame_or_leaves_it_the_sheet(
+    tmp_path, body, header
+):
+    """Property: on any workbook of the tidy layout, the Arrow-column path (fastexcel ->
+    ``tidy_batch``) returns exactly the frame the general path (calamine cells -> object frame
+    -> tidy_figures) makes, dtypes included, or None where that path has an error to give or
+    a conversion to make; and a workbook of clean cells never needs the general path."""
+    from metaltrade_xl import _io
+    from metaltrade_xl.data import tidy_figures
+    from metaltrade_xl.data._xlsx import frame_from_rows, tidy_batch
+
+    rows = [list(_TIDY)] + [[r[c] for c in _TIDY] for r in body]
+    if header == "blank row":
+        rows.append([""] * len(_TIDY))
+    elif header == "Title Case":
+        rows[0] = [c.title() for c in _TIDY]
+    elif header == "a name twice":
+        rows[0][-1] = "unit"
+    elif header == "a number":
+        rows[0][-1] = 2024
+    path = write_book(tmp_path / "s.xlsx", rows)
+    batch = _io.sheet_batch(path)
+    fast = None if batch is None else tidy_batch(batch, "s.xlsx")
+    try:
+        general = tidy_figures(frame_from_rows(_io.sheet_cells(path)), "s.xlsx")
+    except DataError:
+        assert fast is None
+        return
+    if fast is not None:
+        pd.testing.assert_frame_equal(fast, general, check_exact=True)
+        assert [str(t) for t in fast.dtypes] == [str(t) for t in general.dtypes]
+    clean = all(
+        isinstance(r[c], str)
+        and not r[c].startswith("#")
+        or c in ("year", "months", "value")
+        and isinstance(r[c], float)
+        for r in body
+        for c in _TIDY
+    )
+    if clean and header in ("", "Title Case") and all(r[c].strip() for r in body for c in _TEXT):
+        assert fast is not None
+
+
+@pytest.mark.parametrize("fastexcel", [True, False])
+def test_a_large_clean_sheet_takes_the_one_pass_path(tmp_path, monkeypatch, fastexcel):
+    """The bundled figures as .xlsx: typed in one pass (from Arrow columns, or from the cell
+    values where fastexcel is missing), the same figures as the CSV's."""
+    from metaltrade_xl import _io
     from metaltrade_xl.data import _xlsx
+
+    if not fastexcel:
+        monkeypatch.setattr(_io, "_first_sheet_batch", lambda p: 1 / 0)
+    else:
+        monkeypatch.setattr(_io, "_first_sheet_cells", lambda *a: 1 / 0)  # never the cells
 
     raw = pd.read_csv(bundled_path(), dtype=str, keep_default_na=False)
     typed = raw.astype(object)

@@ -81,8 +81,16 @@ def load_figures(path: str | Path | None = None) -> pd.DataFrame:
 
             raw = read_csv_text(path, name, DataError)
         elif suffix in (".xlsx", ".xlsm"):
-            from metaltrade_xl.data._xlsx import frame_from_rows, sheet_rows, tidy_rows
+            from metaltrade_xl.data._xlsx import (
+                batch_figures,
+                frame_from_rows,
+                sheet_rows,
+                tidy_rows,
+            )
 
+            typed = batch_figures(path, name)  # Arrow columns (fastexcel), a clean sheet
+            if typed is not None:
+                return typed
             rows = sheet_rows(path)
             if rows is None:  # no python-calamine here: pandas' openpyxl reader
                 from metaltrade_xl.data._xlsx import read_sheet

@@ -11,6 +11,7 @@ pandas' openpyxl reader is used.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def read_sheet(path: str | Path, *, header_only: bool = False) -> pd.DataFrame:
             path, dtype=object, engine="openpyxl", nrows=0 if header_only else None
         )
     return frame_from_rows(rows)
+
+
+def batch_figures(path: str | Path, name: str) -> pd.DataFrame | None:
+    """:func:`tidy_batch` of the first worksheet read into Arrow columns (fastexcel), or None
+    where fastexcel or pyarrow is missing or the sheet is not plainly clean."""
+    from metaltrade_xl._io import sheet_batch
+
+    batch = sheet_batch(path)
+    return None if batch is None else tidy_batch(batch, name)
 
 
 def sheet_rows(path: str | Path) -> list[list] | None:
@@ -146,6 +156,85 @@ def tidy_rows(rows: list[list], name: str) -> pd.DataFrame | None:
     frame (a 50 000-row sheet in a third of the time). None when anything needs a message or a
     conversion: the general path then gives the one-line error naming row and column.
     """
+    if len(rows) < 2:
+        return None
+    names = [str(c).strip().lower() for c in _header(rows[0])]
+    body = rows[1:]
+    while body and all(v == "" for v in body[-1]):  # as frame_from_rows drops them
+        body.pop()
+    width = len(names)
+    if not body or any(len(r) != width for r in body):
+        return None
+    grid = np.empty((len(body), width), dtype=object)
+    grid[:] = body
+    col = {n: grid[:, j] for j, n in enumerate(names)}
+
+    def texts(c: str, required: bool):
+        values = col[c]
+        if infer_dtype(values, skipna=False) != "string":  # text in every cell ("" if empty)
+            return None
+        s = pd.Series(values, dtype="str").str.strip()
+        return None if required and (s == "").any() else s
+
+    def numbers(c: str):
+        values = col[c]
+        if infer_dtype(values, skipna=False) != "floating":  # a number in every cell
+            return None
+        return values.astype(float) + 0.0  # -0.0 becomes 0, as the general path makes it
+
+    return _typed(names, len(body), texts, numbers, name)
+
+
+def tidy_batch(batch, name: str) -> pd.DataFrame | None:
+    """:func:`tidy_rows` for a sheet read into Arrow columns (``pyarrow.RecordBatch``, see
+    ``_io.sheet_batch``): the same frame, or None where that gives None or the header is not
+    plain text (a number, a date, a blank, a name fastexcel had to make unique), so that the
+    general path decides. Text columns go to pandas' Arrow-backed strings without a Python
+    string per cell (empty and error cells are null there, ``""`` here, as calamine's cell
+    values have them); number columns must be doubles without a null.
+    """
+    import pyarrow as pa
+
+    raw = [str(c) for c in batch.schema.names]
+    names = [c.strip().lower() for c in raw]
+    given = set(raw)
+    for c in raw:
+        made = re.fullmatch(r"(.*)_\d+", c)  # fastexcel renames a repeated name x to x_1
+        head = c.strip()[:1]
+        if c.startswith("__UNNAMED__") or made and made.group(1) in given:
+            return None
+        if not head or head.isdigit() or head in "-+." or c.strip().lower() in ("true", "false"):
+            return None  # a header cell that is empty, a number, a date or a boolean
+    n = batch.num_rows
+    if not n:
+        return None
+    col = dict(zip(names, batch.columns, strict=True))
+
+    def texts(c: str, required: bool):
+        arr = col[c]
+        if pa.types.is_null(arr.type):  # no cell filled
+            arr = pa.nulls(len(arr), pa.string())
+        elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return None
+        if required and arr.null_count:
+            return None
+        s = pd.Series(pd.array(arr.fill_null("") if arr.null_count else arr, dtype="str"))
+        s = s.str.strip()
+        return None if required and (s == "").any() else s
+
+    def numbers(c: str):
+        arr = col[c]
+        if not pa.types.is_float64(arr.type) or arr.null_count:
+            return None
+        return arr.to_numpy(zero_copy_only=False) + 0.0
+
+    return _typed(names, n, texts, numbers, name)
+
+
+def _typed(names: list[str], n: int, texts, numbers, name: str) -> pd.DataFrame | None:
+    """The frame of :func:`tidy_rows` from a sheet's columns: ``texts(c, required)`` gives
+    column ``c`` as stripped text (None unless every cell is text, and filled where required),
+    ``numbers(c)`` as floats (None unless every cell is a number)."""
     from metaltrade_xl.data._layout import (
         _FALSE,
         _TRUE,
@@ -154,68 +243,45 @@ def tidy_rows(rows: list[list], name: str) -> pd.DataFrame | None:
         check_years,
     )
 
-    if len(rows) < 2:
+    if len(set(names)) < len(names) or any(c not in names for c in REQUIRED_COLUMNS):
         return None
-    names = [str(c).strip().lower() for c in _header(rows[0])]
-    body = rows[1:]
-    while body and all(v == "" for v in body[-1]):  # as frame_from_rows drops them
-        body.pop()
-    width = len(names)
-    if not body or len(set(names)) < width or any(c not in names for c in REQUIRED_COLUMNS):
-        return None
-    if any(len(r) != width for r in body):
-        return None
-    grid = np.empty((len(body), width), dtype=object)
-    grid[:] = body
-    col = {n: grid[:, j] for j, n in enumerate(names)}
-    n = len(body)
     rownum = np.arange(2, n + 2)
-
-    def texts(values, required: bool):
-        if infer_dtype(values, skipna=False) != "string":  # text in every cell ("" if empty)
-            return None
-        s = pd.Series(values, dtype="str").str.strip()
-        if required and (s == "").any():
-            return None
-        return s
-
     out = {}
     for c in _TEXT_COLUMNS:
-        out[c] = texts(col[c], True)
+        out[c] = texts(c, True)
         if out[c] is None:
             return None
-    numbers = {}
+    numbers_ = {}
     for c in ("year", "months", "value"):
-        values = col[c]
-        if infer_dtype(values, skipna=False) != "floating":  # a number in every cell
+        numbers_[c] = numbers(c)
+        if numbers_[c] is None:
             return None
-        numbers[c] = values.astype(float) + 0.0  # -0.0 becomes 0, as the general path makes it
     for c in ("year", "months"):
-        x = numbers[c]
+        x = numbers_[c]
         if not (np.isfinite(x).all() and (x == np.round(x)).all()):
             return None
     try:
-        check_years(numbers["year"], name, "year", rownum)
+        check_years(numbers_["year"], name, "year", rownum)
     except ValueError:
         return None
-    months = numbers["months"]
+    months = numbers_["months"]
     if not ((months >= 1) & (months <= 12)).all():
         return None
-    value = numbers["value"]
+    value = numbers_["value"]
     if not np.isfinite(value).all():
         return None
     flows = out["indicator"].str.lower().isin(["exports", "imports"]).to_numpy()
     if (flows & (value < 0)).any():
         return None
-    out["year"] = pd.Series(numbers["year"].astype(np.int64))
+    out["year"] = pd.Series(numbers_["year"].astype(np.int64))
     out["months"] = pd.Series(months.astype(np.int64))
     out["value"] = pd.Series(value)
     for c in OPTIONAL_COLUMNS:
         if c == "lower_bound":
-            if c not in col:
+            if c not in names:
                 out[c] = pd.Series(np.zeros(n, dtype=bool))
                 continue
-            flags = texts(col[c], False)
+            flags = texts(c, False)
             if flags is None:
                 return None
             flags = flags.str.lower()
@@ -224,7 +290,7 @@ def tidy_rows(rows: list[list], name: str) -> pd.DataFrame | None:
                 return None
             out[c] = true
         else:
-            out[c] = texts(col[c], False) if c in col else pd.Series([""] * n, dtype="str")
+            out[c] = texts(c, False) if c in names else pd.Series([""] * n, dtype="str")
             if out[c] is None:
                 return None
     ids = out["id"]
@@ -233,7 +299,7 @@ def tidy_rows(rows: list[list], name: str) -> pd.DataFrame | None:
         ids = ids.copy()
         ids[made] = [f"{name}:row{r}" for r in rownum[made]]
         out["id"] = ids
-    if out["id"].duplicated().any():
+    if not out["id"].is_unique:  # (a hash of the distinct values: faster than duplicated())
         return None
     out["unit"] = out["unit"].mask(out["unit"] == "", "USD million")
     frame = pd.DataFrame(out)

@@ -138,7 +138,7 @@ def borrow_rival_exports(figures, rivals, name: str):
     from metaltrade_xl.data.nowcast import Notice
 
     exports = figures[figures["indicator"].str.lower() == "exports"]
-    have = set(exports["reporter"].str.lower())
+    have = set(exports["reporter"].str.lower().unique())  # the distinct names, then a set
     bundled, notes = None, []
     for rival in dict.fromkeys(rivals):
         if rival.lower() in have:
