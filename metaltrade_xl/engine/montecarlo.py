@@ -210,6 +210,23 @@ class _Ahead:
         return done
 
 
+def _ahead_block(sizes: list[int]) -> int:
+    """Which block a helper draws ahead while this thread draws the others: the largest that is
+    no larger than all the others together (so that it is usually done when this thread comes
+    to it), the first of equals; else the last.
+
+    Examples
+    --------
+    >>> _ahead_block([4096, 4096, 1808]), _ahead_block([4096, 1808]), _ahead_block([4096, 4096])
+    (1, 1, 1)
+    >>> _ahead_block([4096, 4096, 4096, 4096, 10]), _ahead_block([4096, 9000])
+    (1, 1)
+    """
+    total = sum(sizes)
+    fits = [i for i, size in enumerate(sizes) if i and size <= total - size]
+    return max(fits, key=lambda i: (sizes[i], -i)) if fits else len(sizes) - 1
+
+
 #: Most blocks evaluated together: the model and the counts run once per chunk of blocks (fewer
 #: calls), while a chunk's rows still fit in the cache. Results do not depend on it.
 CHUNK_BLOCKS = 4
@@ -316,12 +333,14 @@ def simulate(
 
     once_names = [name for name in spec.once]
     yearly_names = [name for name in spec.yearly]
-    # On one thread, the last block's draws may be made ahead on a free core (never waited for).
-    early = None
+    # On one thread, one block's draws may be made ahead on a free core (never waited for): it
+    # is drawn into its columns last, so this thread has the others to draw meanwhile.
+    early, ahead_at = None, None
     if workers == 1 and len(blocks) > 1 and n_paths >= AHEAD_PATHS and _workers(2) > 1:
-        (lo_last, hi_last), seed_last = blocks[-1], seeds[-1]
-        rng_last = lambda: np.random.Generator(np.random.PCG64(seed_last))  # noqa: E731
-        early = _Ahead(lambda: _draw_block(spec, n, hi_last - lo_last, rng_last(), factors))
+        ahead_at = _ahead_block([hi - lo for lo, hi in blocks])
+        (lo_h, hi_h), seed_h = blocks[ahead_at], seeds[ahead_at]
+        rng_h = lambda: np.random.Generator(np.random.PCG64(seed_h))  # noqa: E731
+        early = _Ahead(lambda: _draw_block(spec, n, hi_h - lo_h, rng_h(), factors))
 
     def run_chunk(c):
         first, end = chunks[c]
@@ -331,12 +350,16 @@ def simulate(
         own = {name: np.empty((n, b - a)) for name in yearly_names if name not in drawn_into}
         own.update({name: np.empty(b - a) for name in once_names})
         scratch = np.empty(len(yearly_names) * n * BLOCK) if yearly_names else None
-        for i in range(first, end):
+        # each block draws from its own seed into its own columns: the order changes no number
+        order = [i for i in range(first, end) if i != ahead_at]
+        if ahead_at is not None and first <= ahead_at < end:
+            order.append(ahead_at)
+        for i in order:
             lo, hi = blocks[i]
             targets = {name: rows[1:, lo:hi] for name, rows in drawn_into.items()}
             targets.update({name: arr[..., lo - a : hi - a] for name, arr in own.items()})
             # Each block's generator is made here, on the worker (seeding costs ~30 us a block).
-            got = early.take() if early is not None and i == len(blocks) - 1 else None
+            got = early.take() if early is not None and i == ahead_at else None
             if got is not None:  # drawn ahead, from this block's seed: the same numbers
                 for name, v in got.items():
                     targets[name][...] = v
