@@ -92,11 +92,8 @@ def baci_file(
                 first_out = start + int(np.argmin(row_in)) + 2  # the first False
             kept.append((r + start, t[r], i[r], j[r], v[r], k[r]))
             start += len(k)
-        if kept:
-            rows, t, i, j, v, k = (np.concatenate(c) for c in zip(*kept, strict=True))
-        else:  # no rows at all
-            rows, t, i, j, v, k = (np.zeros(0, dtype=np.int64) for _ in range(6))
-            v = v.astype(float)
+        # read_baci gives at least one block (an empty file: one of no rows)
+        rows, t, i, j, v, k = (np.concatenate(c) for c in zip(*kept, strict=True))
         if first_out is not None:
             rejected[f"HS code outside sector {sector.name}"] = (n - len(rows), first_out)
     else:

@@ -231,10 +231,10 @@ def tidy_batch(batch, name: str) -> pd.DataFrame | None:
     return _typed(names, n, texts, numbers, name)
 
 
-def _typed(names: list[str], n: int, texts, numbers, name: str) -> pd.DataFrame | None:
+def _typed(names: list[str], n: int, texts, floats, name: str) -> pd.DataFrame | None:
     """The frame of :func:`tidy_rows` from a sheet's columns: ``texts(c, required)`` gives
     column ``c`` as stripped text (None unless every cell is text, and filled where required),
-    ``numbers(c)`` as floats (None unless every cell is a number)."""
+    ``floats(c)`` as floats (None unless every cell is a number)."""
     from metaltrade_xl.data._layout import (
         _FALSE,
         _TRUE,
@@ -251,29 +251,29 @@ def _typed(names: list[str], n: int, texts, numbers, name: str) -> pd.DataFrame 
         out[c] = texts(c, True)
         if out[c] is None:
             return None
-    numbers_ = {}
+    numbers = {}
     for c in ("year", "months", "value"):
-        numbers_[c] = numbers(c)
-        if numbers_[c] is None:
+        numbers[c] = floats(c)
+        if numbers[c] is None:
             return None
     for c in ("year", "months"):
-        x = numbers_[c]
+        x = numbers[c]
         if not (np.isfinite(x).all() and (x == np.round(x)).all()):
             return None
     try:
-        check_years(numbers_["year"], name, "year", rownum)
+        check_years(numbers["year"], name, "year", rownum)
     except ValueError:
         return None
-    months = numbers_["months"]
+    months = numbers["months"]
     if not ((months >= 1) & (months <= 12)).all():
         return None
-    value = numbers_["value"]
+    value = numbers["value"]
     if not np.isfinite(value).all():
         return None
     flows = out["indicator"].str.lower().isin(["exports", "imports"]).to_numpy()
     if (flows & (value < 0)).any():
         return None
-    out["year"] = pd.Series(numbers_["year"].astype(np.int64))
+    out["year"] = pd.Series(numbers["year"].astype(np.int64))
     out["months"] = pd.Series(months.astype(np.int64))
     out["value"] = pd.Series(value)
     for c in OPTIONAL_COLUMNS:

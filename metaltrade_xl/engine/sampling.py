@@ -193,8 +193,9 @@ def _child_seeds(rng: np.random.Generator, n_paths: int):
 @functools.lru_cache(maxsize=64)
 def _seeded_child_seeds(seed: int, n_paths: int):
     """:func:`_child_seeds` of a fresh ``default_rng(seed)``: the same seeds (as
-    ``numpy.random.SeedSequence``), computed once per seed and run size (seeding a generator costs ~25 us; an ``MT_MONTECARLO`` cell recalculated
-    with the same seed asks again and again)."""
+    ``numpy.random.SeedSequence``), computed once per seed and run size (seeding a generator
+    costs ~25 us; an ``MT_MONTECARLO`` cell recalculated with the same seed asks again and
+    again)."""
     blocks, seeds = _child_seeds(np.random.default_rng(seed), n_paths)
     # As seed sequences: a block's generator made from one skips hashing the seed again
     # (``Generator(PCG64(SeedSequence(s)))`` is ``default_rng(s)``, the same stream).
