@@ -1,11 +1,13 @@
-"""Saving files safely (write beside the target, then rename, so no reader sees half a file), and
-reading a workbook's cells, possibly ahead of time."""
+"""Saving files safely (write beside the target, then rename, so no reader sees half a file),
+reading a workbook's cells, possibly ahead of time, and the ``metaltrade`` process's start-up
+(its garbage collector) and progress bar."""
 
 from __future__ import annotations
 
 import atexit
 import contextlib
 import contextvars
+import gc
 import os
 import re
 import shutil
@@ -510,3 +512,71 @@ def sheet_batch(path: str | Path):
         return _first_sheet_batch(path)
     except Exception:  # missing reader, mixed columns, a broken file: the general path says
         return None
+
+
+# --- the command's process: its garbage collector and its progress bar ---------------------
+#
+# The cyclic garbage collector of a ``metaltrade`` process, set for a command that ends when its
+# work does (:func:`metaltrade_xl.cli.entry`).
+#
+# Python's cyclic collector walks every object it tracks in each full collection. numpy and pandas
+# create a few hundred thousand objects on import, which live until exit: collected while they are
+# made, they are walked again and again, and at exit the interpreter's last collections walk
+# everything once more. So :func:`import_uncollected` imports them with the collector off and
+# freezes what they made (later collections skip it), and :func:`frozen_at_exit` freezes what is
+# left before the interpreter exits. Measured on the bundled ``metaltrade run``, whole processes
+# interleaved: about 0.25 s of 1.6 s.
+#
+# The command's own garbage is still collected (the collector is on while it works), every file it
+# writes is closed before it returns, and ``atexit`` handlers run as before. Only the console
+# command does this: :func:`metaltrade_xl.cli.main` called in-process, and the Excel functions in a
+# host process, leave the collector alone.
+
+
+def import_uncollected() -> None:
+    """Import numpy and pandas with the cyclic collector off, then freeze what exists (it lives
+    until exit) and turn the collector back on if it was on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def frozen_at_exit() -> None:
+    """Freeze every tracked object, so that the interpreter's last collections skip them: the
+    process is about to exit, which frees them anyway."""
+    gc.freeze()
+
+
+class Progress:
+    """A progress bar on stderr, shown only on a terminal and only once a run passes a second."""
+
+    def __init__(self, total: int, *, stream=None, clock=time.monotonic, delay: float = 1.0):
+        self.total, self.stream, self.clock, self.delay = total, stream or sys.stderr, clock, delay
+        self.start, self.count, self.shown = clock(), 0, False
+        self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def step(self, label: str) -> None:
+        """Say that item ``count + 1`` (``label``) starts."""
+        self.count += 1
+        if self.enabled and self.clock() - self.start >= self.delay:
+            self._draw(self.count - 1, label)
+
+    def _draw(self, finished: int, label: str) -> None:
+        width = 24
+        filled = round(width * finished / max(self.total, 1))
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r[{bar}] {finished}/{self.total} {label[:40]:<40}")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self._draw(self.total, "done")
+            self.stream.write("\n")
+            self.stream.flush()

@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import warnings
 from pathlib import Path
 
 from metaltrade_xl import __version__
-from metaltrade_xl._io import bounded, check_outputs, read_ahead, saved_together
+from metaltrade_xl._io import (
+    Progress,
+    bounded,
+    check_outputs,
+    frozen_at_exit,
+    import_uncollected,
+    read_ahead,
+    saved_together,
+)
 from metaltrade_xl.report.notes import notice_text
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGES, Words
 
@@ -20,35 +27,6 @@ EXIT_INTERNAL = 1
 
 class CliError(Exception):
     """A problem to report in one line (exit code 2)."""
-
-
-class Progress:
-    """A progress bar on stderr, shown only on a terminal and only once a run passes a second."""
-
-    def __init__(self, total: int, *, stream=None, clock=time.monotonic, delay: float = 1.0):
-        self.total, self.stream, self.clock, self.delay = total, stream or sys.stderr, clock, delay
-        self.start, self.count, self.shown = clock(), 0, False
-        self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
-
-    def step(self, label: str) -> None:
-        """Say that item ``count + 1`` (``label``) starts."""
-        self.count += 1
-        if self.enabled and self.clock() - self.start >= self.delay:
-            self._draw(self.count - 1, label)
-
-    def _draw(self, finished: int, label: str) -> None:
-        width = 24
-        filled = round(width * finished / max(self.total, 1))
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(f"\r[{bar}] {finished}/{self.total} {label[:40]:<40}")
-        self.stream.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            self._draw(self.total, "done")
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -444,8 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, _process: bool = False) -> int:
     _read_ahead(sys.argv[1:] if argv is None else argv)  # before numpy and pandas are imported
+    if _process:
+        import_uncollected()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -470,6 +450,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> int:
+    """``metaltrade`` as a process (the console script, ``python -m metaltrade_xl.cli``):
+    :func:`main`, with the garbage collector set for a command that ends when its work does
+    (:func:`._io.import_uncollected`). Called in-process, :func:`main` leaves the collector alone.
+    """
+    try:
+        return main(_process=True)
+    finally:
+        frozen_at_exit()
+
+
 def _read_ahead(argv: list[str]) -> None:
     """Start reading a ``--data`` workbook now, on another thread (:func:`._io.read_ahead`), so
     that its parse overlaps the imports; the real reading (and every message about the file)
@@ -487,4 +478,4 @@ def _one_line(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(entry())

@@ -195,6 +195,45 @@ def test_console_script_outside_the_repo(tmp_path):
     )
 
 
+def test_process_entry_freezes_the_imports_and_still_collects_during_the_work(tmp_path):
+    """`metaltrade` as a process (cli.entry) imports numpy and pandas with the cyclic collector
+    off and freezes what they made; the command's work runs with the collector on, and its files
+    are the same as from main() in-process, which leaves the collector alone."""
+    code = textwrap.dedent(
+        """
+        import contextlib, gc, io, json, sys
+        import metaltrade_xl.scenarios as s
+        from metaltrade_xl import cli
+        seen, real = [], s.run_full
+        def run_full(*a):
+            seen.append([gc.isenabled(), gc.get_freeze_count()])
+            return real(*a)
+        s.run_full = run_full
+        with contextlib.redirect_stdout(io.StringIO()):
+            main = cli.main(["run", "--out", "a.xlsx", "--json", "a.json"])
+            after_main = [gc.isenabled(), gc.get_freeze_count()]
+            sys.argv = ["metaltrade", "run", "--out", "b.xlsx", "--json", "b.json"]
+            entry = cli.entry()
+        print(json.dumps([main, entry, after_main, seen, gc.get_freeze_count()]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    main, entry, after_main, seen, at_exit = json.loads(done.stdout)
+    n = len(default_scenario_files())
+    assert main == entry == 0 and len(seen) == 2 * n
+    assert after_main == [True, 0]  # main() in-process: nothing frozen, collector on
+    assert all(s == [True, 0] for s in seen[:n])
+    # collecting, with numpy's and pandas' objects frozen (a frozen object that is freed
+    # leaves the count)
+    assert all(on and frozen > 50_000 for on, frozen in seen[n:])
+    assert at_exit > seen[-1][1]  # entry froze what was left at its end
+    a, b = (json.loads((tmp_path / f"{x}.json").read_text()) for x in "ab")
+    assert a == b
+
+
 def test_uncertain_scenario_adds_fan_tornado_and_json(cli, tmp_path):
     uncertain = ROOT / "scenarios" / "uncertain_export_push.toml"
     code, _, err = cli("run", uncertain, "--out", "u.xlsx", "--json", "u.json")
@@ -258,7 +297,7 @@ class FakeTerminal:
 
 
 def test_progress_bar_only_after_a_second_and_on_a_terminal():
-    from metaltrade_xl.cli import Progress
+    from metaltrade_xl._io import Progress
 
     now = [0.0]
     term = FakeTerminal()

@@ -24,7 +24,7 @@ def test_the_wheel_ships_the_scenarios_and_runs_outside_the_checkout(tmp_path):
         scenarios = sorted(p.name for p in (ROOT / "scenarios").glob("*.toml"))
         assert scenarios and all(f"metaltrade_xl/bundled_scenarios/{s}" in names for s in scenarios)
         entry = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-        assert "metaltrade = metaltrade_xl.cli:main" in z.read(entry).decode()
+        assert "metaltrade = metaltrade_xl.cli:entry" in z.read(entry).decode()
         site = tmp_path / "site"
         z.extractall(site)  # a pure wheel installs by unpacking into site-packages
 
@@ -32,7 +32,7 @@ def test_the_wheel_ships_the_scenarios_and_runs_outside_the_checkout(tmp_path):
     work.mkdir()
     # the checkout (editable install) stays importable after PYTHONPATH, so say where we ran from
     probe = "import metaltrade_xl, sys; print(metaltrade_xl.__file__, file=sys.stderr)\n"
-    code = probe + "from metaltrade_xl.cli import main; sys.exit(main())"
+    code = probe + "from metaltrade_xl.cli import entry; sys.exit(entry())"
     done = subprocess.run(
         [sys.executable, "-c", code, "run", "--json", "r.json"],
         cwd=work,
