@@ -10,7 +10,11 @@ package is compiled to bytecode first, as in ``run_all.py`` (``--source``: not).
 stages nest: ``floor_marks`` is inside ``report``, ``montecarlo`` and ``tornado`` inside
 ``run_full``. With ``-- --data X.xlsx``, ``load_figures`` includes the whole parse of the file:
 the child imports pandas before the run starts, so the CLI's read-ahead (which overlaps the parse
-with those imports in a real ``metaltrade`` process) has nothing to overlap here.
+with those imports in a real ``metaltrade`` process) has nothing to overlap here. Nor does the
+child set the garbage collector as the ``metaltrade`` process does (``cli.entry``: numpy and
+pandas imported with the collector off and frozen, everything frozen at exit): its bare imports
+are the baseline's, and the total here stops before the interpreter's exit, so this ratio is not
+item 1's, which ``run_all.py`` times on whole processes.
 """
 
 from __future__ import annotations
