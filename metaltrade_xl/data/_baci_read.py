@@ -158,14 +158,15 @@ def _six_digits(k) -> np.ndarray | None:
     off = np.frombuffer(offsets, dtype=np.int32, count=n + 1, offset=k.offset * 4)
     if off[-1] - off[0] != 6 * n or (np.diff(off) != 6).any():
         return None
-    d = np.frombuffer(data, dtype=np.uint8, count=6 * n, offset=int(off[0])) - np.uint8(48)
-    if d.max() > 9:  # below '0' wraps around to large numbers too
+    d = np.frombuffer(data, dtype=np.uint8, count=6 * n, offset=int(off[0]))  # no copy
+    if d.max() > 57 or d.min() < 48:  # a byte outside '0'..'9'
         return None
     d = d.reshape(n, 6)
     code = d[:, 0].astype(np.int32)
     for c in range(1, 6):
         code *= 10
         code += d[:, c]
+    code -= 5_333_328  # the characters' 48s: 48 * 111 111
     return code
 
 

@@ -547,3 +547,20 @@ def test_baci_bad_cell_in_a_later_block_names_its_row(tmp_path, reader, change, 
     with pytest.raises(DataError) as err:
         import_trade(_blocks_file(tmp_path, change))
     assert str(err.value) == f"BACI_HS17_Y2023_V202401.csv: {message}"
+
+
+def test_six_digit_codes_become_integers_and_any_other_text_is_refused():
+    """BACI's codes (six ASCII digits, leading zero kept) become integers without a Python object
+    per row; a code of another length, or any byte outside '0'..'9' (the neighbours '/' and ':'
+    included), makes the block go to the path that reads codes as texts (None)."""
+    import pyarrow as pa
+
+    from metaltrade_xl.data._baci_read import _six_digits
+
+    ok = pa.array([b"000000", b"010121", b"847490", b"999999"], pa.binary())
+    got = _six_digits(ok)
+    assert got.dtype == "int32" and got.tolist() == [0, 10121, 847490, 999999]
+    assert _six_digits(ok.slice(1, 2)).tolist() == [10121, 847490]  # a block inside the buffers
+    for bad in (b"01012/", b"01012:", b"/10121", b":10121", b"01012 ", b"-10121", b"10121",
+                b"0101210"):  # fmt: skip
+        assert _six_digits(pa.array([b"847490", bad], pa.binary())) is None, bad
