@@ -34,7 +34,7 @@ _INF_BITS = 0x7FF0000000000000
 def _layout(n: int, levels: tuple[float, ...]):
     """For rows of ``n`` values and these levels: the sorted ranks needed, the column of each
     level's lower and upper rank among them, the weights ``t`` and where ``t >= 0.5``, and the
-    plan of :func:`_order_statistics` (read-only arrays, shared by every run)."""
+    plan of :func:`_plan` (read-only arrays, shared by every run)."""
     lo, hi, t = _ranks(n, levels)
     ranks = tuple(sorted(set(lo.tolist()) | set(hi.tolist())))
     col = {r: c for c, r in enumerate(ranks)}
@@ -197,16 +197,3 @@ def _run_plan(buf: np.ndarray, ranks, plan, out: np.ndarray) -> None:
             np.minimum.reduce(seg, axis=1, out=out[:, col[r]])
         else:
             np.maximum.reduce(seg, axis=1, out=out[:, col[r]])
-
-
-def _order_statistics(buf: np.ndarray, ranks) -> dict:
-    """Values of the given ranks (0-based) in every row of ``buf``, reordering rows in place.
-
-    Equal to ``np.sort(buf, axis=1)[:, ranks]`` at a fraction of the cost: a recursion of
-    single-rank partitions (numpy's selection) over ever smaller segments, all rows at once
-    (see :func:`_plan`).
-    """
-    rs = tuple(sorted(set(int(r) for r in ranks)))
-    out = np.empty((buf.shape[0], len(rs)), dtype=buf.dtype)
-    _run_plan(buf, rs, _plan(buf.shape[1], rs), out)
-    return {r: out[:, j].copy() for j, r in enumerate(rs)}

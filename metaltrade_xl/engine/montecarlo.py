@@ -39,10 +39,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from metaltrade_xl.engine._order_stats import _interpolate, _layout, _percentiles
-
-# Private helpers tests reach as ``montecarlo._order_statistics``: re-exported by redundant alias.
-from metaltrade_xl.engine._order_stats import _order_statistics as _order_statistics
-from metaltrade_xl.engine._order_stats import _ranks as _ranks
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
 from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
@@ -93,8 +89,8 @@ __all__ = [
 THREADS = 4
 #: Runs with fewer paths use no threads (handing small jobs to threads costs more than it saves).
 THREAD_PATHS = 6 * BLOCK
-#: Runs on one thread with at least this many paths (and two blocks) draw their last block
-#: ahead on a free core when there is one.
+#: Runs on one thread with at least this many paths (and two blocks) draw one block ahead on a
+#: free core when there is one (:func:`_ahead_block`).
 AHEAD_PATHS = 2 * BLOCK
 #: Relative tolerance for "exports reach the rival", as in ``projection.first_year_reaching``.
 REACH_TOL = 1e-12

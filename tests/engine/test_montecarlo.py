@@ -170,13 +170,16 @@ def test_fixed_rival_gap_mirrors_exports():
     np.testing.assert_allclose(r.fan("gap_to_rival").iloc[:, 1:], expected, rtol=1e-12, atol=1e-9)
 
 
-def test_order_statistics_match_sort():
+def test_the_partition_plan_finds_the_ranks_a_sort_would():
+    from metaltrade_xl.engine._order_stats import _plan, _run_plan
+
     rng = np.random.default_rng(0)
     buf = rng.standard_normal((7, 1001))
-    ranks = [0, 1, 50, 51, 500, 999, 1000]
-    expected = np.sort(buf, axis=1)[:, ranks]
-    found = mc._order_statistics(buf.copy(), ranks)
-    np.testing.assert_array_equal(np.stack([found[r] for r in ranks], axis=1), expected)
+    ranks = (0, 1, 50, 51, 500, 999, 1000)  # both ends, neighbours, the middle
+    expected = np.sort(buf, axis=1)[:, list(ranks)]
+    found = np.empty((7, len(ranks)))
+    _run_plan(buf.copy(), ranks, _plan(1001, ranks), found)
+    np.testing.assert_array_equal(found, expected)
 
 
 # --- closed forms --------------------------------------------------------------------------------

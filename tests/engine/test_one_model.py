@@ -104,8 +104,8 @@ def test_without_threads_the_blocks_run_in_order_with_the_same_numbers(monkeypat
 
 
 @pytest.mark.parametrize("kind", ["independent", "persistent"])
-def test_a_last_block_drawn_ahead_on_a_helper_gives_the_same_numbers(monkeypatch, kind):
-    # A run on one thread may draw its last block on a free core; used only when complete, from
+def test_a_block_drawn_ahead_on_a_helper_gives_the_same_numbers(monkeypatch, kind):
+    # A run on one thread may draw one block on a free core; used only when complete, from
     # the block's own seed. Forced here (wait for the helper) and refused (no threads).
     s = scenario()
     u = spec() if kind == "independent" else spec(persistence={"exports.growth": 0.5})
