@@ -437,7 +437,6 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     levels are found alongside changes no number.
     """
     nq, n_paths = len(levels), buf.shape[-1]
-    d = buf[:, 2]
     # The base year is observed: it varies across paths only through uncertain start values.
     fixed = not any(INPUTS[name].domain is START for name in spec.inputs)
     mirrored = levels + tuple(100.0 - q for q in levels)
@@ -449,26 +448,17 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     union = tuple(sorted(need))
     col = {q: j for j, q in enumerate(union)}
     nout = buf.shape[1]
-    # Exports and imports are >= 0 by construction (start > 0, growth > -1, substitution at most
-    # the imports): selected on their bits as integers. A deficit is usually positive in every
-    # path (imports well above exports): its rows are tried as integers too unless the first
-    # paths already show a negative (a row that holds one is selected again as floats).
     first = 1 if fixed else 0
-    signs = np.zeros((k, nout), dtype=bool)
-    signs[:, :2] = True
-    signs[first:, 2] = d[first:, :256].min(axis=1) >= 0
     rows = buf[first:].reshape(-1, n_paths)
-    flags = signs[first:].reshape(-1)
     # Contiguous runs of rows, a few per worker so that threads finish together; rows are
     # independent, so the split changes no number.
     parts_per = 1 if workers == 1 else 3 * workers
     step = max(1, -(-rows.shape[0] // parts_per))
-    parts = [(rows[i : i + step], union, False, flags[i : i + step])
-             for i in range(0, rows.shape[0], step)]  # fmt: skip
+    parts = [(rows[i : i + step], union) for i in range(0, rows.shape[0], step)]
     others = dict(copied)
     if r is not None and "rival_exports" in extra:
         others["rival_exports"] = r
-    parts += [(a, levels, fixed, False) for a in others.values()]
+    parts += [(a, levels, fixed) for a in others.values()]
     found = _run_all(lambda j: _percentiles(*j), parts, workers)
     n_rows = len(parts) - len(others)
     table = np.concatenate(found[:n_rows]) if n_rows > 1 else found[0]

@@ -110,9 +110,17 @@ CASES = {
 }
 
 
+@pytest.fixture(params=["partition", "counting"])
+def selection(request, monkeypatch):
+    """Each test below runs with long rows partitioned and with them counted, whichever this
+    machine would pick (``_order_stats.COUNTING``)."""
+    monkeypatch.setattr(_order_stats, "COUNTING", request.param == "counting")
+    return request.param
+
+
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("seed, paths", [(0, 9_001), (20260126, 30_000)])
-def test_simulate_equals_the_plain_reference_bit_for_bit(case, seed, paths):
+def test_simulate_equals_the_plain_reference_bit_for_bit(case, seed, paths, selection):
     s, inputs, spec, outcomes = CASES[case]
     got = mc.simulate(s, inputs, spec, seed=seed, paths=paths, outcomes=outcomes)
     want = reference(s, inputs, spec, seed, paths, outcomes)
@@ -139,24 +147,20 @@ def _data(kind, rng, shape):
     return rng.standard_normal(shape) * 1e3  # mixed signs
 
 
-# nonneg=True promises rows without negatives (they are selected as integers); a broken promise
-# (negatives, -0.0, NaN) must still give numpy's numbers.
-@pytest.mark.parametrize("nonneg", [False, True])
 @pytest.mark.parametrize("kind", ["mixed", "positive", "negative", "ties", "zeros"])
-@pytest.mark.parametrize("n", [1, 2, 7, 1000, 20_001])
-def test_percentiles_equal_numpy_linear_bit_for_bit(kind, n, nonneg):
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 1024, 20_001])
+def test_percentiles_equal_numpy_linear_bit_for_bit(kind, n, selection):
     rng = np.random.default_rng(n)
     levels = (0, 0.5, 5, 10, 33.3, 50, 90, 95, 99.9, 100)
     buf = _data(kind, rng, (5, n))
     buf[2] = buf[2, 0]  # a row that does not vary
     expected = np.percentile(buf, levels, axis=1).T
-    got = _order_stats._percentiles(buf.copy(), levels, nonneg=nonneg)
+    got = _order_stats._percentiles(buf.copy(), levels)
     np.testing.assert_array_equal(got, expected)
     assert got.dtype == expected.dtype and got.shape == expected.shape
 
 
-@pytest.mark.parametrize("nonneg", [False, True])
-def test_a_row_with_nan_gives_nan_at_every_level_as_numpy(nonneg):
+def test_a_row_with_nan_gives_nan_at_every_level_as_numpy(selection):
     rng = np.random.default_rng(3)
     buf = np.exp(rng.standard_normal((5, 5000)))
     buf[0] -= 1.0  # mixed signs
@@ -166,9 +170,75 @@ def test_a_row_with_nan_gives_nan_at_every_level_as_numpy(nonneg):
     buf[4, 11] = np.inf
     levels = (5, 50, 95)
     expected = np.percentile(buf, levels, axis=1).T
-    got = _order_stats._percentiles(buf.copy(), levels, nonneg=nonneg)
+    got = _order_stats._percentiles(buf.copy(), levels)
     np.testing.assert_array_equal(got, expected)
     assert np.isnan(got[[1, 3, 4]]).all() and not np.isnan(got[[0, 2]]).any()
+
+
+def _rows_left(buf, levels):
+    """The rows the counting leaves for partition, and the order statistics it found."""
+    layout = _order_stats._layout(buf.shape[1], tuple(float(q) for q in levels))
+    stats = np.full((buf.shape[0], len(layout[0])), -123.0)
+    left = _order_stats._counted(buf, layout[0], stats)
+    return left.tolist(), stats, layout[0]
+
+
+def test_counting_finds_the_ranks_a_sort_would_and_leaves_only_what_it_cannot_count():
+    rng = np.random.default_rng(8)
+    n = 6000
+    rows = [
+        750 * np.exp(rng.normal(0.5, 0.3, n)),  # positive, skewed: counted
+        rng.normal(0, 1e3, n),  # both signs (sign-folded keys): counted
+        np.where(rng.random(n) < 0.5, -1e300, 1e300) * rng.random(n),  # span over 2**63 keys
+        np.full(n, -7.25),  # one value: that value, not counted
+        np.r_[rng.normal(5, 1, n - 1), 1e15],  # a far outlier: one bucket holds almost all
+        np.round(rng.normal(0, 2, n)),  # few values repeated, with zeros
+        np.r_[rng.normal(5, 1, n - 1), np.inf],
+        np.r_[rng.normal(5, 1, n - 1), np.nan],
+        np.r_[np.exp(rng.normal(0, 1, n - 1)), -0.0],  # least value -0.0
+        np.r_[-np.exp(rng.normal(0, 1, n - 1)), 0.0],  # greatest value +0.0 (a found zero)
+    ]
+    buf = np.vstack(rows)
+    levels = (0, 1, 5, 25, 50, 75, 95, 99, 100)
+    left, stats, ranks = _rows_left(buf.copy(), levels)
+    assert left == [4, 5, 6, 7, 8, 9]
+    expected = np.sort(buf, axis=1)[:, list(ranks)]
+    np.testing.assert_array_equal(stats[:4], expected[:4])
+    assert (stats[4:] == -123.0).all()  # rows left for partition are not written
+    # and through the whole path, numpy's numbers for every row
+    with np.errstate(invalid="ignore"):  # inf - inf in the row with an infinity, as numpy's
+        got = _order_stats._percentiles(buf.copy(), levels)
+        np.testing.assert_array_equal(got, np.percentile(buf, levels, axis=1).T)
+
+
+def test_the_choice_of_selection_is_measured_once_unless_it_is_set(monkeypatch):
+    monkeypatch.setattr(_order_stats, "COUNTING", None)
+    measured = _order_stats._counting_pays()
+    assert isinstance(measured, bool)
+    assert _order_stats._measured_counting_pays.cache_info().currsize == 1
+    for setting in (True, False):
+        monkeypatch.setattr(_order_stats, "COUNTING", setting)
+        assert _order_stats._counting_pays() is setting
+
+
+def test_counting_agrees_with_a_sort_on_many_shapes_of_data():
+    rng = np.random.default_rng(21)
+    levels = (5, 10, 50, 90, 95)
+    for n in (1024, 1025, 4097, 30_000):
+        layout = _order_stats._layout(n, tuple(float(q) for q in levels))
+        for scale in (1e-300, 1e-3, 1.0, 1e6, 1e300):
+            buf = np.vstack([
+                scale * rng.standard_normal(n),
+                scale * rng.standard_exponential(n),
+                -scale * rng.pareto(3.0, n) - scale,  # heavy tail, all negative
+                scale * (1 + rng.integers(0, 50, n)),  # ties, no zero
+            ])  # fmt: skip
+            stats = np.empty((4, len(layout[0])))
+            left = _order_stats._counted(buf.copy(), layout[0], stats)
+            done = [i for i in range(4) if i not in left.tolist()]
+            assert done, (n, scale)
+            expected = np.sort(buf, axis=1)[:, list(layout[0])]
+            np.testing.assert_array_equal(stats[done], expected[done], err_msg=f"{n} {scale}")
 
 
 def test_jobs_on_threads_come_back_in_order_and_the_first_failure_is_raised(monkeypatch):
