@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 
 import numpy as np
 
@@ -148,7 +149,9 @@ COUNTING: bool | None = None
 
 def _counting_pays() -> bool:
     """:data:`COUNTING`, or, when it is ``None``, whether counting beat partition on this
-    machine: measured once per process (~1-3 ms), best of three, on 2 rows of 8 192 values.
+    machine: measured once per process (~1-3 ms), best of three, on 2 rows of 8 192 values at
+    the default levels. Call it before starting threads that select (a thread working beside
+    the measurement would skew it).
 
     Which is faster depends on the processor, not on the data: numpy's partition is fastest
     on its AVX2 path (~30 % faster than counting there), while its AVX-512 path is several
@@ -156,7 +159,11 @@ def _counting_pays() -> bool:
     """
     if COUNTING is not None:
         return COUNTING
-    return _measured_counting_pays()
+    with _MEASURING:  # once, and not while another thread measures too
+        return _measured_counting_pays()
+
+
+_MEASURING = threading.Lock()
 
 
 @functools.cache
@@ -164,7 +171,7 @@ def _measured_counting_pays() -> bool:
     import time
 
     rows = np.exp(np.random.default_rng(0).standard_normal((2, 8192)))
-    layout = _layout(8192, (5.0, 50.0, 95.0))
+    layout = _layout(8192, (5.0, 10.0, 50.0, 90.0, 95.0))  # the default levels
     best = {}
     for name, run in (
         ("partition", lambda: _partitioned(rows.copy(), layout[0], layout[-1])),
