@@ -127,8 +127,9 @@ _LOW_63 = np.int64(0x7FFFFFFFFFFFFFFF)
 
 def _order_stats_rows(sub: np.ndarray, layout, out=None) -> np.ndarray:
     """Order statistics at the ranks of ``layout`` (a :func:`_layout`) of every row of ``sub``,
-    shape (rows, ranks); a row with a NaN is NaN throughout. Rows are counted
-    (:func:`_counted`) where they can be, partitioned otherwise (and then reordered in place)."""
+    shape (rows, ranks); a row with a NaN is NaN throughout. Long rows are counted
+    (:func:`_counted`) where that pays on this machine (:func:`_counting_pays`); the others,
+    and the rows counting leaves, are partitioned (reordered in place)."""
     ranks, plan = layout[0], layout[-1]
     rows, n = sub.shape
     stats = np.empty((rows, len(ranks))) if out is None else out

@@ -38,7 +38,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from metaltrade_xl.engine._order_stats import _counting_pays, _interpolate, _layout, _percentiles
+from metaltrade_xl.engine._order_stats import (
+    COUNTED_FROM,
+    _counting_pays,
+    _interpolate,
+    _layout,
+    _percentiles,
+)
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.distributions import DISTRIBUTIONS, Distribution, distribution
 from metaltrade_xl.engine.inputs import INPUTS, START, outcome_spec
@@ -459,7 +465,8 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
     if r is not None and "rival_exports" in extra:
         others["rival_exports"] = r
     parts += [(a, levels, fixed) for a in others.values()]
-    _counting_pays()  # measured here, if at all, before the threads select
+    if n_paths >= COUNTED_FROM:
+        _counting_pays()  # measured here, if at all, before the threads select
     found = _run_all(lambda j: _percentiles(*j), parts, workers)
     n_rows = len(parts) - len(others)
     table = np.concatenate(found[:n_rows]) if n_rows > 1 else found[0]
