@@ -2,7 +2,8 @@
 
 Used by :func:`metaltrade_xl.engine.montecarlo.simulate` on ``(years, paths)`` buffers: the results
 equal ``np.percentile(buf, levels, axis=1).T`` (linear method) bit for bit, NaN policy included (a
-row with a NaN is NaN at every level). Each row is partitioned around the few ranks the levels
+row with a NaN is NaN at every level), except the sign of a zero, which follows the order in which
+equal values are selected (``simulate`` makes every zero +0.0). Each row is partitioned around the few ranks the levels
 need (reordered in place), or, where that is faster on the machine, long rows are counted
 (:func:`_counted`): only the few values near each needed rank are sorted.
 
@@ -87,7 +88,7 @@ def _percentiles(buf: np.ndarray, levels, first_fixed: bool = False) -> np.ndarr
     >>> _percentiles(buf.copy(), [0, 50, 100]).tolist()
     [[1.0, 2.5, 4.0], [nan, nan, nan]]
     >>> rows = np.vstack([np.arange(1.0, 5001.0), -np.arange(5000.0) ** 3, np.full(5000, 2.5)])
-    >>> _percentiles(rows.copy(), [0, 50, 100]).tolist()  # counted, partitioned (a zero), flat
+    >>> _percentiles(rows.copy(), [0, 50, 100]).tolist()  # counted (or partitioned), flat
     [[1.0, 2500.5, 5000.0], [-124925014999.0, -15615628749.5, -0.0], [2.5, 2.5, 2.5]]
     """
     layout = _layout(buf.shape[1], tuple(float(q) for q in levels))
@@ -193,14 +194,13 @@ def _counted(sub: np.ndarray, ranks, stats: np.ndarray) -> np.ndarray:
 
     Each row is cut into buckets (n/16 to n/8 of them) from its least value to its greatest: equal
     ranges of the doubles' bits read as integers, which order as the values (sign-folded in a
-    row of negatives; equal ranges of value in a row with both signs, where bits would crowd
-    the values near zero). One count per bucket tells which bucket holds each rank and how many
+    row of negatives; equal ranges of value in a row whose range holds zero, where the bits
+    would crowd the values near zero). One count per bucket tells which bucket holds each rank and how many
     values lie below it; only the values of those few buckets (~100 of 10 000 in a smooth
     distribution) are sorted. Exact: the buckets follow the values' order, and a double other
-    than zero or NaN has one bit pattern. Left for partition: rows with a NaN, an infinity or a
-    least value of zero, rows whose needed buckets hold too many values (:data:`CROWDED`), and
-    rows where a found value is zero (+0.0 and -0.0 are equal, not the same bits). A row of
-    one value is that value.
+    than zero or NaN has one bit pattern. Left for partition: rows with a NaN or an infinity,
+    and rows whose needed buckets hold too many values (:data:`CROWDED`). A row of one value is
+    that value.
 
     Used where it is faster than partition (:func:`_counting_pays`).
     """
@@ -208,11 +208,10 @@ def _counted(sub: np.ndarray, ranks, stats: np.ndarray) -> np.ndarray:
     lo = np.minimum.reduce(sub, axis=1)
     hi = np.maximum.reduce(sub, axis=1)
     finite = np.isfinite(lo) & np.isfinite(hi)  # a NaN anywhere makes both NaN
-    # A least value of zero may be -0.0 beside +0.0 elsewhere: such rows are partitioned.
-    flat = finite & (lo == hi) & (lo != 0)
+    flat = finite & (lo == hi)
     stats[flat] = lo[flat, None]
-    left = ~finite | (lo == 0)
-    todo = np.flatnonzero(finite & (lo != hi) & (lo != 0))
+    left = ~finite
+    todo = np.flatnonzero(finite & (lo != hi))
     if todo.size == 0:
         return np.flatnonzero(left)
     width = (n // 16).bit_length()  # 2**width buckets: n/16 < 2**width <= n/8
@@ -266,8 +265,6 @@ def _counted(sub: np.ndarray, ranks, stats: np.ndarray) -> np.ndarray:
     pad.sort(axis=1)  # each row's candidates in order, the padding (inf) after them
     place[~ok] = 0
     found = np.take_along_axis(pad, place, axis=1)
-    ok &= (found != 0).all(axis=1)  # a zero: +0.0 or -0.0, as partition would find it
-    left[ids[~ok]] = True
     stats[ids[ok]] = found[ok]
     return np.flatnonzero(left)
 
@@ -276,7 +273,7 @@ def _bucket_keys(sub, ids, lo, hi, width, keys) -> tuple[np.ndarray, np.ndarray]
     """Each row ``ids`` of ``sub`` as bucket numbers ``0 .. 2**width - 1`` that follow its
     values' order, written to ``keys``; returns those rows (a view where they are a run) and
     which of them cannot be keyed (their keys are 0). ``lo``, ``hi``: the rows' least and
-    greatest values (finite, unequal, lo != 0)."""
+    greatest values (finite, unequal)."""
     nb = 1 << width
     m = ids.size
     run = ids[-1] - ids[0] + 1 == m
@@ -286,8 +283,9 @@ def _bucket_keys(sub, ids, lo, hi, width, keys) -> tuple[np.ndarray, np.ndarray]
     np.subtract(bits, lo_b[:, None], out=keys)  # rows of values > 0: bits order as values
     spans = (hi.view(np.int64) - lo_b).tolist()
     bad = np.zeros(m, dtype=bool)
-    for i in np.flatnonzero(lo < 0).tolist():
-        if hi[i] > 0:  # both signs: equal ranges of value (bits would crowd the values near 0)
+    for i in np.flatnonzero(lo <= 0).tolist():
+        if hi[i] >= 0:  # zero in the range: equal ranges of value (the bits of the values near
+            # zero span more integers than all the others; -0.0 and +0.0 are not in bit order)
             span = hi[i] - lo[i]
             scale = (nb - 0.5) / span
             if not (math.isfinite(span) and math.isfinite(scale)):

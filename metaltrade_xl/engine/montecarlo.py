@@ -495,4 +495,6 @@ def _summarise(buf, k, levels, r, rival_col, copied, extra, spec, workers) -> di
             pct[o] = np.repeat(rival_col[:, None], nq, axis=1)
         else:
             pct[o] = done[o]
+    for v in pct.values():  # a zero is +0.0 (its sign would follow the order of selection)
+        v += 0.0
     return pct
