@@ -11,6 +11,8 @@ Prints:
 - ``mc_vs_rng_cpu_ratio``: the same with CPU time (all threads) instead of wall time: the work
   done, which is what the wall ratio becomes when no core is free for the engine's helper thread
   (information, not a target);
+- ``percentile_counting``: 1 when the percentiles are found by counting on this machine, 0 by
+  partition (``_order_stats._counting_pays``; the numbers are the same);
 - ``mc_vs_spreadsheet_speedup``: LibreOffice's full recalculation (``calculateAll()``, median of
   several, start-up and loading excluded) of the same model as spreadsheet formulas, 10 000 rows,
   over the engine's time for 10 000 paths (the median of 8 rounds of 15 calls, 4 rounds before the
@@ -36,6 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from metaltrade_xl.engine import _order_stats  # noqa: E402
 from metaltrade_xl.engine import montecarlo as mc  # noqa: E402
 from metaltrade_xl.engine.projection import ProjectionInputs  # noqa: E402
 from metaltrade_xl.scenarios import scenario_from_dict  # noqa: E402
@@ -240,6 +243,11 @@ def main(argv=None) -> None:
     print(
         f"mc_vs_rng_cpu_ratio: {statistics.median(c_mc) / statistics.median(c_rng):.2f}  "
         "(CPU time of all threads: the work, and the wall ratio when no core is free)"
+    )
+    counting = _order_stats._counting_pays()
+    print(
+        f"percentile_counting: {int(counting)}  (the percentiles by "
+        f"{'counting' if counting else 'partition'}, the faster on this machine)"
     )
     if "--quick" in argv:
         print("mc_vs_spreadsheet_speedup: skipped (--quick)")

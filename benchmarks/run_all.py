@@ -170,7 +170,8 @@ def main(argv=None) -> int:
         f"{'5 Monte Carlo 100k / the normals':<34} {r if r is not None else float('nan'):6.2f}   "
         f"target <= 1.5   {'ok' if ok else 'MISSED':<6}  (engine {mc.get('mc_100k_s', 0) * 1e3:.0f}"
         f" ms; rounds {mc.get('mc_vs_rng_min', 0):.2f}-{mc.get('mc_vs_rng_max', 0):.2f}; CPU ratio"
-        f" {mc.get('mc_vs_rng_cpu_ratio', float('nan')):.2f})",
+        f" {mc.get('mc_vs_rng_cpu_ratio', float('nan')):.2f}; percentiles by"
+        f" {'counting' if mc.get('percentile_counting') else 'partition'})",
         flush=True,
     )
     s = mc.get("mc_vs_spreadsheet_speedup")
