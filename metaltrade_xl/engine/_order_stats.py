@@ -192,12 +192,12 @@ def _counted(sub: np.ndarray, ranks, stats: np.ndarray) -> np.ndarray:
     """The order statistics ``ranks`` of the rows of ``sub`` (C-contiguous) found by counting,
     written to ``stats``; returns the rows left for partition.
 
-    Each row is cut into buckets (n/16 to n/8 of them) from its least value to its greatest: equal
-    ranges of the doubles' bits read as integers, which order as the values (sign-folded in a
-    row of negatives; equal ranges of value in a row whose range holds zero, where the bits
-    would crowd the values near zero). One count per bucket tells which bucket holds each rank and how many
-    values lie below it; only the values of those few buckets (~100 of 10 000 in a smooth
-    distribution) are sorted. Exact: the buckets follow the values' order, and a double other
+    Each row is cut into buckets (n/16 to n/8 of them) from its least value to its greatest:
+    equal ranges of the doubles' bits read as integers, which order as the values (sign-folded
+    in a row of negatives; equal ranges of value in a row whose range holds zero, where the
+    bits would crowd the values near zero). One count per bucket tells which bucket holds each
+    rank and how many values lie below it; only the values of those few buckets (~100 of
+    10 000 in a smooth distribution) are sorted. Exact: the buckets follow the values' order, and a double other
     than zero or NaN has one bit pattern. Left for partition: rows with a NaN or an infinity,
     and rows whose needed buckets hold too many values (:data:`CROWDED`). A row of one value is
     that value.
