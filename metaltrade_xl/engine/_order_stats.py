@@ -2,10 +2,11 @@
 
 Used by :func:`metaltrade_xl.engine.montecarlo.simulate` on ``(years, paths)`` buffers: the results
 equal ``np.percentile(buf, levels, axis=1).T`` (linear method) bit for bit, NaN policy included (a
-row with a NaN is NaN at every level), except the sign of a zero, which follows the order in which
-equal values are selected (``simulate`` makes every zero +0.0). Each row is partitioned around the few ranks the levels
-need (reordered in place), or, where that is faster on the machine, long rows are counted
-(:func:`_counted`): only the few values near each needed rank are sorted.
+row with a NaN is NaN at every level), except the sign of a zero, which follows the order in
+which equal values are selected (``simulate`` makes every zero +0.0). Each row is partitioned
+around the few ranks the levels need (reordered in place), or, where that is faster on the
+machine, long rows are counted (:func:`_counted`): only the few values near each needed rank
+are sorted.
 
 What depends only on the row length and the levels (the ranks, the interpolation weights, the
 sequence of partitions) is worked out once and kept: an ``MT_MONTECARLO`` cell asks for the same
@@ -197,10 +198,10 @@ def _counted(sub: np.ndarray, ranks, stats: np.ndarray) -> np.ndarray:
     in a row of negatives; equal ranges of value in a row whose range holds zero, where the
     bits would crowd the values near zero). One count per bucket tells which bucket holds each
     rank and how many values lie below it; only the values of those few buckets (~100 of
-    10 000 in a smooth distribution) are sorted. Exact: the buckets follow the values' order, and a double other
-    than zero or NaN has one bit pattern. Left for partition: rows with a NaN or an infinity,
-    and rows whose needed buckets hold too many values (:data:`CROWDED`). A row of one value is
-    that value.
+    10 000 in a smooth distribution) are sorted. Exact: the buckets follow the values' order,
+    and a double other than zero or NaN has one bit pattern. Left for partition: rows with a NaN
+    or an infinity, and rows whose needed buckets hold too many values (:data:`CROWDED`). A row
+    of one value is that value.
 
     Used where it is faster than partition (:func:`_counting_pays`).
     """
