@@ -259,7 +259,7 @@ def _print_notes(results, lang: str = DEFAULT_LANGUAGE) -> None:
 
 
 def _paper_option(parser: argparse.ArgumentParser) -> None:
-    from metaltrade_xl.report.layout import DEFAULT_PAPER, PAPERS  # pandas: after read_ahead
+    from metaltrade_xl.report.papers import DEFAULT_PAPER, PAPERS
 
     what = "paper the sheets print on (landscape, one page wide): a4 (default) or letter"
     parser.add_argument("--paper", choices=PAPERS, default=DEFAULT_PAPER, help=what)
@@ -424,10 +424,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, *, _process: bool = False) -> int:
     _read_ahead(sys.argv[1:] if argv is None else argv)  # before numpy and pandas are imported
+    parser = build_parser()  # imports neither: --help, --version and usage errors answer at once
+    args = parser.parse_args(argv)
     if _process:
         import_uncollected()
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported as one line
         return args.func(args)

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import re
 
-from metaltrade_xl.report.layout import (
-    DEFAULT_PAPER,
-    MAX_SHEET_NAME,
-    PAPERS,
-    excel_length,
-    plain_value,
-)
+from metaltrade_xl.report.layout import MAX_SHEET_NAME, excel_length, plain_value
+from metaltrade_xl.report.papers import DEFAULT_PAPER, PAPERS
 
 _OBJECTS: dict = {}
 

@@ -302,10 +302,6 @@ PAGE_PT = 595.0 - 72.0 - 28.0
 #: Width of a printable page in column-width characters (Letter landscape less margins, the
 #: narrower of Letter and A4): about 7 px a character at 96 dpi.
 PAGE_CHARS = 125
-#: The papers an output workbook can be set to print on (``metaltrade run --paper``); the
-#: layouts above fit both, so the choice only tells the printer.
-PAPERS = ("a4", "letter")
-DEFAULT_PAPER = "a4"
 
 
 class Stack:
