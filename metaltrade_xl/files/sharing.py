@@ -31,6 +31,7 @@ from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl.files import package as xp
 from metaltrade_xl.files import structure
 from metaltrade_xl.files.evaluate import evaluate, uses_mt
+from metaltrade_xl.files.looks import paper_size
 from metaltrade_xl.files.writer import check_distinct, open_workbook, sheet_grid
 from metaltrade_xl.report.layout import SHEETS
 from metaltrade_xl.report.provenance import PROVENANCE_SHEETS, data_rows_for_share
@@ -366,8 +367,13 @@ def share(
     rows.insert(5, ["MT_ values", how])
     heads = {1} | {i for i, r in enumerate(rows, start=1) if len(r) == 1 and i > 1}
     widths = {1: 44} | {j: 26 for j in range(2, max(len(r) for r in rows) + 1)}
-    xml = structure.sheet_xml(rows, widths, heads, structure.bold_style(pkg))
-    structure.add_sheet(pkg, SHEETS["provenance"], xml)
+    # printed on the workbook's own paper (A4 if no sheet sets one), its first column on every
+    # page: the scenario table is wider than the paper
+    paper = structure.paper_of(pkg) or paper_size(None)
+    xml = structure.sheet_xml(rows, widths, heads, structure.bold_style(pkg), paper)
+    structure.add_sheet(pkg, name, xml)
+    last = get_column_letter(max(len(r) for r in rows))
+    structure.print_names(pkg, name, f"$A$1:${last}${len(rows)}", "$A:$A")
     pkg.save(out, force=force)
     return ShareReport(
         out,

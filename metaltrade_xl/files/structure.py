@@ -160,10 +160,12 @@ def bold_style(pkg: Package) -> int | None:
     return None
 
 
-def sheet_xml(rows: list[list], widths: dict[int, float], bold_rows=(), bold=None) -> str:
+def sheet_xml(
+    rows: list[list], widths: dict[int, float], bold_rows=(), bold=None, paper: int = 9
+) -> str:
     """A plain worksheet holding ``rows`` (strings as inline strings, never formulas); the rows
     ``bold_rows`` (1-based) in the cell format ``bold`` if there is one. Printed landscape, at
-    full size."""
+    full size, on the paper of Excel's code ``paper`` (9: A4; see :func:`paper_of`)."""
     cols = "".join(
         f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in sorted(widths.items())
     )
@@ -182,5 +184,57 @@ def sheet_xml(rows: list[list], widths: dict[int, float], bold_rows=(), bold=Non
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f"<cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
         '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        '<pageSetup orientation="landscape"/></worksheet>'
+        f'<pageSetup paperSize="{int(paper)}" orientation="landscape"/></worksheet>'
     )
+
+
+def paper_of(pkg: Package) -> int | None:
+    """Excel's paper code that most of the workbook's sheets print on (the first sheet's of
+    equals), or None if no sheet sets a page. A page set without a paper is Letter (code 1, the
+    default of ECMA-376 §18.3.1.63)."""
+    counts: dict[int, int] = {}
+    for s in pkg.sheets():
+        if s["part"] not in pkg.parts:
+            continue
+        m = re.search(r"<(?:\w+:)?pageSetup\b([^>]*?)/?>", pkg.text(s["part"]))
+        if m:
+            code = attrs(m.group(1)).get("paperSize", "1")
+            if code.isdigit():
+                counts[int(code)] = counts.get(int(code), 0) + 1
+    return max(counts, key=counts.get) if counts else None  # dicts keep the first of equals
+
+
+def print_names(pkg: Package, name: str, area: str, title_columns: str) -> None:
+    """Print the range ``area`` (e.g. ``$A$1:$G$50``) of sheet ``name``, with its columns
+    ``title_columns`` (e.g. ``$A:$A``) on every page: the names ``_xlnm.Print_Area`` and
+    ``_xlnm.Print_Titles`` local to that sheet (it has none yet). Each page of a table wider
+    than the paper then shows what its rows are, and text running past the last column does
+    not print pages of its own."""
+    index = next(i for i, s in enumerate(pkg.sheets()) if s["name"] == name)
+    xml = pkg.text("xl/workbook.xml")
+    p = _prefix(xml)
+    sheet = "'" + name.replace("'", "''") + "'!"
+    tags = "".join(
+        f'<{p}definedName name="_xlnm.{kind}" localSheetId="{index}">{escape(sheet + ref)}'
+        f"</{p}definedName>"
+        for kind, ref in (("Print_Area", area), ("Print_Titles", title_columns))
+    )
+    empty = re.search(r"<(?:\w+:)?definedNames\s*/>", xml)
+    end = re.search(r"</(?:\w+:)?definedNames>", xml)
+    if empty:
+        xml = (
+            xml[: empty.start()] + f"<{p}definedNames>{tags}</{p}definedNames>" + xml[empty.end() :]
+        )
+    elif end:
+        xml = xml[: end.start()] + tags + xml[end.start() :]
+    else:  # after the sheets and what may follow them (ECMA-376's order of CT_Workbook)
+        after = None
+        for before in ("externalReferences", "functionGroups", "sheets"):
+            after = re.search(rf"</(?:\w+:)?{before}>|<(?:\w+:)?{before}\b[^>]*/>", xml)
+            if after:
+                break
+        if after is None:
+            raise PackageError("xl/workbook.xml lists no sheets")
+        block = f"<{p}definedNames>{tags}</{p}definedNames>"
+        xml = xml[: after.end()] + block + xml[after.end() :]
+    pkg.put("xl/workbook.xml", xml)

@@ -22,7 +22,7 @@ from metaltrade_xl.files import package as xp
 from metaltrade_xl.files.sharing import share
 from metaltrade_xl.files.template import FUNCTION_EXAMPLES
 from tests.files.excel_cache import with_cached_values
-from tests.files.libreoffice import pdf_text, to_pdf
+from tests.files.libreoffice import pdf_page_sizes, pdf_text, to_pdf
 
 
 def assert_table(block):
@@ -430,3 +430,67 @@ def test_the_fallback_never_hides_a_bad_argument(tmp_path, cli):
     wb.save(tmp_path / "bad.xlsx")
     code, _, err = cli("share", "bad.xlsx", "s.xlsx")
     assert code == 2 and "Sheet!B2" in err and "growth" in err
+
+
+def provenance_print(path):
+    """The Provenance sheet's <pageSetup> and the print names local to it, from the XML."""
+    pkg = xp.Package(path)
+    sheets = pkg.sheets()
+    index = [s["name"] for s in sheets].index("Provenance")
+    setup = re.search(r"<pageSetup\b[^>]*>", pkg.text(sheets[index]["part"])).group(0)
+    names = re.findall(
+        rf'<definedName name="(_xlnm\.\w+)" localSheetId="{index}">([^<]*)<',
+        pkg.text("xl/workbook.xml"),
+    )
+    return setup, dict(names)
+
+
+def test_provenance_prints_on_the_workbooks_paper_with_its_labels_on_every_page(analyst, tmp_path):
+    """The template prints on A4; the Provenance sheet too (it printed on the printer's default
+    paper, Letter here). Its scenario table (a column of parameters, one column per scenario) is
+    wider than the paper: the parameters' column prints on every page, and nothing beyond the
+    table prints (a long description used to make pages of its own)."""
+    out = share(analyst, tmp_path / "S.xlsx", functions=mt_functions()).out
+    setup, names = provenance_print(out)
+    assert 'paperSize="9"' in setup and 'orientation="landscape"' in setup
+    ws = openpyxl.load_workbook(out)["Provenance"]
+    assert ws.max_column == 7  # parameter, then the template's 6 scenarios
+    assert names == {
+        "_xlnm.Print_Area": f"'Provenance'!$A$1:$G${ws.max_row}",
+        "_xlnm.Print_Titles": "'Provenance'!$A:$A",
+    }
+    assert ws.print_title_cols == "$A:$A"  # as openpyxl reads it back
+    assert openpyxl.load_workbook(out)["README"].defined_names["Language"].value == "README!$A$4"
+
+    pdf = to_pdf(out, tmp_path)
+    assert all(abs(w - 841.89) < 1 and abs(h - 595.3) < 1 for w, h in pdf_page_sizes(pdf))
+    pages = pdf_text(pdf).split("\f")
+    first = next(i for i, p in enumerate(pages) if "Provenance of this shared copy" in p)
+    ours = [p for p in pages[first:] if p.strip()]
+    assert len(ours) >= 2 and "scenario 6" in "".join(ours)  # wider than a page, all printed
+    # every page shows the parameters' column: the top rows' title or the lower rows' names
+    assert all("Provenance of this shared copy" in p or "uncertainty.seed" in p for p in ours)
+
+
+def test_provenance_paper_follows_most_of_the_sheets(tmp_path):
+    """Letter where the workbook's sheets print on Letter, the first of equals, A4 where no
+    sheet sets a page; print names go beside the workbook's own."""
+    for papers, expected in (((1, 1), 1), ((9, 1, 1), 1), ((1, 9), 1), ((9, 1), 9), ((), 9)):
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = 1
+        for i, code in enumerate(papers):
+            ws = wb.active if i == 0 else wb.create_sheet(f"S{i}")
+            ws.page_setup.paperSize = code
+        hidden = wb.create_sheet("Hidden")
+        hidden.sheet_state = "hidden"
+        wb.active.print_area = "A1:B2"
+        wb.defined_names["rate"] = DefinedName("rate", attr_text="Sheet!$A$1")
+        wb.save(tmp_path / "p.xlsx")
+        out = share(tmp_path / "p.xlsx", tmp_path / "s.xlsx", force=True).out
+        setup, names = provenance_print(out)
+        assert f'paperSize="{expected}"' in setup, papers
+        shared = openpyxl.load_workbook(out)
+        assert shared.sheetnames[-2:] == ["Hidden", "Provenance"]
+        assert names["_xlnm.Print_Titles"] == "'Provenance'!$A:$A"
+        assert shared["Sheet"].print_area == "'Sheet'!$A$1:$B$2"
+        assert shared.defined_names["rate"].value == "Sheet!$A$1"
