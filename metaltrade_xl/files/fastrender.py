@@ -23,6 +23,7 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
         name not in table.left and looks.numeric([row[j] for row in rows])
         for j, name in enumerate(columns)
     ]
+    step = looks.stepped(numeric, [name in table.left for name in columns])
     where = []
     for j, name in enumerate(columns):
         col, span = table.column(name), table.span(name)
@@ -31,14 +32,11 @@ def write_table(sheet: fb.Sheet, table: Table, *, styled: bool = True) -> None:
         cell[fb.FONT] = fb.HEADER if styled else fb.BOLD
         if styled:
             cell[fb.FILL], cell[fb.BORDER] = fb.HEADER_FILL, fb.HEADER_BORDER
-        cell[fb.ALIGNMENT] = fb.alignment("header", table.wrap, numeric[j], name in table.left)
+        cell[fb.ALIGNMENT] = fb.alignment("header", table.wrap, numeric[j], step[j])
         if span > 1:
             sheet.merge(table.header_row, col, col + span - 1)
     data_rows = set(table.data_rows)
-    align = [
-        fb.alignment("data", styled, n, left=name in table.left)
-        for n, name in zip(numeric, columns, strict=True)
-    ]
+    align = [fb.alignment("data", styled, n, left=f) for n, f in zip(numeric, step, strict=True)]
     seen: dict[tuple, tuple] = {}
     # a column's format, found once (per row where the layout gives one per row)
     per_row = {name for name in columns if isinstance(table.formats.get(name), tuple)}

@@ -240,6 +240,17 @@ def numeric(values) -> bool:
     return bool(values) and numbers * 2 >= len(values)
 
 
+def stepped(numeric: list[bool], left: list[bool]) -> list[bool]:
+    """Which columns of a table start one step in (:func:`data_alignment`'s ``left``): a form's
+    values (``Table.left``), and words right after a column of numbers, whose last digit would
+    touch the first letter ("727 SNI-IEES", the headers "Value Source").
+
+    >>> stepped([False, True, False, False], [False, False, False, False])
+    [False, False, True, False]
+    """
+    return [f or (j > 0 and numeric[j - 1] and not numeric[j]) for j, f in enumerate(left)]
+
+
 #: Excel's paperSize codes (ECMA-376 §18.3.1.63) of the papers :data:`PAPERS` names.
 PAPER_SIZES = {"a4": 9, "letter": 1}
 

@@ -61,6 +61,14 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
     if table.title:
         put(ws, table.row, table.col, table.title).font = looks.BOLD
     columns = list(table.frame.columns)
+    numeric = {name: _numeric(table, name) for name in columns}
+    step = dict(
+        zip(
+            columns,
+            looks.stepped(list(numeric.values()), [name in table.left for name in columns]),
+            strict=True,
+        )
+    )
     for name in columns:
         col = table.column(name)
         cell = put(ws, table.header_row, col, table.header(name))
@@ -68,15 +76,10 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
         if styled:
             cell.fill = looks.HEADER_FILL
             cell.border = Border(bottom=looks.THIN)
-        cell.alignment = looks.header_alignment(
-            table.wrap, _numeric(table, name), name in table.left
-        )
+        cell.alignment = looks.header_alignment(table.wrap, numeric[name], step[name])
         _merge(ws, table.header_row, col, table.span(name))
     data_rows = set(table.data_rows)
-    align = {
-        name: looks.data_alignment(styled, _numeric(table, name), name in table.left)
-        for name in columns
-    }
+    align = {name: looks.data_alignment(styled, numeric[name], step[name]) for name in columns}
     where = {name: (table.column(name), table.span(name)) for name in columns}
     # Cells of the same look share one style: openpyxl hashes every style object it is given
     # (a third of the time of writing a workbook), so each look is built once and its style

@@ -352,3 +352,32 @@ def test_a_form_column_puts_numbers_at_the_left_in_both_writers(tmp_path, writer
     assert [ws.cell(r, 2).alignment.indent for r in (1, 2, 3)] == [1] * 3  # apart from the item
     assert [ws.cell(r, 3).alignment.horizontal for r in (1, 2, 3)] == ["right"] * 3
     assert ws["B2"].value == 35 and ws["B3"].value == 2025
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_words_after_a_number_start_one_step_in_in_both_writers(tmp_path, writer):
+    """A right-aligned number's last digit would touch the next column's first letter ("727
+    SNI-IEES", headers "Value Source"): words right after numbers start one step in, header
+    too; words after words, and numbers, do not move."""
+    frame = pd.DataFrame(
+        {
+            "figure": ["Peru exports", "Chile exports"],
+            "value": [727.0, 4000.0],
+            "source": ["SNI-IEES", "SNI-IEES"],
+            "note": ["a", "b"],
+            "year": [2025, 2024],
+        }
+    )
+    table = Table("t", frame, row=1)
+    path = tmp_path / "step.xlsx"
+    WRITERS[writer]([SheetLayout("Step", tables=(table,))]).save(path)
+    ws = openpyxl.load_workbook(path)["Step"]
+    looks = {
+        c: [(ws.cell(r, c).alignment.horizontal, ws.cell(r, c).alignment.indent) for r in (1, 2, 3)]
+        for c in range(1, 6)
+    }
+    assert looks[3] == [("left", 1)] * 3  # source, after value
+    assert looks[2] == looks[5] == [("right", 0)] * 3  # the numbers
+    for c in (1, 4):  # figure (first), note (after words): where they were
+        assert [h for h, _ in looks[c][1:]] == [None, None] and looks[c][0] == ("left", 0)
+    assert ws["C2"].value == "SNI-IEES" and ws["B3"].value == 4000
