@@ -17,7 +17,7 @@ import re
 from xml.sax.saxutils import escape
 
 from metaltrade_xl.files.package import Package, PackageError, _attr_text, attrs
-from metaltrade_xl.files.structure import _DEFINED, _prefix, insert_sheet
+from metaltrade_xl.files.structure import _DEFINED, add_names, insert_sheet
 
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
@@ -260,26 +260,6 @@ def _copy_tree(target, source, part, styles, taken, new_names) -> str:
     else:
         _ensure_default(target, source, part)
     return name
-
-
-def add_names(pkg: Package, names: list[tuple[dict, str]]) -> None:
-    """Append defined names (attributes, formula text as stored) to the workbook."""
-    if not names:
-        return
-    xml = pkg.text("xl/workbook.xml")
-    p = _prefix(xml)
-    new = "".join(f"<{p}definedName{_attr_text(a)}>{text}</{p}definedName>" for a, text in names)
-    if re.search(rf"<{p}definedNames\s*/>", xml):
-        xml = re.sub(
-            rf"<{p}definedNames\s*/>", f"<{p}definedNames>{new}</{p}definedNames>", xml, count=1
-        )
-    elif f"</{p}definedNames>" in xml:
-        xml = xml.replace(f"</{p}definedNames>", new + f"</{p}definedNames>", 1)
-    else:
-        after = f"</{p}externalReferences>" if f"</{p}externalReferences>" in xml else None
-        m = re.search(after or rf"</{p}sheets>", xml)
-        xml = xml[: m.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + xml[m.end() :]
-    pkg.put("xl/workbook.xml", xml)
 
 
 def graft_sheets(target: Package, source: Package, where: dict[str, int]) -> None:

@@ -366,14 +366,15 @@ def share(
     how = "as Excel stored them" if use_stored or functions is None else "computed by this program"
     rows.insert(5, ["MT_ values", how])
     heads = {1} | {i for i, r in enumerate(rows, start=1) if len(r) == 1 and i > 1}
-    widths = {1: 44} | {j: 26 for j in range(2, max(len(r) for r in rows) + 1)}
+    n_cols = max(len(r) for r in rows)
+    widths = {1: 44} | {j: 26 for j in range(2, n_cols + 1)}
     # printed on the workbook's own paper (A4 if no sheet sets one), its first column on every
     # page: the scenario table is wider than the paper
     paper = structure.paper_of(pkg) or paper_size(None)
     xml = structure.sheet_xml(rows, widths, heads, structure.bold_style(pkg), paper)
     structure.add_sheet(pkg, name, xml)
-    last = get_column_letter(max(len(r) for r in rows))
-    structure.print_names(pkg, name, f"$A$1:${last}${len(rows)}", "$A:$A")
+    area = f"$A$1:${get_column_letter(n_cols)}${len(rows)}"
+    structure.print_names(pkg, name, area, "$A:$A")
     pkg.save(out, force=force)
     return ShareReport(
         out,

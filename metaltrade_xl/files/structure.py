@@ -160,12 +160,10 @@ def bold_style(pkg: Package) -> int | None:
     return None
 
 
-def sheet_xml(
-    rows: list[list], widths: dict[int, float], bold_rows=(), bold=None, paper: int = 9
-) -> str:
+def sheet_xml(rows: list[list], widths: dict[int, float], bold_rows, bold, paper: int) -> str:
     """A plain worksheet holding ``rows`` (strings as inline strings, never formulas); the rows
     ``bold_rows`` (1-based) in the cell format ``bold`` if there is one. Printed landscape, at
-    full size, on the paper of Excel's code ``paper`` (9: A4; see :func:`paper_of`)."""
+    full size, on the paper of Excel's code ``paper`` (see :func:`paper_of`)."""
     cols = "".join(
         f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in sorted(widths.items())
     )
@@ -204,30 +202,24 @@ def paper_of(pkg: Package) -> int | None:
     return max(counts, key=counts.get) if counts else None  # dicts keep the first of equals
 
 
-def print_names(pkg: Package, name: str, area: str, title_columns: str) -> None:
-    """Print the range ``area`` (e.g. ``$A$1:$G$50``) of sheet ``name``, with its columns
-    ``title_columns`` (e.g. ``$A:$A``) on every page: the names ``_xlnm.Print_Area`` and
-    ``_xlnm.Print_Titles`` local to that sheet (it has none yet). Each page of a table wider
-    than the paper then shows what its rows are, and text running past the last column does
-    not print pages of its own."""
-    index = next(i for i, s in enumerate(pkg.sheets()) if s["name"] == name)
+def add_names(pkg: Package, names: list[tuple[dict, str]]) -> None:
+    """Append defined names (attributes, formula text as stored) to the workbook: into its
+    ``definedNames``, or a new one after the sheets and what may follow them (ECMA-376's order
+    of CT_Workbook)."""
+    if not names:
+        return
     xml = pkg.text("xl/workbook.xml")
     p = _prefix(xml)
-    sheet = "'" + name.replace("'", "''") + "'!"
-    tags = "".join(
-        f'<{p}definedName name="_xlnm.{kind}" localSheetId="{index}">{escape(sheet + ref)}'
-        f"</{p}definedName>"
-        for kind, ref in (("Print_Area", area), ("Print_Titles", title_columns))
-    )
+    new = "".join(f"<{p}definedName{_attr_text(a)}>{text}</{p}definedName>" for a, text in names)
     empty = re.search(r"<(?:\w+:)?definedNames\s*/>", xml)
     end = re.search(r"</(?:\w+:)?definedNames>", xml)
     if empty:
         xml = (
-            xml[: empty.start()] + f"<{p}definedNames>{tags}</{p}definedNames>" + xml[empty.end() :]
+            xml[: empty.start()] + f"<{p}definedNames>{new}</{p}definedNames>" + xml[empty.end() :]
         )
     elif end:
-        xml = xml[: end.start()] + tags + xml[end.start() :]
-    else:  # after the sheets and what may follow them (ECMA-376's order of CT_Workbook)
+        xml = xml[: end.start()] + new + xml[end.start() :]
+    else:
         after = None
         for before in ("externalReferences", "functionGroups", "sheets"):
             after = re.search(rf"</(?:\w+:)?{before}>|<(?:\w+:)?{before}\b[^>]*/>", xml)
@@ -235,6 +227,22 @@ def print_names(pkg: Package, name: str, area: str, title_columns: str) -> None:
                 break
         if after is None:
             raise PackageError("xl/workbook.xml lists no sheets")
-        block = f"<{p}definedNames>{tags}</{p}definedNames>"
-        xml = xml[: after.end()] + block + xml[after.end() :]
+        xml = xml[: after.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + xml[after.end() :]
     pkg.put("xl/workbook.xml", xml)
+
+
+def print_names(pkg: Package, name: str, area: str, title_columns: str) -> None:
+    """Print the range ``area`` (e.g. ``$A$1:$G$50``) of sheet ``name``, with its columns
+    ``title_columns`` (e.g. ``$A:$A``) on every page: the names ``_xlnm.Print_Area`` and
+    ``_xlnm.Print_Titles`` local to that sheet (it has none yet). Each page of a table wider
+    than the paper then shows what its rows are, and text running past the last column does
+    not print pages of its own."""
+    index = next(i for i, s in enumerate(pkg.sheets()) if s["name"] == name)
+    sheet = "'" + name.replace("'", "''") + "'!"
+    add_names(
+        pkg,
+        [
+            ({"name": f"_xlnm.{kind}", "localSheetId": str(index)}, escape(sheet + ref))
+            for kind, ref in (("Print_Area", area), ("Print_Titles", title_columns))
+        ],
+    )

@@ -61,25 +61,22 @@ def write_table(ws, table: Table, *, styled: bool = True) -> None:
     if table.title:
         put(ws, table.row, table.col, table.title).font = looks.BOLD
     columns = list(table.frame.columns)
-    numeric = {name: _numeric(table, name) for name in columns}
-    step = dict(
-        zip(
-            columns,
-            looks.stepped(list(numeric.values()), [name in table.left for name in columns]),
-            strict=True,
-        )
-    )
-    for name in columns:
+    numeric = [_numeric(table, name) for name in columns]
+    step = looks.stepped(numeric, [name in table.left for name in columns])
+    for j, name in enumerate(columns):
         col = table.column(name)
         cell = put(ws, table.header_row, col, table.header(name))
         cell.font = looks.HEADER if styled else looks.BOLD
         if styled:
             cell.fill = looks.HEADER_FILL
             cell.border = Border(bottom=looks.THIN)
-        cell.alignment = looks.header_alignment(table.wrap, numeric[name], step[name])
+        cell.alignment = looks.header_alignment(table.wrap, numeric[j], step[j])
         _merge(ws, table.header_row, col, table.span(name))
     data_rows = set(table.data_rows)
-    align = {name: looks.data_alignment(styled, numeric[name], step[name]) for name in columns}
+    align = {
+        name: looks.data_alignment(styled, n, f)
+        for name, n, f in zip(columns, numeric, step, strict=True)
+    }
     where = {name: (table.column(name), table.span(name)) for name in columns}
     # Cells of the same look share one style: openpyxl hashes every style object it is given
     # (a third of the time of writing a workbook), so each look is built once and its style
