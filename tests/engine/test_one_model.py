@@ -120,3 +120,28 @@ def test_a_block_drawn_ahead_on_a_helper_gives_the_same_numbers(monkeypatch, kin
     assert alone.reach.equals(ahead.reach) and alone.horizon_deficit.equals(ahead.horizon_deficit)
     np.testing.assert_array_equal(alone.paths.exports, ahead.paths.exports)
     np.testing.assert_array_equal(alone.paths.imports, ahead.paths.imports)
+
+
+def test_a_one_thread_run_selects_its_percentiles_in_two_parts_when_a_core_is_free(monkeypatch):
+    # An MT_MONTECARLO cell of 10 000 paths runs on this thread (a block drawn ahead aside);
+    # its percentile step, the largest left, is split in two for a second core.
+    s, u = scenario(), spec()
+    n = 10_000
+    assert mc.AHEAD_PATHS <= n < mc.THREAD_PATHS
+    calls = []
+    real = mc._run_all
+
+    def recording(fn, items, workers=None):
+        items = list(items)
+        calls.append((len(items), workers))
+        return real(fn, items, workers)
+
+    monkeypatch.setattr(mc, "_run_all", recording)
+    monkeypatch.setattr(mc.os, "cpu_count", lambda: 2)
+    two = mc.simulate(s, INPUTS, u, paths=n)
+    assert calls[-1] == (2, 2)  # the selection: two parts, two threads (the chunk: one, one)
+    monkeypatch.setattr(mc.os, "cpu_count", lambda: 1)
+    calls.clear()
+    one = mc.simulate(s, INPUTS, u, paths=n)
+    assert calls[-1] == (1, 1)
+    assert one.percentiles.equals(two.percentiles) and one.reach.equals(two.reach)
