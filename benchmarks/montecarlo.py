@@ -7,7 +7,8 @@ Prints:
   ``montecarlo.simulate`` including all summaries (percentiles of exports, imports, deficit and
   gap per year, probabilities with standard errors, first-year distribution, horizon deficit);
 - ``mc_vs_rng_ratio``: that time over the time to draw the same number of standard normals with
-  ``Generator.standard_normal`` (target <= 1.5; 1.0 is the limit: the normals themselves);
+  ``Generator.standard_normal`` from the engine's bit generator (``sampling.BIT_GENERATOR``,
+  SFC64) (target <= 1.5; 1.0 is the limit: the normals themselves);
 - ``mc_vs_rng_cpu_ratio``: the same with CPU time (all threads) instead of wall time: the work
   done, which is what the wall ratio becomes when no core is free for the engine's helper thread
   (information, not a target);
@@ -34,11 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from metaltrade_xl.engine import _order_stats  # noqa: E402
+from metaltrade_xl.engine import _order_stats, sampling  # noqa: E402
 from metaltrade_xl.engine import montecarlo as mc  # noqa: E402
 from metaltrade_xl.engine.projection import ProjectionInputs  # noqa: E402
 from metaltrade_xl.scenarios import scenario_from_dict  # noqa: E402
@@ -90,7 +89,7 @@ def engine_time(paths: int, repeat: int, cpu: list | None = None) -> float:
 
 
 def rng_time(paths: int, repeat: int, cpu: list | None = None) -> float:
-    rng = np.random.default_rng(0)
+    rng = sampling._block_rng(0)  # the engine's bit generator
     count = 2 * (HORIZON - BASE) * paths  # two uncertain growths, one draw per path and year
     return median_time(lambda: rng.standard_normal(count), repeat, cpu)
 

@@ -1,7 +1,11 @@
 """Drawing the uncertain inputs of a Monte Carlo run, block by block, from child generators.
 
 Each block of :data:`BLOCK` paths has its own generator spawned from the parent in block order, so
-the draws do not depend on how many threads run the blocks.
+the draws do not depend on how many threads run the blocks. A block's generator is numpy's
+``SFC64`` (:data:`BIT_GENERATOR`): its normals take 20-30 % less time than those of ``PCG64``,
+numpy's default, which drew the blocks before (seeded results from before that change differ),
+and it needs no 128-bit multiply, which WebAssembly (xlwings Lite) lacks. The parent that hands
+out the blocks' seeds is ``default_rng(seed)``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from metaltrade_xl.engine.distributions import distribution  # noqa: F401  (doct
 from metaltrade_xl.engine.inputs import INPUTS, START
 from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
 
+#: The bit generator of every block's draws (a statistically strong generator, BigCrush and
+#: PractRand clean per numpy's documentation; changing it changes every seeded result).
+BIT_GENERATOR = np.random.SFC64
 #: Paths per block; each block has its own child generator (blocks keep the work in cache).
 BLOCK = 4096
 
@@ -198,7 +205,7 @@ def _seeded_child_seeds(seed: int, n_paths: int):
     again)."""
     blocks, seeds = _child_seeds(np.random.default_rng(seed), n_paths)
     # As seed sequences: a block's generator made from one skips hashing the seed again
-    # (``Generator(PCG64(SeedSequence(s)))`` is ``default_rng(s)``, the same stream).
+    # (``BIT_GENERATOR(SeedSequence(s))`` is ``BIT_GENERATOR(s)``, the same stream).
     return tuple(blocks), tuple(np.random.SeedSequence(s) for s in seeds)
 
 
@@ -214,9 +221,14 @@ def _fixed_seed(rng, seed, spec: UncertaintySpec) -> int | None:
     return None
 
 
+def _block_rng(seed) -> np.random.Generator:
+    """A block's generator from its seed (an int or a ``SeedSequence``)."""
+    return np.random.Generator(BIT_GENERATOR(seed))
+
+
 def _child_generators(rng: np.random.Generator, n_paths: int):
     blocks, seeds = _child_seeds(rng, n_paths)
-    return blocks, [np.random.default_rng(s) for s in seeds]
+    return blocks, [_block_rng(s) for s in seeds]
 
 
 def _rng(rng, seed, spec) -> np.random.Generator:

@@ -17,7 +17,7 @@ import pandas as pd
 from metaltrade_xl.engine._validate import InputError
 from metaltrade_xl.engine.inputs import INPUTS
 from metaltrade_xl.engine.montecarlo import _run_all
-from metaltrade_xl.engine.sampling import persist
+from metaltrade_xl.engine.sampling import _block_rng, persist
 from metaltrade_xl.engine.scenario import ProjectionInputs
 from metaltrade_xl.engine.sensitivity import _row, outcome_values
 from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
@@ -104,7 +104,7 @@ def simulated_tornado(
         name, child = job
         dist = spec.inputs[name]
         values = dict(medians)
-        values.update(_alone(spec, name, n_years, n, np.random.default_rng(child)))
+        values.update(_alone(spec, name, n_years, n, _block_rng(child)))
         y = outcome_values(scenario, inputs, values, n, outcome, year)
         lo, hi = np.percentile(y, [low, high])
         return (name, INPUTS[name].drawn, float(dist.ppf(low / 100)), float(dist.ppf(high / 100)),

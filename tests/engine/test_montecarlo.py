@@ -216,9 +216,14 @@ def test_persistent_growth_rho_one_is_one_rate_per_path():
     d = mc.sample(spec, 10, 10_000, np.random.default_rng(4))["exports.growth"]
     assert (d == d[0]).all()
     r = mc.simulate(scenario(exports=0.1), REF_INPUTS, spec)
-    # exports at the horizon = 750 (1 + g)^10 with g ~ N(0.1, 0.05): a monotone map of g
-    expected = 750 * (1 + 0.1 + 0.05 * stats.norm.ppf(0.9)) ** 10
-    np.testing.assert_allclose(r.fan("exports").P90.iloc[-1], expected, rtol=0.01)
+    # exports at the horizon = 750 (1 + g)^10 with g ~ N(0.1, 0.05): a monotone map of g, so
+    # its P90 is the map of g's P90, within 4 standard errors of a sample quantile of 10 000:
+    # sd * sqrt(p (1 - p) / n) / pdf(z_p) in g, times the map's slope there
+    z = stats.norm.ppf(0.9)
+    g90 = 0.1 + 0.05 * z
+    se = 0.05 * math.sqrt(0.9 * 0.1 / 10_000) / stats.norm.pdf(z) * 10 * 750 * (1 + g90) ** 9
+    assert 20 < se < 30  # ~25: about 0.7 % of the value
+    assert abs(r.fan("exports").P90.iloc[-1] - 750 * (1 + g90) ** 10) < 4 * se
 
 
 def test_ar1_persistence_gives_the_lag_correlation_and_keeps_marginals():
@@ -300,13 +305,16 @@ def test_bundled_scenario_regression(figures):
 
 #: From a seeded run (seed 20260126, 20 000 paths): mean, P5, P50, P95 of the 2034 deficit and the
 #: probability of having caught Chile by 2034. Re-derived when the PERT quantile moved from
-#: scipy's betaincinv to engine._special (the numbers moved by < 1e-13 relative).
+#: scipy's betaincinv to engine._special (the numbers moved by < 1e-13 relative), and when the
+#: blocks' generator moved from PCG64 to SFC64 (sampling.BIT_GENERATOR): new draws, so the numbers
+#: moved within Monte Carlo error (mean 21 474.0 -> 21 496.8, standard error 10.6 each, so 1.5
+#: standard errors of the difference; P(caught up) 0.26885 -> 0.2702, standard error 0.0031).
 REGRESSION = [
-    21474.000013840556,
-    18929.423977433322,
-    21522.862943420732,
-    23879.034464846234,
-    0.26885,
+    21496.78900200739,
+    18998.241074760812,
+    21518.695815573803,
+    23910.410007528106,
+    0.2702,
 ]
 
 
