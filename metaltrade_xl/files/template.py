@@ -11,12 +11,14 @@ import importlib.util
 import io
 import sys
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
@@ -26,6 +28,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 from metaltrade_xl import DATA_VINTAGE, __version__
 from metaltrade_xl._io import atomic_path
 from metaltrade_xl.data import FIGURE_COLUMNS, load_figures
+from metaltrade_xl.files import looks
 from metaltrade_xl.files.sharing import store_values
 from metaltrade_xl.files.vba import replace_module
 from metaltrade_xl.files.writer import (
@@ -35,7 +38,7 @@ from metaltrade_xl.files.writer import (
     write_table,
 )
 from metaltrade_xl.report.content import scenarios_grid, unit_format
-from metaltrade_xl.report.layout import SHEETS, Table
+from metaltrade_xl.report.layout import PAGE_CHARS, ROW_PT, SHEETS, Table, text_lines
 from metaltrade_xl.report.words import DEFAULT_LANGUAGE, LANGUAGE_LABEL, LANGUAGES, Words
 from metaltrade_xl.scenarios import default_scenario_files, load_scenario
 
@@ -177,14 +180,23 @@ def _readme(ws, lang: str) -> None:
     )
 
 
+#: The Data sheet's long text columns and the width they wrap at: the table then prints two
+#: pages across at ~80 % of full size (its 12 pt text at ~9.5 pt), not one page at 4 pt.
+DATA_WRAP = {"source_title": 20, "quote": 20, "note": 20}
+
+
 def _data(ws, figures) -> None:
     frame = figures[list(FIGURE_COLUMNS)]
     # each figure formatted by its unit: China's 0.426 of imports shows as 42.6%
     formats = {"value": tuple(unit_format(u) for u in frame["unit"]), "year": "0", "months": "0"}
     write_table(ws, Table("figures", frame, row=1, formats=formats, wrap=False), styled=False)
+    widths = {}
     for j, name in enumerate(frame.columns, start=1):
         longest = max([len(str(name)), *(len(str(v)) for v in frame[name])])
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(45, longest + 2)
+        widths[j] = DATA_WRAP.get(name, min(45, longest + 2))
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = widths[j]
+    wrapped = [j for j, name in enumerate(frame.columns, start=1) if name in DATA_WRAP]
+    _wrap(ws, range(2, len(frame) + 2), wrapped, widths)
     ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(FIGURE_COLUMNS)).coordinate}"
     table = ExcelTable(displayName="Figures", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -193,15 +205,45 @@ def _data(ws, figures) -> None:
 
 
 def _scenarios(ws, scenarios) -> None:
-    for i, row in enumerate(scenarios_grid(scenarios), start=1):
+    grid = scenarios_grid(scenarios)
+    for i, row in enumerate(grid, start=1):
         for j, value in enumerate(row, start=1):
             cell = put(ws, i, j, value)
             if i == 1 or j == 1:
                 cell.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 30
-    for j in range(2, len(scenarios) + 2):
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 24
+    # the parameter names whole; a scenario's texts (descriptions, distributions) wrap in its
+    # column instead of running across the next ones
+    widths = {1: max(len(str(row[0])) for row in grid) + 2}
+    widths.update({j: 24 for j in range(2, len(scenarios) + 2)})
+    for j, width in widths.items():
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = width
+    _wrap(ws, range(2, len(grid) + 1), list(range(2, len(scenarios) + 2)), widths)
     ws.freeze_panes = "B2"
+
+
+def _wrap(ws, rows, cols, widths: Mapping[int, float]) -> None:
+    """Wrap the text of ``cols`` in ``rows``, each row as tall as its longest text needs (the
+    lines counted as the printed layouts count them; Excel does not grow a row for wrapped
+    text written by a program)."""
+    for r in rows:
+        lines = 1
+        for j in cols:
+            cell = ws.cell(row=r, column=j)
+            if isinstance(cell.value, str):
+                cell.alignment = _aligned(cell, wrap_text=True)
+                lines = max(lines, text_lines(cell.value, widths[j]))
+        if lines > 1:
+            ws.row_dimensions[r].height = lines * ROW_PT
+            for cell in ws[r]:  # the row's other cells at the top too, level with its texts
+                cell.alignment = _aligned(cell, vertical="top")
+
+
+def _aligned(cell, **changes) -> Alignment:
+    """The cell's alignment with ``changes``."""
+    alignment = copy(cell.alignment)
+    for name, value in changes.items():
+        setattr(alignment, name, value)
+    return alignment
 
 
 def _functions(ws) -> None:
@@ -213,18 +255,66 @@ def _functions(ws) -> None:
         number_format = "0.00000" if abs(expected) < 1 else "#,##0.00"
         ws.cell(row=i, column=2, value=formula).number_format = number_format  # a real formula
         put(ws, i, 3, expected, number_format)
-        put(ws, i, 4, how)
+        put(ws, i, 4, how).alignment = Alignment(indent=1)  # a step away from the numbers
     row = len(FUNCTION_EXAMPLES) + 3
     put(
         ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034"
     ).font = Font(bold=True)
     ref = f"B{row + 1}:C{row + 12}"
     ws[f"B{row + 1}"] = ArrayFormula(ref, spill_formula())
-    put(ws, row + 13, 1, SPILL_NOTE).font = Font(italic=True)
+    note = put(ws, row + 13, 1, SPILL_NOTE)
+    note.font = Font(italic=True)
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row + 13, start_column=1, end_row=row + 13, end_column=4)
+    ws.row_dimensions[row + 13].height = text_lines(SPILL_NOTE, 42 + 44 + 20 + 36) * ROW_PT
     for r in range(row + 2, row + 13):  # the formats the spilled years and values show with
         ws[f"B{r}"].number_format, ws[f"C{r}"].number_format = "0", "#,##0.0"
     for j, width in zip("ABCD", (42, 44, 20, 36), strict=True):
         ws.column_dimensions[j].width = width
+
+
+#: The smallest share of full size a sheet prints at, so that its 12 pt text prints at 9 pt or
+#: more: a wider sheet takes more pages across.
+PRINT_SCALE = 0.75
+#: Excel's width of a column whose width is not set, in characters.
+DEFAULT_WIDTH = 8.43
+#: A printable page in this workbook's column characters: its Normal font (the quickstart's)
+#: is 12 pt, whose characters are wider than the 11 pt ones of :data:`PAGE_CHARS`.
+TEMPLATE_PAGE_CHARS = PAGE_CHARS * 11 / 12
+
+
+def print_pages(widths, first: float, page: float = TEMPLATE_PAGE_CHARS) -> int:
+    """Pages across for columns ``widths`` (characters), the first of them (``first`` wide)
+    repeated on every page: the fewest that keep the print at :data:`PRINT_SCALE` or more.
+
+    Examples
+    --------
+    >>> print_pages([110], 110), print_pages([30] + [24] * 6, 30), print_pages([40] * 8, 40)
+    (1, 2, 3)
+    """
+    total = sum(widths)
+    pages = 1
+    while pages * page / (total + (pages - 1) * first) < PRINT_SCALE:
+        pages += 1
+    return pages
+
+
+def _print_setup(ws, paper: str | None) -> None:
+    """Landscape on ``paper``, one page wide (:func:`fit_page`), or, for a sheet too wide to
+    print legibly on one, :func:`print_pages` pages across with its first column and first row
+    on each; the sheet's name and page number at the foot of every page."""
+    fit_page(ws, paper)
+    ws.oddFooter.center.text = looks.FOOTER
+    ws.oddFooter.center.size = looks.FOOTER_SIZE
+    widths = []
+    for j in range(1, ws.max_column + 1):
+        dim = ws.column_dimensions.get(get_column_letter(j))  # .get: no empty <col> for others
+        widths.append(dim.width if dim is not None and dim.customWidth else DEFAULT_WIDTH)
+    pages = print_pages(widths, widths[0])
+    if pages > 1:
+        ws.page_setup.fitToWidth = pages
+        ws.print_title_cols = "A:A"
+        ws.print_title_rows = "1:1"
 
 
 def _config(ws, settings: dict) -> None:
@@ -353,7 +443,7 @@ def build(
     _functions(wb.create_sheet(SHEETS["functions"], 3))
     _config(conf, settings or {})
     for ws in wb.worksheets:
-        fit_page(ws, paper)
+        _print_setup(ws, paper)
     wb.active = 0
     wb.properties.created = wb.properties.modified = FIXED_DATE
     wb.properties.creator = wb.properties.lastModifiedBy = f"metaltrade_xl {__version__}"

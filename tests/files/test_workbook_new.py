@@ -1,9 +1,14 @@
 """`metaltrade workbook new` for desktop Excel: any file name, the interpreter in xlwings.conf,
-and outputs that claim to carry macros only when they do."""
+outputs that claim to carry macros only when they do, and sheets that print legibly."""
 
+import re
+import subprocess
+
+import numpy as np
 import openpyxl
 
 from metaltrade_xl.files.template import build, interpreter_settings
+from tests.files.libreoffice import to_pdf
 
 
 def conf(path):
@@ -57,3 +62,46 @@ def test_a_projection_workbook_is_not_written_under_an_xlsm_name(cli, tmp_path):
     assert err.count("\n") == 1
     assert "--out: expected a .xlsx file name, got 'proj.xlsm'" in err
     assert "--workbook IN.xlsm --out OUT.xlsm" in err
+
+
+def _pages_by_sheet(pdf):
+    """Each printed page's words and word heights (pt), grouped by the sheet its footer names."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = {}
+    for page in out.split("<page ")[1:]:
+        words = re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page
+        )
+        text = [w for _, _, w in words]
+        foot = text.index("—") - 1  # the footer, last: "Data — 3 / 14", at 9 pt
+        heights = [float(b) - float(a) for a, b, _ in words[:foot]]
+        pages.setdefault(text[foot], []).append((text[:foot], np.array(heights)))
+    return pages
+
+
+def test_the_analyst_workbook_prints_every_sheet_legibly(tmp_path):
+    """The Data sheet (14 columns, 320 characters wide) printed on one page at 4 pt and the
+    Scenarios sheet (its descriptions ran across the next columns) at 5 pt. Each now prints
+    as many pages across as keep its text at 9 pt or more, its first column and header row on
+    every page, its long texts wrapped in their columns."""
+    book = build(tmp_path / "analyst.xlsm")
+    pages = _pages_by_sheet(to_pdf(book, tmp_path))
+    assert list(pages) == ["README", "Data", "Scenarios", "Functions", "xlwings.conf"]
+    for sheet, printed in pages.items():
+        for _, heights in printed:  # word heights: ~1.08 x the font size
+            assert np.median(heights) >= 10.0 and heights.min() >= 9.0, (sheet, heights.min())
+    ids = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")  # a figure's id, e.g. peru_exports_2024
+    data = pages["Data"]
+    assert len(data) == 6  # two pages across, three down
+    for text, _ in data:
+        assert "id" in text and sum(bool(ids.match(w)) for w in text) >= 10  # column A repeated
+    words = [w for text, _ in data for w in text]
+    assert {"source_title", "quote", "note", "lower_bound"} <= set(words)
+    assert words.count("peru_exports_2024") == 2  # the row on its page of each half
+    scenarios = pages["Scenarios"]
+    assert len(scenarios) == 4
+    assert all("parameter" in t or "uncertainty.correlation" in t for t, _ in scenarios)
+    assert {"scenario", "6", "Uncertain", "persistent;"} <= {w for t, _ in scenarios for w in t}
+    assert len(pages["README"]) == 2 and len(pages["Functions"]) == 1
