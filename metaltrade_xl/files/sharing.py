@@ -304,7 +304,9 @@ def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[
         if "lower_bound" in header and "id" in header:
             i, j = header.index("lower_bound"), header.index("id")
             lower = [str(r[j]) for r in grid[1:] if r[i] in (True, "TRUE", "true", 1)]
-            rows.append(["figures given as lower bounds ('more than')", ", ".join(lower) or "none"])
+            # one per row: a list in one cell ran off the printed page
+            label = "figures given as lower bounds ('more than')"
+            rows += [[label if k == 0 else "", v] for k, v in enumerate(lower or ["none"])]
     elif previous:
         rows += [list(r) for r in previous]
     else:
@@ -371,7 +373,8 @@ def share(
     # printed on the workbook's own paper (A4 if no sheet sets one), its first column on every
     # page: the scenario table is wider than the paper
     paper = structure.paper_of(pkg) or paper_size(None)
-    xml = structure.sheet_xml(rows, widths, heads, structure.bold_style(pkg), paper)
+    bold, wrap = structure.bold_style(pkg), structure.wrap_style(pkg)
+    xml = structure.sheet_xml(rows, widths, heads, bold, paper, wrap)
     structure.add_sheet(pkg, name, xml)
     area = f"$A$1:${get_column_letter(n_cols)}${len(rows)}"
     structure.print_names(pkg, name, area, "$A:$A")

@@ -24,6 +24,7 @@ from metaltrade_xl.files.package import (
     attrs,
     column_letter,
 )
+from metaltrade_xl.report.layout import ROW_PT, text_lines
 
 _DEFINED = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
 
@@ -137,9 +138,8 @@ def _prefix(xml: str) -> str:
     return (m.group(1) or "") if m else ""
 
 
-def bold_style(pkg: Package) -> int | None:
-    """The index of a cell format of the workbook that is plain bold text, if it has one (so that
-    a new sheet can use it without touching ``xl/styles.xml``)."""
+def _cell_formats(pkg: Package):
+    """The workbook's fonts and cell formats (``<xf>`` elements), or None without styles."""
     if "xl/styles.xml" not in pkg.parts:
         return None
     styles = pkg.text("xl/styles.xml")
@@ -147,36 +147,86 @@ def bold_style(pkg: Package) -> int | None:
     xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
     if not fonts or not xfs:
         return None
-    bold = {
-        i
-        for i, f in enumerate(re.findall(r"<font\b.*?(?:/>|</font>)", fonts.group(1), re.S))
-        if re.search(r'<b\s*/>|<b\s+val="(?:1|true)"\s*/>', f)
-    }
-    for i, xf in enumerate(re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)):
-        a = attrs(xf[: xf.index(">") + 1])
-        plain = all(a.get(k, "0") == "0" for k in ("numFmtId", "fillId", "borderId"))
-        if plain and int(a.get("fontId", -1)) in bold and "<alignment" not in xf:
+    return (
+        re.findall(r"<font\b.*?(?:/>|</font>)", fonts.group(1), re.S),
+        re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S),
+    )
+
+
+def _plain(xf: str) -> dict | None:
+    """The attributes of a cell format with no number format, fill or border, else None."""
+    a = attrs(xf[: xf.index(">") + 1])
+    return a if all(a.get(k, "0") == "0" for k in ("numFmtId", "fillId", "borderId")) else None
+
+
+def bold_style(pkg: Package) -> int | None:
+    """The index of a cell format of the workbook that is plain bold text, if it has one (so that
+    a new sheet can use it without touching ``xl/styles.xml``)."""
+    found = _cell_formats(pkg)
+    if found is None:
+        return None
+    fonts, xfs = found
+    bold = {i for i, f in enumerate(fonts) if re.search(r'<b\s*/>|<b\s+val="(?:1|true)"\s*/>', f)}
+    for i, xf in enumerate(xfs):
+        a = _plain(xf)
+        if a is not None and int(a.get("fontId", -1)) in bold and "<alignment" not in xf:
             return i
     return None
 
 
-def sheet_xml(rows: list[list], widths: dict[int, float], bold_rows, bold, paper: int) -> str:
+def wrap_style(pkg: Package) -> int | None:
+    """The index of a cell format of the workbook that is its default font wrapped at the top of
+    the cell, if it has one (the analyst workbook's Data and Scenarios sheets do), so that a new
+    sheet can wrap long texts without touching ``xl/styles.xml``."""
+    found = _cell_formats(pkg)
+    if found is None:
+        return None
+    for i, xf in enumerate(found[1]):
+        a = _plain(xf)
+        align = re.findall(r"<alignment\b([^>]*?)/?>", xf)
+        if a is None or a.get("fontId", "0") != "0" or len(align) != 1:
+            continue
+        if attrs(align[0]) == {"vertical": "top", "wrapText": "1"}:
+            return i
+    return None
+
+
+def sheet_xml(
+    rows: list[list],
+    widths: dict[int, float],
+    bold_rows,
+    bold,
+    paper: int,
+    wrap: int | None = None,
+) -> str:
     """A plain worksheet holding ``rows`` (strings as inline strings, never formulas); the rows
-    ``bold_rows`` (1-based) in the cell format ``bold`` if there is one. Printed landscape, at
-    full size, on the paper of Excel's code ``paper`` (see :func:`paper_of`)."""
+    ``bold_rows`` (1-based) in the cell format ``bold`` if there is one. A row with a text that
+    its column would cut (the next cell is filled, or it is the last column) is in the format
+    ``wrap`` if there is one (:func:`wrap_style`), as tall as its longest text needs; other texts
+    run on across the empty cells beside them. Printed landscape, at full size, on the paper of
+    Excel's code ``paper`` (see :func:`paper_of`)."""
     cols = "".join(
         f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in sorted(widths.items())
     )
     body = []
+    last = max(widths)
     for i, row in enumerate(rows, start=1):
-        style = {"s": str(bold)} if bold is not None and i in bold_rows else {}
-        cells = [
-            _new_cell(f"{column_letter(j)}{i}", style, v, None)
-            for j, v in enumerate(row, start=1)
-            if v not in (None, "")
-        ]
+        filled = [(j, v) for j, v in enumerate(row, start=1) if v not in (None, "")]
+        texts = {j: text_lines(v, widths[j]) for j, v in filled if isinstance(v, str)}
+        cut = any(n > 1 and (j == last or row[j:j + 1] not in ([], [None], [""]))
+                  for j, n in texts.items())  # fmt: skip
+        lines, style = 1, None
+        if i in bold_rows:
+            style = bold
+        elif cut and wrap is not None:
+            lines, style = max(texts.values()), wrap
+        # s="0" spelled out: LibreOffice shows a cell without one in its own default font, not
+        # in the workbook's (Excel reads both as the first cell format)
+        style = {"s": str(style) if style is not None else "0"}
+        cells = [_new_cell(f"{column_letter(j)}{i}", style, v, None) for j, v in filled]
+        height = f' ht="{lines * ROW_PT:g}" customHeight="1"' if lines > 1 else ""
         if cells:
-            body.append(f'<row r="{i}">{"".join(cells)}</row>')
+            body.append(f'<row r="{i}"{height}>{"".join(cells)}</row>')
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

@@ -468,8 +468,12 @@ def test_provenance_prints_on_the_workbooks_paper_with_its_labels_on_every_page(
     first = next(i for i, p in enumerate(pages) if "Provenance of this shared copy" in p)
     ours = [p for p in pages[first:] if p.strip()]
     assert len(ours) >= 2 and "scenario 6" in "".join(ours)  # wider than a page, all printed
-    # every page shows the parameters' column: the top rows' title or the lower rows' names
-    assert all("Provenance of this shared copy" in p or "uncertainty.seed" in p for p in ours)
+    # every page shows the parameters' column: some line of it starts with one of its labels
+    labels = {r[0] for r in ws.iter_rows(values_only=True) if r[0]}
+    assert {"description_es", "uncertainty.seed"} <= labels
+    for page in ours:
+        starts = {line.strip().split("  ")[0] for line in page.splitlines() if line.strip()}
+        assert starts & labels, page[:200]
 
 
 def test_provenance_paper_follows_most_of_the_sheets(tmp_path):
@@ -494,3 +498,25 @@ def test_provenance_paper_follows_most_of_the_sheets(tmp_path):
         assert names["_xlnm.Print_Titles"] == "'Provenance'!$A:$A"
         assert shared["Sheet"].print_area == "'Sheet'!$A$1:$B$2"
         assert shared.defined_names["rate"].value == "Sheet!$A$1"
+
+
+def test_provenance_wraps_the_texts_its_columns_would_cut(analyst, tmp_path):
+    """A scenario's description ran into the next scenario's cell and was cut there (the last
+    one at the page's edge). Such rows now wrap in the workbook's own wrapped-text format (the
+    analyst workbook has one; styles.xml stays byte for byte) and are as tall as they need;
+    a short text with room beside it still runs on."""
+    out = share(analyst, tmp_path / "S.xlsx", functions=mt_functions()).out
+    ws = openpyxl.load_workbook(out)["Provenance"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    description = rows["description"]
+    assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in description)
+    assert ws.row_dimensions[description[0].row].height >= 4 * 15  # 4 lines or more
+    made_by = rows["made by"]
+    assert not made_by[1].alignment.wrap_text and not ws.row_dimensions[made_by[0].row].height
+    pages = pdf_text(to_pdf(out, tmp_path)).split("\f")
+    first = next(i for i, p in enumerate(pages) if "Provenance of this shared copy" in p)
+    printed = "".join(pages[first:])
+    # scenarios 4 (cut by scenario 5's cell) and 6 (cut at the page's edge) end so: printed now
+    ends = [c.value for c in description[1:] if c.value.endswith("imports substituted.")]
+    assert len(ends) == 2 and ends[-1] == description[-1].value
+    assert printed.count("substituted.") == 2

@@ -10,6 +10,7 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 
 from metaltrade_xl import __version__
+from metaltrade_xl.data import load_figures
 from metaltrade_xl.files.template import (
     FUNCTION_EXAMPLES,
     MACRO_MODULE,
@@ -207,7 +208,17 @@ def test_share_freezes_mt_formulas_and_keeps_the_rest(analyst, cli, tmp_path):
     prov = {r[0]: r[1] for r in wb["Provenance"].iter_rows(values_only=True) if r and r[0]}
     assert prov["made by"] == f"metaltrade_xl {__version__}"
     assert prov["from"] == "saved.xlsm"
-    assert "peru_imports_2025_jan_nov" in prov["figures given as lower bounds ('more than')"]
+    # the floors one per row, the label on the first (a list in one cell ran off the page)
+    rows = [r[:2] for r in wb["Provenance"].iter_rows(values_only=True)]
+    at = next(
+        i for i, r in enumerate(rows) if r[0] == "figures given as lower bounds ('more than')"
+    )
+    floors = [rows[at][1]]
+    for label, value in rows[at + 1 :]:
+        if label or not value:
+            break
+        floors.append(value)
+    assert floors == list(load_figures().query("lower_bound").id)  # the four floors
     text = " ".join(str(v) for r in wb["Provenance"].iter_rows(values_only=True) for v in r if v)
     assert "SNI-IEES" in text and "Close the gap with Chile by 2034" in text
 
