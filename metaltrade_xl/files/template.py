@@ -255,7 +255,8 @@ def _functions(ws) -> None:
         number_format = "0.00000" if abs(expected) < 1 else "#,##0.00"
         ws.cell(row=i, column=2, value=formula).number_format = number_format  # a real formula
         put(ws, i, 3, expected, number_format)
-        put(ws, i, 4, how).alignment = Alignment(indent=1)  # a step away from the numbers
+        # a step away from the numbers (Excel indents only a cell aligned to a side)
+        put(ws, i, 4, how).alignment = Alignment(horizontal="left", indent=1)
     row = len(FUNCTION_EXAMPLES) + 3
     put(
         ws, row, 1, "A spilled table: exports from 750 growing 5.7 % a year, 2024-2034"
@@ -431,6 +432,9 @@ def build(
             f"expected a .xlsm file name (the workbook carries VBA), got '{path.name}'"
         )
     wb = open_workbook(QUICKSTART, keep_vba=True)
+    # The quickstart's Normal style lacks Excel's builtinId="0": LibreOffice then shows cells
+    # without a format of their own in its default font (10 pt), not in Normal's 12 pt.
+    wb._named_styles["Normal"].builtinId = 0
     wb.vba_archive = _with_macros(wb.vba_archive)
     first, conf = wb.worksheets[0], wb["_xlwings.conf"]
     first.title = SHEETS["readme"]

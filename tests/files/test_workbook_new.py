@@ -105,3 +105,6 @@ def test_the_analyst_workbook_prints_every_sheet_legibly(tmp_path):
     assert all("parameter" in t or "uncertainty.correlation" in t for t, _ in scenarios)
     assert {"scenario", "6", "Uncertain", "persistent;"} <= {w for t, _ in scenarios for w in t}
     assert len(pages["README"]) == 2 and len(pages["Functions"]) == 1
+    # README's cells have no format of their own: Normal's 12 pt (word boxes ~15.6 pt), not
+    # LibreOffice's 10 pt, which it used while Normal lacked Excel's builtinId
+    assert all(np.median(h) > 15 for _, h in pages["README"])
