@@ -185,6 +185,10 @@ def _readme(ws, lang: str) -> None:
 DATA_WRAP = {"source_title": 20, "quote": 20, "note": 20}
 
 
+#: How a logical cell shows in any program: TRUE for true, FALSE for false.
+BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"'
+
+
 def _data(ws, figures) -> None:
     frame = figures[list(FIGURE_COLUMNS)]
     # each figure formatted by its unit: China's 0.426 of imports shows as 42.6%
@@ -197,6 +201,13 @@ def _data(ws, figures) -> None:
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = widths[j]
     wrapped = [j for j, name in enumerate(frame.columns, start=1) if name in DATA_WRAP]
     _wrap(ws, range(2, len(frame) + 2), wrapped, widths)
+    # the floors read TRUE in LibreOffice too (it shows a logical cell in General as 1 or 0;
+    # Excel shows TRUE or FALSE whatever the format), centred as Excel centres them
+    flag = list(frame.columns).index("lower_bound") + 1
+    for r in range(2, len(frame) + 2):
+        cell = ws.cell(row=r, column=flag)
+        cell.number_format = BOOLEAN_FORMAT
+        cell.alignment = _aligned(cell, horizontal="center", indent=0)
     ref = f"A1:{ws.cell(row=len(frame) + 1, column=len(FIGURE_COLUMNS)).coordinate}"
     table = ExcelTable(displayName="Figures", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)

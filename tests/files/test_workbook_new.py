@@ -7,6 +7,7 @@ import subprocess
 import numpy as np
 import openpyxl
 
+from metaltrade_xl.data import load_figures
 from metaltrade_xl.files.template import build, interpreter_settings
 from tests.files.libreoffice import to_pdf
 
@@ -100,6 +101,12 @@ def test_the_analyst_workbook_prints_every_sheet_legibly(tmp_path):
     words = [w for text, _ in data for w in text]
     assert {"source_title", "quote", "note", "lower_bound"} <= set(words)
     assert words.count("peru_exports_2024") == 2  # the row on its page of each half
+    # the floors read TRUE (LibreOffice showed a logical cell as 1 or 0), the cells stay logical
+    floors = load_figures()["lower_bound"].astype(bool)
+    assert words.count("TRUE") == floors.sum() == 4 and words.count("FALSE") == (~floors).sum()
+    column = [r[0] for r in openpyxl.load_workbook(book)["Data"].iter_rows(min_col=9, max_col=9)]
+    assert column[0].value == "lower_bound"
+    assert [c.value for c in column[1:]] == floors.tolist()
     scenarios = pages["Scenarios"]
     assert len(scenarios) == 4
     assert all("parameter" in t or "uncertainty.correlation" in t for t, _ in scenarios)
