@@ -220,8 +220,9 @@ def sheet_xml(
             style = bold
         elif cut and wrap is not None:
             lines, style = max(texts.values()), wrap
-        # s="0" spelled out: LibreOffice shows a cell without one in its own default font, not
-        # in the workbook's (Excel reads both as the first cell format)
+        # s="0" spelled out: where the workbook's Normal style lacks Excel's builtinId (xlwings'
+        # quickstart, so analyst workbooks made from it before), LibreOffice shows a cell
+        # without one in its own default font; Excel reads both as the first cell format
         style = {"s": str(style) if style is not None else "0"}
         cells = [_new_cell(f"{column_letter(j)}{i}", style, v, None) for j, v in filled]
         height = f' ht="{lines * ROW_PT:g}" customHeight="1"' if lines > 1 else ""
