@@ -230,15 +230,25 @@ def _ahead_block(sizes: list[int]) -> int:
     return max(fits, key=lambda i: (sizes[i], -i)) if fits else len(sizes) - 1
 
 
-#: Most blocks evaluated together: the model and the counts run once per chunk of blocks (fewer
-#: calls), while a chunk's rows still fit in the cache. Results do not depend on it.
+#: Blocks evaluated together on one thread: the model and the counts run once per chunk of
+#: blocks. Results do not depend on it; nor, here, does the time (4, 8 or all 25 blocks of
+#: 100 000 paths on one thread: within 2 %).
 CHUNK_BLOCKS = 4
 
 
 def _chunks(n_blocks: int, workers: int) -> list[tuple[int, int]]:
-    """Runs of consecutive blocks ``(first, end)``: at most :data:`CHUNK_BLOCKS` each, and at
-    least three per worker when there are blocks enough, so threads finish together."""
-    per = max(1, min(CHUNK_BLOCKS, n_blocks // (3 * workers) if workers > 1 else CHUNK_BLOCKS))
+    """Runs of consecutive blocks ``(first, end)``: one per worker on threads, of equal size
+    (to a block), so that they finish together; on one thread, :data:`CHUNK_BLOCKS` each.
+
+    Fewer, larger chunks pay on threads: paired against chunks of at most four blocks, three
+    or more per worker, a run of 30 000 paths took 0.78x the time, 100 000 paths 0.94x and
+    250 000 paths 0.95x (2 cores). A helper that starts late leaves this thread its own chunk
+    to run meanwhile; one that never starts leaves it both.
+
+    >>> _chunks(25, 2), _chunks(3, 1)
+    ([(0, 13), (13, 25)], [(0, 3)])
+    """
+    per = -(-n_blocks // workers) if workers > 1 else CHUNK_BLOCKS
     return [(i, min(i + per, n_blocks)) for i in range(0, n_blocks, per)]
 
 
