@@ -352,8 +352,7 @@ def simulate(
     if workers == 1 and len(blocks) > 1 and n_paths >= AHEAD_PATHS and _workers(2) > 1:
         ahead_at = _ahead_block([hi - lo for lo, hi in blocks])
         (lo_h, hi_h), seed_h = blocks[ahead_at], seeds[ahead_at]
-        rng_h = lambda: _block_rng(seed_h)  # noqa: E731
-        early = _Ahead(lambda: _draw_block(spec, n, hi_h - lo_h, rng_h(), factors))
+        early = _Ahead(lambda: _draw_block(spec, n, hi_h - lo_h, _block_rng(seed_h), factors))
 
     def run_chunk(c):
         first, end = chunks[c]

@@ -44,6 +44,8 @@ def __getattr__(name: str):
 #: Printed sheets' footer: sheet name, page of pages, 9 pt.
 FOOTER = "&A — &P / &N"
 FOOTER_SIZE = 9
+#: Excel's width of a column whose width is not set, in characters.
+DEFAULT_WIDTH = 8.43
 #: Printed sheets' margins (inches).
 MARGINS = {"left": 0.5, "right": 0.5, "top": 0.5, "bottom": 0.5, "header": 0.3, "footer": 0.3}
 

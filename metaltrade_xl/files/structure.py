@@ -9,6 +9,7 @@ import html
 import re
 from xml.sax.saxutils import escape
 
+from metaltrade_xl.files.looks import DEFAULT_WIDTH
 from metaltrade_xl.files.package import (
     NS_REL,
     PRINTER_TYPE,
@@ -212,7 +213,9 @@ def sheet_xml(
     last = max(widths)
     for i, row in enumerate(rows, start=1):
         filled = [(j, v) for j, v in enumerate(row, start=1) if v not in (None, "")]
-        texts = {j: text_lines(v, widths.get(j, 8.43)) for j, v in filled if isinstance(v, str)}
+        texts = {
+            j: text_lines(v, widths.get(j, DEFAULT_WIDTH)) for j, v in filled if isinstance(v, str)
+        }
         beside = {j: row[j] if j < len(row) else None for j in texts}  # the next cell (0-based)
         cut = any(n > 1 and (j >= last or beside[j] not in (None, "")) for j, n in texts.items())
         lines, style = 1, None

@@ -257,6 +257,10 @@ def _aligned(cell, **changes) -> Alignment:
     return alignment
 
 
+#: The Functions sheet's column widths (what, formula, expected, how).
+FUNCTION_WIDTHS = (42, 44, 20, 36)
+
+
 def _functions(ws) -> None:
     header = ("What", "Live formula (needs metaltrade_xl)", "Expected (by hand)", "How")
     for j, h in enumerate(header, start=1):
@@ -278,18 +282,16 @@ def _functions(ws) -> None:
     note.font = Font(italic=True)
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=row + 13, start_column=1, end_row=row + 13, end_column=4)
-    ws.row_dimensions[row + 13].height = text_lines(SPILL_NOTE, 42 + 44 + 20 + 36) * ROW_PT
+    ws.row_dimensions[row + 13].height = text_lines(SPILL_NOTE, sum(FUNCTION_WIDTHS)) * ROW_PT
     for r in range(row + 2, row + 13):  # the formats the spilled years and values show with
         ws[f"B{r}"].number_format, ws[f"C{r}"].number_format = "0", "#,##0.0"
-    for j, width in zip("ABCD", (42, 44, 20, 36), strict=True):
+    for j, width in zip("ABCD", FUNCTION_WIDTHS, strict=True):
         ws.column_dimensions[j].width = width
 
 
 #: The smallest share of full size a sheet prints at, so that its 12 pt text prints at 9 pt or
 #: more: a wider sheet takes more pages across.
 PRINT_SCALE = 0.75
-#: Excel's width of a column whose width is not set, in characters.
-DEFAULT_WIDTH = 8.43
 #: A printable page in this workbook's column characters: its Normal font (the quickstart's)
 #: is 12 pt, whose characters are wider than the 11 pt ones of :data:`PAGE_CHARS`.
 TEMPLATE_PAGE_CHARS = PAGE_CHARS * 11 / 12
@@ -312,16 +314,14 @@ def print_pages(widths, first: float, page: float = TEMPLATE_PAGE_CHARS) -> int:
 
 
 def _print_setup(ws, paper: str | None) -> None:
-    """Landscape on ``paper``, one page wide (:func:`fit_page`), or, for a sheet too wide to
-    print legibly on one, :func:`print_pages` pages across with its first column and first row
-    on each; the sheet's name and page number at the foot of every page."""
+    """Landscape on ``paper``, one page wide, with a footer (:func:`fit_page`), or, for a sheet
+    too wide to print legibly on one, :func:`print_pages` pages across with its first column
+    and first row on each."""
     fit_page(ws, paper)
-    ws.oddFooter.center.text = looks.FOOTER
-    ws.oddFooter.center.size = looks.FOOTER_SIZE
     widths = []
     for j in range(1, ws.max_column + 1):
         dim = ws.column_dimensions.get(get_column_letter(j))  # .get: no empty <col> for others
-        widths.append(dim.width if dim is not None and dim.customWidth else DEFAULT_WIDTH)
+        widths.append(dim.width if dim is not None and dim.customWidth else looks.DEFAULT_WIDTH)
     pages = print_pages(widths, widths[0])
     if pages > 1:
         ws.page_setup.fitToWidth = pages

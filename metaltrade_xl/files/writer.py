@@ -203,13 +203,16 @@ def add_chart(ws, spec, data_ws=None) -> None:
 
 def fit_page(ws, paper: str | None = None) -> None:
     """Print (and PDF export) landscape on ``paper`` (A4 or Letter), one page wide, 0.5 in
-    margins. The layouts are counted on the smaller of the two, so either prints whole."""
+    margins, the sheet's name and page number at the foot of every page. The layouts are
+    counted on the smaller of the two papers, so either prints whole."""
     ws.page_setup.paperSize = paper_size(paper)
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.page_margins = PageMargins(**looks.MARGINS)
+    ws.oddFooter.center.text = looks.FOOTER
+    ws.oddFooter.center.size = looks.FOOTER_SIZE
 
 
 def print_setup(ws, layout: SheetLayout, paper: str | None = None) -> None:
@@ -229,8 +232,6 @@ def print_setup(ws, layout: SheetLayout, paper: str | None = None) -> None:
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
     fit_page(ws, paper)
-    ws.oddFooter.center.text = looks.FOOTER
-    ws.oddFooter.center.size = looks.FOOTER_SIZE
 
 
 def _texts(ws, layout: SheetLayout) -> None:
