@@ -12,6 +12,10 @@ Prints:
 - ``mc_vs_rng_cpu_ratio``: the same with CPU time (all threads) instead of wall time: the work
   done, which is what the wall ratio becomes when no core is free for the engine's helper thread
   (information, not a target);
+- ``two_core_draw_speed``: normals drawn per second by two threads at once (each its own
+  generator, the engine's block size) over one thread's: 2.0 when the two cores do not slow each
+  other, 1.0 when a second thread gains nothing (two virtual CPUs on one physical core). The
+  engine's helper threads are worth what this is (information, not a target);
 - ``percentile_counting``: 1 when the percentiles are found by counting on this machine, 0 by
   partition (``_order_stats._counting_pays``; the numbers are the same);
 - ``mc_vs_spreadsheet_speedup``: LibreOffice's full recalculation (``calculateAll()``, median of
@@ -34,6 +38,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -86,6 +92,32 @@ def median_time(fn, repeat: int, cpu: list | None = None) -> float:
 
 def engine_time(paths: int, repeat: int, cpu: list | None = None) -> float:
     return median_time(lambda: mc.simulate(SCENARIO, INPUTS, SPEC, paths=paths), repeat, cpu)
+
+
+def two_core_draw_speed(rounds: int = 7, calls: int = 40) -> float:
+    """Median over interleaved rounds of (two threads' normals per second) / (one thread's)."""
+    import threading
+
+    size = 2 * (HORIZON - BASE) * sampling.BLOCK  # one block's draws
+    gens = [sampling._block_rng(s) for s in (1, 2)]
+    bufs = [np.empty(size), np.empty(size)]
+
+    def draw(g, buf, n):
+        for _ in range(n):
+            g.standard_normal(out=buf)
+
+    speeds = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        draw(gens[0], bufs[0], calls)
+        one = time.perf_counter() - t0
+        helper = threading.Thread(target=draw, args=(gens[1], bufs[1], calls))
+        t0 = time.perf_counter()
+        helper.start()
+        draw(gens[0], bufs[0], calls)
+        helper.join()
+        speeds.append(2 * one / (time.perf_counter() - t0))
+    return statistics.median(speeds)
 
 
 def rng_time(paths: int, repeat: int, cpu: list | None = None) -> float:
@@ -242,6 +274,10 @@ def main(argv=None) -> None:
     print(
         f"mc_vs_rng_cpu_ratio: {statistics.median(c_mc) / statistics.median(c_rng):.2f}  "
         "(CPU time of all threads: the work, and the wall ratio when no core is free)"
+    )
+    print(
+        f"two_core_draw_speed: {two_core_draw_speed():.2f}  (two threads' normals per second over "
+        "one thread's; 2.0 = the cores do not slow each other)"
     )
     counting = _order_stats._counting_pays()
     print(

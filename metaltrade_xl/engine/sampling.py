@@ -70,8 +70,9 @@ def _draw_block(
     rows are each contiguous (rows of :func:`simulate`'s result buffers, or a chunk's columns);
     the draws of those inputs are written there (and returned as those arrays), so the model
     compounds them in place and a chunk's blocks need no joining. ``scratch``: at least
-    ``len(spec.yearly) * n_years * width`` floats for the correlated normal scores, reused from
-    block to block (a fresh array the size of a block is a page fault per 4 KB).
+    ``len(spec.yearly) * n_years * width`` floats for the normal scores (drawn in one call,
+    then scaled or mixed into ``targets``), reused from block to block (a fresh array the size of
+    a block is a page fault per 4 KB).
     """
     factors = _factors(spec) if factors is None else factors
     out = {}
@@ -84,7 +85,16 @@ def _draw_block(
     if simple:
         # Independent normal years: one pass in C per input. Consumes the generator exactly as
         # the general path below does (same order, same count).
-        for name in yearly:
+        z = None
+        size = len(yearly) * n_years * width
+        if targets and all(n in targets for n in yearly) and scratch is not None:
+            # Every input's scores in one call, in the order the loop below would draw them (a
+            # C-order fill is input by input, row by row). One call instead of one per row
+            # matters on threads: each numpy call lets go of the GIL and takes it back. Beside a
+            # second drawing thread (2 cores), a block drawn row by row took 1.2-1.5x its time
+            # alone, drawn in one call 1.1-1.2x.
+            z = rng.standard_normal(out=scratch[:size].reshape(len(yearly), n_years, width))
+        for i, name in enumerate(yearly):
             d = spec.inputs[name]
             g = (targets or {}).get(name)
             if g is None:
@@ -92,9 +102,12 @@ def _draw_block(
             else:
                 # Bit-identical to rng.normal(mean, sd, shape), which computes mean + sd * z per
                 # element from the same standard normals, filled row by row in the same order.
-                for row in g:
-                    rng.standard_normal(out=row)
-                g *= d["sd"]
+                if z is not None:
+                    np.multiply(z[i], d["sd"], out=g)
+                else:
+                    for row in g:
+                        rng.standard_normal(out=row)
+                    g *= d["sd"]
                 g += d["mean"]
             out[name] = g
             _check_growth(name, g)
