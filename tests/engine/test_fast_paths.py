@@ -52,7 +52,10 @@ def test_ndtr_is_hart_bit_for_bit_in_every_region():
     rng = np.random.default_rng(0)
     special = [0.0, -0.0, 7.07106781186547, -7.07106781186547, 37.5, -37.5, 40.0, 1e-300,
                -5e-324, np.inf, -np.inf, np.nan]  # fmt: skip
-    z = np.concatenate([rng.standard_normal(30_000) * 3, np.linspace(-39, 39, 20_001), special])
+    # more values than one chunk of ndtr, so that a chunk ends in the middle of them
+    z = np.concatenate([rng.standard_normal(_special._CHUNK) * 3, np.linspace(-39, 39, 20_001),
+                        special])  # fmt: skip
+    assert z.size > _special._CHUNK
     with np.errstate(invalid="ignore"):
         assert same_bits(_special.ndtr(z), plain_ndtr(z))
 
@@ -69,7 +72,8 @@ def test_ndtr_is_hart_bit_for_bit_in_every_region():
 )
 def test_uniform_and_triangular_draws_are_their_quantile_of_ndtr(kind, params):
     d = distribution(kind, **params)
-    z = np.random.default_rng(1).standard_normal((9, 3_001)) * 2  # chunks end mid-row
+    z = np.random.default_rng(1).standard_normal((9, _special._CHUNK // 4 + 1)) * 2
+    assert z.size > 2 * _special._CHUNK  # chunks end mid-row
     expected = d.ppf(plain_ndtr(z))
     assert same_bits(d.from_normal(z), expected)
     inplace = z.copy()
