@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -96,8 +97,6 @@ def engine_time(paths: int, repeat: int, cpu: list | None = None) -> float:
 
 def two_core_draw_speed(rounds: int = 7, calls: int = 40) -> float:
     """Median over interleaved rounds of (two threads' normals per second) / (one thread's)."""
-    import threading
-
     size = 2 * (HORIZON - BASE) * sampling.BLOCK  # one block's draws
     gens = [sampling._block_rng(s) for s in (1, 2)]
     bufs = [np.empty(size), np.empty(size)]

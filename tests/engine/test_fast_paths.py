@@ -12,7 +12,8 @@ import pytest
 
 from metaltrade_xl.engine import _special
 from metaltrade_xl.engine.distributions import distribution
-from metaltrade_xl.engine.sampling import _factor, mix
+from metaltrade_xl.engine.sampling import _block_rng, _draw_block, _factor, mix
+from metaltrade_xl.engine.uncertainty_spec import UncertaintySpec
 
 A = (3.52624965998911e-02, 0.700383064443688, 6.37396220353165, 33.912866078383,
      112.079291497871, 221.213596169931, 220.206867912376)  # fmt: skip
@@ -92,3 +93,35 @@ def test_mix_is_einsum_bit_for_bit(seed):
     f = _factor(c)
     z = rng.standard_normal((4, 9, 2_000))
     assert same_bits(mix(f, z), np.einsum("ij,jtp->itp", f, z))
+
+
+@pytest.mark.parametrize("into", ["new arrays", "targets and scratch", "one target"])
+def test_independent_normal_growths_are_numpys_normal_bit_for_bit(into):
+    """However a block's independent normal growths are drawn (all in one call, into a chunk's
+    rows or not), they are ``rng.normal(mean, sd)`` of each input in turn, from the same seed."""
+    spec = UncertaintySpec(
+        {
+            "exports.growth": distribution("normal", mean=0.12, sd=0.05),
+            "imports.growth": distribution("normal", mean=0.04, sd=0.03),
+        }
+    )
+    years, width = 10, 1_000
+    plain = _block_rng(7)
+    expected = {
+        "exports.growth": plain.normal(0.12, 0.05, (years, width)),
+        "imports.growth": plain.normal(0.04, 0.03, (years, width)),
+    }
+    rows = np.full((2, years + 1, 3 * width), np.nan)  # rows of a larger buffer, as in simulate
+    targets, scratch = {}, None
+    if into != "new arrays":
+        targets["exports.growth"] = rows[0, 1:, width : 2 * width]
+    if into == "targets and scratch":
+        targets["imports.growth"] = rows[1, 1:, width : 2 * width]
+        scratch = np.empty(2 * years * width)
+    got = _draw_block(spec, years, width, _block_rng(7), [None, None], targets, scratch)
+    for name, want in expected.items():
+        assert same_bits(got[name], want), name
+        if name in targets:
+            assert got[name] is targets[name]
+    if targets:  # nothing written outside the block's columns
+        assert np.isnan(rows[:, :, :width]).all() and np.isnan(rows[:, 0]).all()
