@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from metaltrade_xl.data import WORLD, DataError, check_years
-from metaltrade_xl.data._baci_read import COLUMNS, in_background, read_baci, sniff_header
+from metaltrade_xl.data._baci_read import (
+    COLUMNS,
+    diagnose_baci,
+    in_background,
+    read_baci,
+    sniff_header,
+)
 from metaltrade_xl.data._cells import (
     NAME_ALIASES,
     numbers,
@@ -28,7 +34,7 @@ from metaltrade_xl.data._cells import (
     reporter_key,
 )
 from metaltrade_xl.data._hs import ZERO, hs6_in_sector, hs6_table, hs_codes
-from metaltrade_xl.data._output import coded_ids, constant, objects
+from metaltrade_xl.data._output import coded_ids, constant, frame
 from metaltrade_xl.data._summary import Tally
 from metaltrade_xl.data.sectors import Sector
 
@@ -78,7 +84,7 @@ def baci_file(
     parts, exact_text = parsed()
     n = sum(len(part[0]) for part in parts)
     tally.add(label, fmt, "read", "", n)
-    _check_rows(parts, label)
+    _check_rows(parts, label, lambda: diagnose_baci(path, label))
 
     rejected = {}
     if all(isinstance(part[3], np.ndarray) for part in parts):
@@ -182,14 +188,10 @@ def baci_file(
     # sorted on numbers: sorting the strings later costs more than the whole aggregation
     rank = np.zeros(size, dtype=np.int64)
     rank[np.argsort(names.astype(str), kind="stable")] = np.arange(size)
-    # one integer key for (reporter, flow, year, World first), then two stable sorts: by value,
-    # then by key (a radix sort when the key fits 16 bits) - the same order as a lexsort
+    # one integer key for (reporter, flow, year, World first), then the largest value first
     y0, ny = (int(year.min()), int(year.max()) - int(year.min()) + 1) if len(year) else (0, 1)
     key = ((rank[rep] * 2 + flow_n) * ny + (year - y0)) * 2 + (par >= 0)
-    if size * 4 * ny <= 1 << 16:
-        key = key.astype(np.uint16)
-    order = np.argsort(-value, kind="stable")
-    order = order[np.argsort(key[order], kind="stable")]
+    order = _key_then_largest(key, value, size * 4 * ny)
     flow_n, rep, par, year, value = flow_n[order], rep[order], par[order], year[order], value[order]
     # World as one more country, so that partners index one table
     names = np.append(names, np.array([WORLD], dtype=object))
@@ -200,16 +202,14 @@ def baci_file(
     n_out = len(rep)
     months = np.full(n_out, 12)
     flows = np.array(["exports", "imports"], dtype=object)
-    out = pd.DataFrame(
+    out = frame(
         {
-            "id": objects(
-                coded_ids(sector.name, flows, flow_n, names, isos, rep, par, year, months)
-            ),
-            "flow": objects(flows[flow_n]),
-            "reporter": objects(names[rep]),
-            "reporter_iso": objects(isos[rep]),
-            "partner": objects(names[par]),
-            "partner_iso": objects(isos[par]),
+            "id": coded_ids(sector.name, flows, flow_n, names, isos, rep, par, year, months),
+            "flow": flows[flow_n],
+            "reporter": names[rep],
+            "reporter_iso": isos[rep],
+            "partner": names[par],
+            "partner_iso": isos[par],
             "year": year,
             "months": months,
             "value": value,
@@ -217,18 +217,46 @@ def baci_file(
             "fmt": constant(fmt, n_out),
             "classification": constant(version.group(1) if version else "", n_out),
         },
-        copy=False,
+        n_out,
     )
     out.attrs["sorted"] = True
     return out, sorted(set(yr.tolist()))
 
 
-def _check_rows(parts, label: str) -> None:
+def _key_then_largest(key: np.ndarray, value: np.ndarray, keys: int) -> np.ndarray:
+    """The order of rows by ``key`` (integers below ``keys``), then by ``value`` from the
+    largest, then as given: ``np.lexsort((np.arange(n), -value, key))``.
+
+    Each value's rank (equal values one rank) and the row's position make, with the key, one
+    integer per row, all different: one unstable SIMD sort of integers orders them, where two
+    stable sorts (values, then keys) take twice as long. Keys too many for that take the two.
+
+    Examples
+    --------
+    >>> _key_then_largest(np.array([1, 0, 1, 0, 1]), np.array([2.0, 5.0, 3.0, 5.0, 2.0]), 2)
+    array([1, 3, 2, 0, 4])
+    """
+    n = len(value)
+    if keys * n * n >= 1 << 62:
+        order = np.argsort(-value, kind="stable")
+        return order[np.argsort(key[order], kind="stable")]
+    by_value = np.argsort(-value)  # equal values in any order: their rank is what counts
+    ordered = value[by_value]
+    rank = np.zeros(n, dtype=np.int64)
+    rank[by_value[1:]] = np.cumsum(ordered[1:] != ordered[:-1])
+    return np.argsort((key.astype(np.int64) * n + rank) * n + np.arange(n))
+
+
+def _check_rows(parts, label: str, diagnose=None) -> None:
     """Refuse, naming the first as in one array of all rows, an empty or negative v, a year out
     of range, a country code out of range; each check over every block before the next check.
+    A v that is not a number (an empty cell to pandas, a "nan" to either reader) is named by
+    ``diagnose`` when given (it reads the file's text and raises), which quotes the cell.
     """
     starts = np.cumsum([0, *(len(part[0]) for part in parts)])[:-1].tolist()
     if not all(not len(part[4]) or part[4].min() >= 0 for part in parts):  # NaN gives NaN
+        if diagnose is not None and any(np.isnan(part[4]).any() for part in parts):
+            diagnose()
         for start, part in zip(starts, parts, strict=True):
             if np.isnan(part[4]).any():
                 r = int(start + np.argmax(np.isnan(part[4])))

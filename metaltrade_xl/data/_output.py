@@ -38,10 +38,31 @@ _NOTE = {
 }
 
 
-def objects(values) -> pd.Series:
+def objects(values, index: pd.Index | None = None) -> pd.Series:
     """Text as an object column: converting large text columns to pandas' string type costs more
     than the aggregation, and nothing downstream needs it."""
-    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, index=index, copy=False)
+
+
+def frame(columns: dict, n: int) -> pd.DataFrame:
+    """A DataFrame of ``n`` rows from fresh columns (not copied), all on one index: object arrays
+    (and arrays of str) are object columns (see :func:`objects`), the others are taken as they are. Columns that
+    share their index object are not aligned: building the frame takes a third of the time it
+    takes from columns that each made their own index.
+    """
+    index = pd.RangeIndex(n)
+    return pd.DataFrame(
+        {
+            name: (
+                objects(c, index)
+                if isinstance(c, np.ndarray) and c.dtype.kind in "OU"
+                else pd.Series(c, index=index, copy=False)
+            )
+            for name, c in columns.items()
+        },
+        index=index,
+        copy=False,
+    )
 
 
 def constant(text: str, n: int) -> pd.Categorical:
@@ -124,30 +145,30 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
         classification = np.where(missing, "", classification)
 
     def same(text):
-        return objects(repeated(text, n))
+        return repeated(text, n)
 
-    return pd.DataFrame(
+    return frame(
         {
-            "id": objects(ids),
-            "indicator": objects(flow),
-            "reporter": objects(rep),
-            "partner": objects(par),
+            "id": ids,
+            "indicator": flow,
+            "reporter": rep,
+            "partner": par,
             "year": year,
             "months": months,
             "value": out["value"].to_numpy(dtype=float),
             "unit": same("USD million"),
             "lower_bound": np.zeros(n, dtype=bool),
-            "source_publisher": objects(publisher[f_code]),
-            "source_title": objects(out["files"].to_numpy(dtype=object)),
+            "source_publisher": publisher[f_code],
+            "source_title": out["files"].to_numpy(dtype=object),
             "source_date": same(date.today().isoformat()),
             "quote": same(""),
-            "note": objects(notes[f_code * len(m_uniq) + m_code]),
+            "note": notes[f_code * len(m_uniq) + m_code],
             "sector": same(sector.name),
-            "reporter_iso": objects(rep_iso),
-            "partner_iso": objects(par_iso),
-            "classification": objects(classification),
+            "reporter_iso": rep_iso,
+            "partner_iso": par_iso,
+            "classification": classification,
         },
-        copy=False,  # fresh columns; copying them into one block costs more than making them
+        n,  # fresh columns: copying them into one block costs more than making them
     )
 
 

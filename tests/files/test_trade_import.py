@@ -359,6 +359,10 @@ def test_monthly_gaps_and_nothing_kept(tmp_path):
         ("2024,604,152,847490,-3,1\n", "row 3, column v: expected a value >= 0, got -3"),
         ("2024,604,152,847490,abc,1\n", "row 3, column v: expected a number, got 'abc'"),
         ("2024,604,152,847490,,1\n", "row 3, column v: expected a number, got an empty cell"),
+        # spellings of "no number": named as written, not read as a value or as an empty cell
+        ("2024,604,152,847490,nan,1\n", "row 3, column v: expected a number, got 'nan'"),
+        ("2024,604,152,847490,NA,1\n", "row 3, column v: expected a number, got 'NA'"),
+        ("2024,604,152,847490, NaN ,1\n", "row 3, column v: expected a number, got 'NaN'"),
         (
             "2024,604,152,847490,10,1\n2024,604,152,847490,11,1\n",
             "row 3, column v: duplicates row 2 (same t, i, j, k) with a different value",
