@@ -229,6 +229,48 @@ def test_baci_all_reporters_mirror_exports_and_imports():
     assert {k: x for k, x in v.items() if k[1] == "Peru"} == BACI_PERU
 
 
+@BOTH_READERS
+def test_baci_country_codes_missing_from_the_table_are_kept_under_their_number(tmp_path, reader):
+    # the table has 76 ... 842: 700 is a gap inside it, 999 is past its end
+    (tmp_path / "country_codes_V202401.csv").write_bytes(
+        (DATA / "country_codes_V202401.csv").read_bytes()
+    )
+    p = write(
+        tmp_path,
+        "BACI_HS17_Y2023_V202401.csv",
+        "t,i,j,k,v,q\n"
+        "2023,604,700,847490,4000,1\n"  # Peru -> 700: 4.0
+        "2023,999,604,730890,2500,1\n"  # 999 -> Peru: 2.5
+        "2023,604,152,847490,1000,1\n",  # Peru -> Chile: 1.0
+    )
+    r = import_trade(p)
+    assert warnings(r) == {
+        "country code(s) 700, 999 not in the country table; kept under their number": 2
+    }
+    assert values(r.tidy) == {
+        ("imports", "700", "World", 2023, 12): 4.0,
+        ("imports", "700", "Peru", 2023, 12): 4.0,
+        ("exports", "999", "World", 2023, 12): 2.5,
+        ("exports", "999", "Peru", 2023, 12): 2.5,
+        ("imports", "Chile", "World", 2023, 12): 1.0,
+        ("imports", "Chile", "Peru", 2023, 12): 1.0,
+        ("exports", "Peru", "World", 2023, 12): 5.0,
+        ("exports", "Peru", "700", 2023, 12): 4.0,
+        ("exports", "Peru", "Chile", 2023, 12): 1.0,
+        ("imports", "Peru", "World", 2023, 12): 2.5,
+        ("imports", "Peru", "999", 2023, 12): 2.5,
+    }
+    # no World row for a flow a country has no rows of; reporters in the order of their names
+    # (digits before letters); World first, then the largest partner first; a country without
+    # an ISO code is named by its number in the id
+    t = r.tidy
+    assert list(dict.fromkeys(t["reporter"])) == ["700", "999", "Chile", "Peru"]
+    peru_x = t[(t["reporter"] == "Peru") & (t["indicator"] == "exports")]
+    assert peru_x["partner"].tolist() == ["World", "700", "Chile"]
+    assert peru_x["id"].tolist()[1] == "metal_mechanical:exports:PER:700:2023:12m"
+    assert peru_x["partner_iso"].tolist() == ["WLD", "", "CHL"]
+
+
 def test_baci_country_codes_passed_in_the_file_list(tmp_path):
     for f in BACI[:1]:
         (tmp_path / f.name).write_bytes(f.read_bytes())
