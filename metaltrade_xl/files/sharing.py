@@ -33,7 +33,7 @@ from metaltrade_xl.files import structure
 from metaltrade_xl.files.evaluate import evaluate, uses_mt
 from metaltrade_xl.files.looks import paper_size
 from metaltrade_xl.files.writer import check_distinct, open_workbook, sheet_grid
-from metaltrade_xl.report.layout import SHEETS
+from metaltrade_xl.report.layout import SHEETS, header_width
 from metaltrade_xl.report.provenance import PROVENANCE_SHEETS, data_rows_for_share
 from metaltrade_xl.report.provenance import PROVENANCE_TITLES as TITLES
 
@@ -311,7 +311,7 @@ def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[
         rows += [list(r) for r in previous]
     else:
         rows.append(["bundled figures", DATA_VINTAGE])
-    rows += [[], ["Scenario parameters (as in the Scenarios sheet)"]]
+    rows += [[], ["Scenario parameters (Scenarios sheet)"]]
     if SHEETS["scenarios"] in wb.sheetnames:
         rows += [list(r) for r in sheet_grid(wb[SHEETS["scenarios"]])]
     else:
@@ -369,7 +369,10 @@ def share(
     rows.insert(5, ["MT_ values", how])
     heads = {1} | {i for i, r in enumerate(rows, start=1) if len(r) == 1 and i > 1}
     n_cols = max(len(r) for r in rows)
-    widths = {1: 44} | {j: 26 for j in range(2, n_cols + 1)}
+    # a heading has only the first column to run in on the pages after the first (the one
+    # printed on every page): that column is as wide as the widest heading needs
+    first = max([44.0] + [header_width(rows[i - 1][0]) for i in heads])
+    widths = {1: first} | {j: 26 for j in range(2, n_cols + 1)}
     # printed on the workbook's own paper (A4 if no sheet sets one), its first column on every
     # page: the scenario table is wider than the paper
     paper = structure.paper_of(pkg) or paper_size(None)

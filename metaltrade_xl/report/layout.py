@@ -7,6 +7,7 @@ files) and :mod:`metaltrade_xl.macros` (xlwings, live workbooks) write them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -356,6 +357,18 @@ def text_lines(text: str, width: float) -> int:
     (2, 1)
     """
     return header_lines(text, width * 1.25)
+
+
+def header_width(text: str) -> float:
+    """The narrowest column (characters, whole) that holds a header of ``text`` on one line: the
+    inverse of :func:`header_lines`.
+
+    >>> header_width("Data sources"), header_lines("Data sources", header_width("Data sources"))
+    (14, 1)
+    >>> header_lines("Data sources", header_width("Data sources") - 1)
+    2
+    """
+    return math.ceil(len(str(text)) * 1.08 + 1)
 
 
 def header_lines(text: str, width: float) -> int:

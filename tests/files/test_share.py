@@ -21,6 +21,7 @@ from metaltrade_xl.cli import mt_functions
 from metaltrade_xl.files import package as xp
 from metaltrade_xl.files.sharing import share
 from metaltrade_xl.files.template import FUNCTION_EXAMPLES
+from metaltrade_xl.report.layout import header_lines
 from tests.files.excel_cache import with_cached_values
 from tests.files.libreoffice import pdf_page_sizes, pdf_text, to_pdf
 
@@ -474,6 +475,14 @@ def test_provenance_prints_on_the_workbooks_paper_with_its_labels_on_every_page(
     for page in ours:
         starts = {line.strip().split("  ")[0] for line in page.splitlines() if line.strip()}
         assert starts & labels, page[:200]
+    # a heading (a row of one cell, bold) fits in the parameters' column: on the pages after
+    # the first it has only that column to run in ("... the Scenarios shee" was cut there;
+    # pdftotext reads a cut text whole, so the check is on the width the layout counts)
+    headings = [r[0].value for r in ws.iter_rows() if r[0].value and r[0].font.b]
+    assert headings[:2] == ["Provenance of this shared copy", "Data sources"]
+    assert len(headings) == 3 and headings[2].startswith("Scenario parameters")
+    first = ws.column_dimensions["A"].width
+    assert all(header_lines(h, first) == 1 for h in headings), (first, headings)
 
 
 def test_provenance_paper_follows_most_of_the_sheets(tmp_path):
