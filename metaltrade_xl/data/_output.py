@@ -125,7 +125,11 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
         )
         if len(set(ids.tolist())) < len(ids):  # two names with one ISO code: fall back to names
             ids = _ids(sector.name, flow, rep, par, year, months)
-    f_code, f_uniq = pd.factorize(out["fmt"])  # a categorical column is not hashed again
+    fmt = out["fmt"]
+    if isinstance(fmt.dtype, pd.CategoricalDtype):  # one part's (constant): its codes as they are
+        f_code, f_uniq = fmt.cat.codes.to_numpy(dtype=np.intp), list(fmt.cat.categories)
+    else:
+        f_code, f_uniq = pd.factorize(fmt)
     m_code, m_uniq = pd.factorize(months)
     notes = np.array(
         [
@@ -177,8 +181,10 @@ def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, mont
     country by its ISO code, else its name; by names for all rows if ISO codes make two ids
     equal), for rows given as integer codes: ``flow`` into the distinct texts ``flows``,
     ``reporter`` and ``partner`` into the country tables ``names`` and ``isos``. Text is made once
-    per (flow, reporter) and (partner, period), and the uniqueness of ids is checked on the codes
-    (on the texts only if a part contains ':').
+    per (flow, reporter) and (partner, period). The rows are distinct in their codes (as
+    aggregated rows are): their ids are then unique unless two of their countries share a key
+    text, which is checked on the country table, then (if so) on the rows' codes, and on the
+    texts only if a part contains ':'.
 
     Examples
     --------
@@ -199,13 +205,19 @@ def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, mont
     period = np.asarray(year, dtype=np.int64) * 100 + np.asarray(months, dtype=np.int64)
     p_code, p_uniq = pd.factorize(period)
 
+    used = np.zeros(len(names), dtype=bool)
+    used[reporter] = used[partner] = True
+
     def make(key) -> tuple[np.ndarray, bool]:
         k_code, k_uniq = pd.factorize(key)  # a country table: small
         nk, np_ = len(k_uniq), len(p_uniq)
-        # two countries with one key text make the same ids only where their rows meet
         rk, pk = k_code[reporter], k_code[partner]
-        row_key = np.sort(((flow * nk + rk) * nk + pk) * np_ + p_code)  # sorting beats hashing
-        unique = not (row_key[1:] == row_key[:-1]).any()
+        # rows that differ in their codes have different ids unless two of the countries in them
+        # share a key text; then only where their rows meet (sorting beats hashing)
+        unique = len(np.unique(k_code[used])) == int(used.sum())
+        if not unique:
+            row_key = np.sort(((flow * nk + rk) * nk + pk) * np_ + p_code)
+            unique = not (row_key[1:] == row_key[:-1]).any()
         # the texts of every (flow, reporter) and (partner, period): tables of a few hundred
         head = np.array([f"{name}:{f}:{k}:" for f in flows for k in k_uniq], dtype=object)
         tail = np.array(
