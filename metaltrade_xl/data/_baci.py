@@ -116,8 +116,16 @@ def baci_file(
 
     t64 = t.astype(np.int64)
     tmin = int(t64.min()) if len(t64) else 0
+    ny = int(t64.max()) - tmin + 1 if len(t64) else 1
     m = int(max(i.max(initial=0), j.max(initial=0))) + 1
-    pair = ((t64 - tmin) * m + i) * m + j
+    # the countries in the rows numbered 0, 1, ... (a few hundred of the codes up to m): every
+    # (year, exporter, importer) then has a place in a table small enough to sum into
+    present = np.zeros(m, dtype=bool)
+    present[i] = present[j] = True
+    country = np.flatnonzero(present)  # number -> code
+    nc = len(country)
+    number = np.cumsum(present) - 1  # code -> number
+    pair = ((t64 - tmin) * nc + number[i]) * nc + number[j]
     full = pair * 1_000_000 + k
     ordered = np.sort(full)  # a SIMD sort of the kept rows costs a fifth of hashing them
     if (ordered[1:] == ordered[:-1]).any():
@@ -144,22 +152,23 @@ def baci_file(
         tally.add(label, fmt, "rejected", reason, count, first)
 
     # aggregate to exporter -> importer -> year; exports and imports are the same sums, read twice
-    codes_, uniq = pd.factorize(pair)
-    total = np.bincount(codes_, weights=v, minlength=len(uniq)) / 1e3  # thousand USD -> million
-    yr = uniq // (m * m) + tmin
-    ex = (uniq // m) % m
-    im = uniq % m
+    # (in the order of year, exporter's number, importer's number; each sum in file order)
+    uniq, total = _sums(pair, v, ny * nc * nc)
+    total /= 1e3  # thousand USD -> million
+    yr = uniq // (nc * nc) + tmin
+    ex = country[(uniq // nc) % nc]
+    im = country[uniq % nc]
     flows, reps, pars, years, vals = [], [], [], [], []
     for n_flow, rep, par in ((0, ex, im), (1, im, ex)):
         take = np.ones(len(uniq), dtype=bool) if sel is None else np.isin(rep, sel)
         rep, par, y, val = rep[take], par[take], yr[take], total[take]
-        # World: the sum over partners, per reporter and year
-        w_codes, w_uniq = pd.factorize(rep * 10_000 + (y - tmin))
+        # World: the sum over partners, per reporter and year (partners in the order above)
+        w_uniq, w_total = _sums(rep * ny + (y - tmin), val, m * ny)
         flows += [np.full(len(w_uniq) + len(rep), n_flow)]
-        reps += [w_uniq // 10_000, rep]
+        reps += [w_uniq // ny, rep]
         pars += [np.full(len(w_uniq), -1), par]
-        years += [w_uniq % 10_000 + tmin, y]
-        vals += [np.bincount(w_codes, weights=val, minlength=len(w_uniq)), val]
+        years += [w_uniq % ny + tmin, y]
+        vals += [w_total, val]
     flow_n, rep, par = np.concatenate(flows), np.concatenate(reps), np.concatenate(pars)
     year, value = np.concatenate(years).astype(int), np.concatenate(vals)
 
@@ -184,8 +193,9 @@ def baci_file(
         for c in unknown:
             names[c] = str(c)
         rank = None
-    # the order of the output (reporter name, flow, year, World first, largest partner first),
-    # sorted on numbers: sorting the strings later costs more than the whole aggregation
+    # the order of the output (reporter name, flow, year, World first, largest partner first,
+    # equal values by partner code), sorted on numbers: sorting the strings later costs more
+    # than the whole aggregation
     if rank is None:
         rank = _name_rank(names)
     # one integer key for (reporter, flow, year, World first), then the largest value first
@@ -221,6 +231,29 @@ def baci_file(
     )
     out.attrs["sorted"] = True
     return out, np.unique(yr).tolist()
+
+
+def _sums(key: np.ndarray, weights: np.ndarray, keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``key`` (integers from 0 to ``keys - 1``) in increasing order, and
+    the sum of ``weights`` over each one's rows, added in row order.
+
+    One table of every possible key when there are not many more of them than rows (no
+    hashing), else by factorizing.
+
+    Examples
+    --------
+    >>> _sums(np.array([5, 2, 5, 7]), np.array([1.0, 0.0, 2.5, 3.0]), 8)
+    (array([2, 5, 7]), array([0. , 3.5, 3. ]))
+    >>> _sums(np.array([5, 2, 5]), np.array([1.0, 0.0, 2.5]), 10**9)
+    (array([2, 5]), array([0. , 3.5]))
+    """
+    if keys <= max(4 * len(key), 1 << 16):
+        seen = np.zeros(keys, dtype=bool)
+        seen[key] = True
+        uniq = np.flatnonzero(seen)
+        return uniq, np.bincount(key, weights=weights, minlength=keys)[uniq]
+    codes, uniq = pd.factorize(key, sort=True)
+    return uniq, np.bincount(codes, weights=weights, minlength=len(uniq))
 
 
 def _name_rank(names: np.ndarray) -> np.ndarray:

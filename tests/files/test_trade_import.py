@@ -271,6 +271,30 @@ def test_baci_country_codes_missing_from_the_table_are_kept_under_their_number(t
     assert peru_x["partner_iso"].tolist() == ["WLD", "", "CHL"]
 
 
+@BOTH_READERS
+def test_baci_partners_of_equal_value_in_the_order_of_their_codes(tmp_path, reader):
+    """Largest partner first; equal values by partner code (Chile 152 before USA 842), whatever
+    the order of the file's rows: the same figures in the same order from either order."""
+    (tmp_path / "country_codes_V202401.csv").write_bytes(
+        (DATA / "country_codes_V202401.csv").read_bytes()
+    )
+    lines = [
+        "2023,604,842,847490,1000,1",  # Peru -> USA 1.0
+        "2023,604,156,730890,3000,1",  # Peru -> China 3.0
+        "2023,604,152,847490,600,1",  # Peru -> Chile 0.6 + 0.4 = 1.0
+        "2023,604,152,730890,400,1",
+    ]
+    tables = []
+    for order in (lines, lines[::-1]):
+        p = write(tmp_path, "BACI_HS17_Y2023_V202401.csv", "t,i,j,k,v,q\n" + "\n".join(order))
+        t = import_trade(p, reporter="Peru").tidy
+        x = t[t["indicator"] == "exports"]
+        assert x["partner"].tolist() == ["World", "China", "Chile", "United States"]
+        assert x["value"].tolist() == [5.0, 3.0, 1.0, 1.0]
+        tables.append(t.drop(columns="source_date"))
+    pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=True)
+
+
 def test_baci_country_codes_passed_in_the_file_list(tmp_path):
     for f in BACI[:1]:
         (tmp_path / f.name).write_bytes(f.read_bytes())
