@@ -34,15 +34,16 @@ from metaltrade_xl.data._cells import (
     reporter_key,
 )
 from metaltrade_xl.data._hs import ZERO, hs6_in_sector, hs6_table, hs_codes
-from metaltrade_xl.data._output import coded_ids, constant, frame
+from metaltrade_xl.data._output import Part, coded_ids
 from metaltrade_xl.data._summary import Tally
 from metaltrade_xl.data.sectors import Sector
 
 
 def baci_file(
     path: Path, label: str, sector: Sector, reporter, codes_given, tally: Tally, *, arrow_csv=None
-) -> tuple[pd.DataFrame, list[int]]:
-    """One BACI file -> (aggregated rows for :func:`~metaltrade_xl.data._output.finish`, years).
+) -> tuple[Part, list[int]]:
+    """One BACI file -> (aggregated rows for :func:`~metaltrade_xl.data._output.finish`, sorted
+    as it sorts them; years).
 
     ``arrow_csv`` is ``pyarrow.csv`` when it may be used (the optional extra ``fast``), else None;
     the caller decides, so one switch governs every BACI read.
@@ -212,7 +213,7 @@ def baci_file(
     n_out = len(rep)
     months = np.full(n_out, 12)
     flows = np.array(["exports", "imports"], dtype=object)
-    out = frame(
+    out = Part(
         {
             "id": coded_ids(sector.name, flows, flow_n, names, isos, rep, par, year, months),
             "flow": flows[flow_n],
@@ -223,13 +224,12 @@ def baci_file(
             "year": year,
             "months": months,
             "value": value,
-            "files": constant(files, n_out),
-            "fmt": constant(fmt, n_out),
-            "classification": constant(version.group(1) if version else "", n_out),
+            "files": files,
+            "fmt": fmt,
+            "classification": version.group(1) if version else "",
         },
         n_out,
     )
-    out.attrs["sorted"] = True
     return out, np.unique(yr).tolist()
 
 

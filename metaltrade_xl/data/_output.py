@@ -77,17 +77,61 @@ def repeated(text: str, n: int) -> np.ndarray:
     return np.array([text], dtype=object).repeat(n)
 
 
-def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
+class Part:
+    """One file's aggregated rows as columns, already in the order :func:`finish` sorts rows
+    into: arrays of ``n`` rows, and one text for a column that is the same in every row
+    (``files``, ``fmt``, ``classification``). :func:`finish` takes a part that is the only one as
+    it is (a DataFrame of it, read back column by column, cost a fifth of the import's work after
+    the parse); with other parts it becomes a DataFrame first (:meth:`frame`).
+    """
+
+    def __init__(self, columns: dict, n: int):
+        self.columns, self.n = columns, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (the texts as categorical columns of one category), marked
+        sorted."""
+        out = frame(
+            {
+                name: constant(c, self.n) if isinstance(c, str) else c
+                for name, c in self.columns.items()
+            },
+            self.n,
+        )
+        out.attrs["sorted"] = True
+        return out
+
+
+def finish(parts: list[pd.DataFrame | Part], sector: Sector) -> pd.DataFrame:
     """Aggregated rows (columns flow, reporter, reporter_iso, partner, partner_iso, year, months,
     value, files, fmt, classification) of all files -> the tidy layout, :data:`TIDY_COLUMNS`.
 
     Sorted by reporter, flow, year, months, World first, then the largest partner first, unless
-    the only part says it is sorted already (``attrs["sorted"]``). The same figure from two files
-    is an error.
+    the only part says it is sorted already (a :class:`Part`, or ``attrs["sorted"]``). The same
+    figure from two files is an error.
     """
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
+    if len(parts) == 1 and isinstance(parts[0], Part):
+        c, n = parts[0].columns, len(parts[0])
+        return _tidy(
+            sector,
+            c["id"],
+            *(np.asarray(c[k], dtype=object) for k in ("flow", "reporter", "partner")),
+            *(np.asarray(c[k], dtype=object) for k in ("reporter_iso", "partner_iso")),
+            np.asarray(c["year"], dtype=int),
+            np.asarray(c["months"], dtype=int),
+            np.asarray(c["value"], dtype=float),
+            np.zeros(n, dtype=np.intp),
+            [c["fmt"]],
+            repeated(c["files"], n),
+            repeated(c["classification"], n),
+        )
+    parts = [p.frame() if isinstance(p, Part) else p for p in parts]
     presorted = len(parts) == 1 and parts[0].attrs.get("sorted", False)
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     keys = ["flow", "reporter", "partner", "year", "months"]
@@ -130,7 +174,52 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
         f_code, f_uniq = fmt.cat.codes.to_numpy(dtype=np.intp), list(fmt.cat.categories)
     else:
         f_code, f_uniq = pd.factorize(fmt)
-    m_code, m_uniq = pd.factorize(months)
+    classification = out["classification"]
+    missing = classification.isna().to_numpy()
+    classification = classification.to_numpy(dtype=object)
+    if missing.any():  # as fillna(""), which a categorical column would refuse
+        classification = np.where(missing, "", classification)
+    return _tidy(
+        sector,
+        ids,
+        flow,
+        rep,
+        par,
+        rep_iso,
+        par_iso,
+        year,
+        months,
+        out["value"].to_numpy(dtype=float),
+        f_code,
+        f_uniq,
+        out["files"].to_numpy(dtype=object),
+        classification,
+    )
+
+
+def _tidy(
+    sector: Sector,
+    ids,
+    flow,
+    rep,
+    par,
+    rep_iso,
+    par_iso,
+    year,
+    months,
+    value,
+    f_code,
+    f_uniq,
+    files,
+    classification,
+) -> pd.DataFrame:
+    """The tidy layout from its columns (object arrays of text, int years and months, float
+    values), the format of each row as codes ``f_code`` into the formats ``f_uniq``."""
+    n = len(ids)
+    if n and months.min() == months.max():  # one period length (BACI: years): nothing to hash
+        m_code, m_uniq = np.zeros(n, dtype=np.intp), [int(months[0])]
+    else:
+        m_code, m_uniq = pd.factorize(months)
     notes = np.array(
         [
             f"{sector.describe()}; {_NOTE[f]}"
@@ -141,12 +230,6 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
         dtype=object,
     )
     publisher = np.array([_PUBLISHER[f] for f in f_uniq], dtype=object)
-    n = len(out)
-    classification = out["classification"]
-    missing = classification.isna().to_numpy()
-    classification = classification.to_numpy(dtype=object)
-    if missing.any():  # as fillna(""), which a categorical column would refuse
-        classification = np.where(missing, "", classification)
 
     def same(text):
         return repeated(text, n)
@@ -159,11 +242,11 @@ def finish(parts: list[pd.DataFrame], sector: Sector) -> pd.DataFrame:
             "partner": par,
             "year": year,
             "months": months,
-            "value": out["value"].to_numpy(dtype=float),
+            "value": value,
             "unit": same("USD million"),
             "lower_bound": np.zeros(n, dtype=bool),
             "source_publisher": publisher[f_code],
-            "source_title": out["files"].to_numpy(dtype=object),
+            "source_title": files,
             "source_date": same(date.today().isoformat()),
             "quote": same(""),
             "note": notes[f_code * len(m_uniq) + m_code],
