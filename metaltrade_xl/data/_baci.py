@@ -452,8 +452,13 @@ def _check_codes(codes, label: str, column: str, texts=None, *, first: int = 2) 
     """Refuse a country code below 0 or above :data:`MAX_COUNTRY_CODE`, naming its row (the first
     code is row ``first``)."""
     codes = np.asarray(codes)
-    if codes.size and codes.min() >= 0 and codes.max() <= MAX_COUNTRY_CODE:
-        return  # the usual case: two SIMD passes, no mask of a million rows
+    if codes.dtype.kind == "i" and codes.size:
+        # the usual case, in one SIMD pass (no mask of a million rows): read as unsigned, a
+        # negative code is larger than any allowed one
+        if codes.view(codes.dtype.str.replace("i", "u")).max() <= MAX_COUNTRY_CODE:
+            return
+    elif codes.size and codes.min() >= 0 and codes.max() <= MAX_COUNTRY_CODE:
+        return
     bad = (codes < 0) | (codes > MAX_COUNTRY_CODE)
     if bad.any():
         r = int(np.argmax(bad))

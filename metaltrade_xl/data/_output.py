@@ -286,7 +286,10 @@ def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, mont
     isos = np.asarray(isos, dtype=object)
     flow, reporter, partner = (np.asarray(a, dtype=np.int64) for a in (flow, reporter, partner))
     period = np.asarray(year, dtype=np.int64) * 100 + np.asarray(months, dtype=np.int64)
-    p_code, p_uniq = pd.factorize(period)
+    if len(period) and period.min() == period.max():  # one period (a BACI year): nothing to hash
+        p_code, p_uniq = np.zeros(len(period), dtype=np.intp), period[:1]
+    else:
+        p_code, p_uniq = pd.factorize(period)
 
     used = np.zeros(len(names), dtype=bool)
     used[reporter] = used[partner] = True

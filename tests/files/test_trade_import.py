@@ -611,6 +611,11 @@ def test_baci_file_of_several_blocks_totals_and_first_rejected_row(tmp_path, rea
             {(70_000, "j"): "10000", (80_000, "i"): "10001"},
             "row 80002, column i: expected a country code from 0 to 9999, got 10001",
         ),
+        # a negative code (read as unsigned, larger than any allowed one) and the largest allowed
+        (
+            {(30_000, "j"): "9999", (95_000, "j"): "-4"},
+            "row 95002, column j: expected a country code from 0 to 9999, got -4",
+        ),
     ],
 )
 def test_baci_bad_cell_in_a_later_block_names_its_row(tmp_path, reader, change, message):
