@@ -118,19 +118,8 @@ def finish(parts: list[pd.DataFrame | Part], sector: Sector) -> pd.DataFrame:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
     if len(parts) == 1 and isinstance(parts[0], Part):
         c, n = parts[0].columns, len(parts[0])
-        return _tidy(
-            sector,
-            c["id"],
-            *(np.asarray(c[k], dtype=object) for k in ("flow", "reporter", "partner")),
-            *(np.asarray(c[k], dtype=object) for k in ("reporter_iso", "partner_iso")),
-            np.asarray(c["year"], dtype=int),
-            np.asarray(c["months"], dtype=int),
-            np.asarray(c["value"], dtype=float),
-            np.zeros(n, dtype=np.intp),
-            [c["fmt"]],
-            repeated(c["files"], n),
-            repeated(c["classification"], n),
-        )
+        columns = {k: repeated(v, n) if isinstance(v, str) else v for k, v in c.items()}
+        return _tidy(sector, columns, np.zeros(n, dtype=np.intp), [c["fmt"]])
     parts = [p.frame() if isinstance(p, Part) else p for p in parts]
     presorted = len(parts) == 1 and parts[0].attrs.get("sorted", False)
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -179,47 +168,29 @@ def finish(parts: list[pd.DataFrame | Part], sector: Sector) -> pd.DataFrame:
     classification = classification.to_numpy(dtype=object)
     if missing.any():  # as fillna(""), which a categorical column would refuse
         classification = np.where(missing, "", classification)
-    return _tidy(
-        sector,
-        ids,
-        flow,
-        rep,
-        par,
-        rep_iso,
-        par_iso,
-        year,
-        months,
-        out["value"].to_numpy(dtype=float),
-        f_code,
-        f_uniq,
-        out["files"].to_numpy(dtype=object),
-        classification,
-    )
+    columns = {
+        "id": ids,
+        "flow": flow,
+        "reporter": rep,
+        "partner": par,
+        "reporter_iso": rep_iso,
+        "partner_iso": par_iso,
+        "year": year,
+        "months": months,
+        "value": out["value"].to_numpy(dtype=float),
+        "files": out["files"].to_numpy(dtype=object),
+        "classification": classification,
+    }
+    return _tidy(sector, columns, f_code, f_uniq)
 
 
-def _tidy(
-    sector: Sector,
-    ids,
-    flow,
-    rep,
-    par,
-    rep_iso,
-    par_iso,
-    year,
-    months,
-    value,
-    f_code,
-    f_uniq,
-    files,
-    classification,
-) -> pd.DataFrame:
-    """The tidy layout from its columns (object arrays of text, int years and months, float
-    values), the format of each row as codes ``f_code`` into the formats ``f_uniq``."""
-    n = len(ids)
-    if n and months.min() == months.max():  # one period length (BACI: years): nothing to hash
-        m_code, m_uniq = np.zeros(n, dtype=np.intp), [int(months[0])]
-    else:
-        m_code, m_uniq = pd.factorize(months)
+def _tidy(sector: Sector, c: dict, f_code: np.ndarray, f_uniq) -> pd.DataFrame:
+    """The tidy layout from a part's columns ``c`` (as :func:`finish` reads them: text as object
+    arrays, whole years and months, float values), the format of each row as codes ``f_code``
+    into the formats ``f_uniq``."""
+    n = len(c["id"])
+    months = np.asarray(c["months"], dtype=int)
+    m_code, m_uniq = _codes(months)
     notes = np.array(
         [
             f"{sector.describe()}; {_NOTE[f]}"
@@ -236,24 +207,24 @@ def _tidy(
 
     return frame(
         {
-            "id": ids,
-            "indicator": flow,
-            "reporter": rep,
-            "partner": par,
-            "year": year,
+            "id": np.asarray(c["id"], dtype=object),
+            "indicator": np.asarray(c["flow"], dtype=object),
+            "reporter": np.asarray(c["reporter"], dtype=object),
+            "partner": np.asarray(c["partner"], dtype=object),
+            "year": np.asarray(c["year"], dtype=int),
             "months": months,
-            "value": value,
+            "value": np.asarray(c["value"], dtype=float),
             "unit": same("USD million"),
             "lower_bound": np.zeros(n, dtype=bool),
             "source_publisher": publisher[f_code],
-            "source_title": files,
+            "source_title": np.asarray(c["files"], dtype=object),
             "source_date": same(date.today().isoformat()),
             "quote": same(""),
             "note": notes[f_code * len(m_uniq) + m_code],
             "sector": same(sector.name),
-            "reporter_iso": rep_iso,
-            "partner_iso": par_iso,
-            "classification": classification,
+            "reporter_iso": np.asarray(c["reporter_iso"], dtype=object),
+            "partner_iso": np.asarray(c["partner_iso"], dtype=object),
+            "classification": np.asarray(c["classification"], dtype=object),
         },
         n,  # fresh columns: copying them into one block costs more than making them
     )
@@ -286,10 +257,7 @@ def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, mont
     isos = np.asarray(isos, dtype=object)
     flow, reporter, partner = (np.asarray(a, dtype=np.int64) for a in (flow, reporter, partner))
     period = np.asarray(year, dtype=np.int64) * 100 + np.asarray(months, dtype=np.int64)
-    if len(period) and period.min() == period.max():  # one period (a BACI year): nothing to hash
-        p_code, p_uniq = np.zeros(len(period), dtype=np.intp), period[:1]
-    else:
-        p_code, p_uniq = pd.factorize(period)
+    p_code, p_uniq = _codes(period)
 
     used = np.zeros(len(names), dtype=bool)
     used[reporter] = used[partner] = True
@@ -316,6 +284,18 @@ def coded_ids(name: str, flows, flow, names, isos, reporter, partner, year, mont
 
     ids, unique = make(np.where(isos.astype(bool), isos, names))  # the ISO code, else the name
     return ids if unique else make(names)[0]
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)`` of integers, without hashing when they are all one value (the
+    period of a BACI year, its months).
+
+    >>> _codes(np.array([12, 12])), _codes(np.array([3, 12, 3]))[1]
+    ((array([0, 0]), array([12])), array([ 3, 12]))
+    """
+    if len(values) and values.min() == values.max():
+        return np.zeros(len(values), dtype=np.intp), values[:1]
+    return pd.factorize(values)
 
 
 def _text(column: pd.Series) -> np.ndarray:

@@ -359,6 +359,10 @@ def text_lines(text: str, width: float) -> int:
     return header_lines(text, width * 1.25)
 
 
+#: Column characters one character of a bold header takes, padding aside (seen printed).
+BOLD_CHAR = 1.08
+
+
 def header_width(text: str) -> float:
     """The narrowest column (characters, whole) that holds a header of ``text`` on one line: the
     inverse of :func:`header_lines`.
@@ -368,7 +372,7 @@ def header_width(text: str) -> float:
     >>> header_lines("Data sources", header_width("Data sources") - 1)
     2
     """
-    return math.ceil(len(str(text)) * 1.08 + 1)
+    return math.ceil(len(str(text)) * BOLD_CHAR + 1)
 
 
 def header_lines(text: str, width: float) -> int:
@@ -386,7 +390,7 @@ def header_lines(text: str, width: float) -> int:
     text = str(text)
     # bold text and a cell's padding: a little less than the width, but at least one character
     # (a word breaks inside itself by whole characters: with less, it would never end)
-    room = max((width - 1) / 1.08, 1.0)
+    room = max((width - 1) / BOLD_CHAR, 1.0)
     if len(text) <= room:  # the words and single spaces between them fit on one line
         return 1
     lines, current = 1, 0
