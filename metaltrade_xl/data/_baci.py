@@ -276,6 +276,16 @@ def _kept_rows(parts, table: np.ndarray, label: str = "", diagnose=None):
     Each block is checked, classified and its kept rows copied while it is in the cache (the
     parsed columns of a million rows are read from memory once, not three times); the copies go
     into arrays with room for every row, of which only the kept part is ever written.
+
+    Examples
+    --------
+    >>> table = np.zeros(1_000_000, dtype=bool)
+    >>> table[847490] = True
+    >>> block = (np.array([2024, 2024], dtype=np.uint16), np.array([604, 152]),
+    ...     np.array([152, 604]), np.array([847490, 270900]), np.array([5.0, 7.0]))
+    >>> rows, (t, i, j, k, v), first_out = _kept_rows([block, block], table)
+    >>> rows.tolist(), i.tolist(), v.tolist(), first_out  # unsigned t: checked by _check_rows
+    ([0, 2], [604, 604], [5.0, 5.0], 3)
     """
     n = sum(len(part[3]) for part in parts)
     rows = np.empty(n, dtype=np.int64)
@@ -285,7 +295,7 @@ def _kept_rows(parts, table: np.ndarray, label: str = "", diagnose=None):
     for part in parts:
         if not checked and not _block_ok(part):
             _check_rows(parts, label, diagnose)  # raises, naming the first bad cell of all
-            checked = True  # a check that only this one knows how to make passed
+            checked = True  # it passed every block (of a dtype _block_ok does not take)
         k = part[3]
         row_in = table.take(k)  # take: ~30 % less than table[k] on a million codes
         (r,) = row_in.nonzero()
@@ -308,11 +318,11 @@ def _block_ok(part) -> bool:
         return True
     if not (t.dtype.kind == i.dtype.kind == j.dtype.kind == "i" and v.min() >= 0):  # NaN: False
         return False
-    unsigned = i.dtype.str.replace("i", "u")  # a negative code read as unsigned is too large
     return bool(
         YEAR.low <= t.min()
         and t.max() <= YEAR.high
-        and i.view(unsigned).max() <= MAX_COUNTRY_CODE
+        # read as unsigned, a negative code is larger than any allowed one
+        and i.view(i.dtype.str.replace("i", "u")).max() <= MAX_COUNTRY_CODE
         and j.view(j.dtype.str.replace("i", "u")).max() <= MAX_COUNTRY_CODE
     )
 
