@@ -158,6 +158,8 @@ def main(argv=None) -> int:
         f"{'4 BACI import / read_csv':<34} {r if r is not None else float('nan'):6.2f}   target "
         f"<= 1.2   {'ok' if ok else 'MISSED':<6}  ({trade.get('import_1m_rows_s', float('nan')):.2f}"
         f" s over {trade.get('read_csv_s', float('nan')):.2f} s; {trade.get('rows', 0):,.0f} rows;"
+        f" rounds' quartiles {trade.get('import_vs_read_csv_q1', float('nan')):.2f}-"
+        f"{trade.get('import_vs_read_csv_q3', float('nan')):.2f};"
         f" CPU ratio {trade.get('import_vs_read_csv_cpu_ratio', float('nan')):.2f})"
     )
     print(text if trade else out, flush=True)
