@@ -65,20 +65,28 @@ def test_a_projection_workbook_is_not_written_under_an_xlsm_name(cli, tmp_path):
     assert "--workbook IN.xlsm --out OUT.xlsm" in err
 
 
-def _pages_by_sheet(pdf):
-    """Each printed page's words and word heights (pt), grouped by the sheet its footer names."""
+def _pages_by_sheet(pdf, *, lefts=False):
+    """Each printed page's words and word heights (pt), grouped by the sheet its footer names;
+    with ``lefts``, each word's left edge (pt) too."""
     out = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = {}
     for page in out.split("<page ")[1:]:
         words = re.findall(
-            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page
         )
-        text = [w for _, _, w in words]
-        foot = text.index("—") - 1  # the footer, last: "Data — 3 / 14", at 9 pt
-        heights = [float(b) - float(a) for a, b, _ in words[:foot]]
-        pages.setdefault(text[foot], []).append((text[:foot], np.array(heights)))
+        text = [w for *_, w in words]
+        # the footer, "Data — 3 / 14" at 9 pt: usually last, but LibreOffice may draw cells
+        # after it (a column's wrapped texts at the page's right edge)
+        foot = next(i - 1 for i in range(1, len(text) - 2) if text[i : i + 3 : 2] == ["—", "/"])
+        body = [w for i, w in enumerate(words) if not foot <= i < foot + 5]
+        heights = np.array([float(b) - float(a) for _, a, b, _ in body])
+        left = np.array([float(x) for x, *_ in body])
+        body_text = [w for *_, w in body]
+        pages.setdefault(text[foot], []).append(
+            (body_text, heights, left) if lefts else (body_text, heights)
+        )
     return pages
 
 
@@ -88,17 +96,17 @@ def test_the_analyst_workbook_prints_every_sheet_legibly(tmp_path):
     as many pages across as keep its text at 9 pt or more, its first column and header row on
     every page, its long texts wrapped in their columns."""
     book = build(tmp_path / "analyst.xlsm")
-    pages = _pages_by_sheet(to_pdf(book, tmp_path))
+    pages = _pages_by_sheet(to_pdf(book, tmp_path), lefts=True)
     assert list(pages) == ["README", "Data", "Scenarios", "Functions", "xlwings.conf"]
     for sheet, printed in pages.items():
-        for _, heights in printed:  # word heights: ~1.08 x the font size
+        for _, heights, _ in printed:  # word heights: ~1.08 x the font size
             assert np.median(heights) >= 10.0 and heights.min() >= 9.0, (sheet, heights.min())
     ids = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")  # a figure's id, e.g. peru_exports_2024
     data = pages["Data"]
     assert len(data) == 6  # two pages across, three down
-    for text, _ in data:
+    for text, *_ in data:
         assert "id" in text and sum(bool(ids.match(w)) for w in text) >= 10  # column A repeated
-    words = [w for text, _ in data for w in text]
+    words = [w for text, *_ in data for w in text]
     assert {"source_title", "quote", "note", "lower_bound"} <= set(words)
     assert words.count("peru_exports_2024") == 2  # the row on its page of each half
     # the floors read TRUE (LibreOffice showed a logical cell as 1 or 0), the cells stay logical
@@ -109,9 +117,15 @@ def test_the_analyst_workbook_prints_every_sheet_legibly(tmp_path):
     assert [c.value for c in column[1:]] == floors.tolist()
     scenarios = pages["Scenarios"]
     assert len(scenarios) == 4
-    assert all("parameter" in t or "uncertainty.correlation" in t for t, _ in scenarios)
-    assert {"scenario", "6", "Uncertain", "persistent;"} <= {w for t, _ in scenarios for w in t}
+    assert all("parameter" in t or "uncertainty.correlation" in t for t, *_ in scenarios)
+    assert {"scenario", "6", "Uncertain", "persistent;"} <= {w for t, *_ in scenarios for w in t}
+    # a scenario's values are a form: numbers and words at its heading's left edge (a number
+    # at the column's right edge ran into the next column's "to_close")
+    text, _, left = scenarios[0]
+    at = {w: left[text.index(w)] for w in ("scenario", "Peru", "2025", "0.057", "0.03")}
+    assert np.ptp(list(at.values())) < 0.5, at
+    assert left[text.index("to_close")] - at["0.057"] > 100  # the next column's, as far on
     assert len(pages["README"]) == 2 and len(pages["Functions"]) == 1
     # README's cells have no format of their own: Normal's 12 pt (word boxes ~15.6 pt), not
     # LibreOffice's 10 pt, which it used while Normal lacked Excel's builtinId
-    assert all(np.median(h) > 15 for _, h in pages["README"])
+    assert all(np.median(h) > 15 for _, h, _ in pages["README"])
