@@ -215,32 +215,27 @@ def _data(ws, figures) -> None:
     ws.freeze_panes = "A2"
 
 
-#: Column characters one indent step takes: three spaces (ECMA-376 §18.8.1, ``indent``).
-INDENT_CHARS = 1.5
-
-
 def _scenarios(ws, scenarios) -> None:
     grid = scenarios_grid(scenarios)
-    # a form: a scenario's values (numbers and words alike) at the left of its column, one step
-    # in, so that a number at a column's right edge does not run into the next column's word
-    # ("0.057to_close")
-    form = Alignment(horizontal="left", indent=1)
+    # a form: a scenario's numbers at the left of its column, as its words are, so that a number
+    # at a column's right edge does not run into the next scenario's word ("0.057to_close");
+    # the words keep the default alignment (their wrapped format is the one a shared copy's
+    # Provenance sheet borrows, see files.structure.wrap_style)
+    left = Alignment(horizontal="left")
     for i, row in enumerate(grid, start=1):
         for j, value in enumerate(row, start=1):
             cell = put(ws, i, j, value)
             if i == 1 or j == 1:
                 cell.font = Font(bold=True)
-            if j > 1:
-                cell.alignment = form
+            elif looks.is_number(value):
+                cell.alignment = left
     # the parameter names whole; a scenario's texts (descriptions, distributions) wrap in its
     # column instead of running across the next ones
     widths = {1: max(len(str(row[0])) for row in grid) + 2}
-    # (the step in: as wide as its texts were without it)
-    widths.update({j: 24 + INDENT_CHARS for j in range(2, len(scenarios) + 2)})
+    widths.update({j: 24 for j in range(2, len(scenarios) + 2)})
     for j, width in widths.items():
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = width
-    text = {j: w - (INDENT_CHARS if j > 1 else 0) for j, w in widths.items()}  # the step in
-    _wrap(ws, range(2, len(grid) + 1), list(range(2, len(scenarios) + 2)), text)
+    _wrap(ws, range(2, len(grid) + 1), list(range(2, len(scenarios) + 2)), widths)
     ws.freeze_panes = "B2"
 
 
