@@ -286,7 +286,7 @@ def provenance_rows(wb, src: Path, frozen: int, dropped, previous=None) -> list[
         ["made by", f"metaltrade_xl {__version__}"],
         ["date", date.today().isoformat()],
         ["from", src.name],
-        ["MT_ formula cells frozen to their last computed values", frozen],
+        ["MT_ formula cells frozen to values", frozen],
         ["sheets dropped", ", ".join(dropped) or "none"],
         [],
         ["Data sources"],
@@ -377,7 +377,7 @@ def share(
     # page: the scenario table is wider than the paper
     paper = structure.paper_of(pkg) or paper_size(None)
     bold, wrap = structure.bold_style(pkg), structure.wrap_style(pkg)
-    xml = structure.sheet_xml(rows, widths, heads, bold, paper, wrap)
+    xml = structure.sheet_xml(rows, widths, heads, bold, paper, wrap, structure.left_style(pkg))
     structure.add_sheet(pkg, name, xml)
     area = f"$A$1:${get_column_letter(n_cols)}${len(rows)}"
     structure.print_names(pkg, name, area, "$A:$A")

@@ -9,7 +9,7 @@ import html
 import re
 from xml.sax.saxutils import escape
 
-from metaltrade_xl.files.looks import DEFAULT_WIDTH
+from metaltrade_xl.files.looks import DEFAULT_WIDTH, is_number
 from metaltrade_xl.files.package import (
     NS_REL,
     PRINTER_TYPE,
@@ -177,8 +177,21 @@ def bold_style(pkg: Package) -> int | None:
 
 def wrap_style(pkg: Package) -> int | None:
     """The index of a cell format of the workbook that is its default font wrapped at the top of
-    the cell, if it has one (the analyst workbook's Data and Scenarios sheets do), so that a new
-    sheet can wrap long texts without touching ``xl/styles.xml``."""
+    the cell, if it has one (the analyst workbook's Scenarios sheet does), so that a new sheet
+    can wrap long texts without touching ``xl/styles.xml``."""
+    return aligned_style(pkg, {"vertical": "top", "wrapText": "1"})
+
+
+def left_style(pkg: Package) -> int | None:
+    """The index of a cell format of the workbook that is its default font aligned left, if it
+    has one (the analyst workbook's Scenarios sheet does, for its numbers), so that a new sheet
+    can put a number at the left of its column, away from the next column's text."""
+    return aligned_style(pkg, {"horizontal": "left"})
+
+
+def aligned_style(pkg: Package, alignment: dict[str, str]) -> int | None:
+    """The index of the workbook's first plain cell format (no number format, fill or border) in
+    its default font whose alignment is exactly ``alignment`` (attributes of ``<alignment>``)."""
     found = _cell_formats(pkg)
     if found is None:
         return None
@@ -187,7 +200,7 @@ def wrap_style(pkg: Package) -> int | None:
         align = re.findall(r"<alignment\b([^>]*?)/?>", xf)
         if a is None or a.get("fontId", "0") != "0" or len(align) != 1:
             continue
-        if attrs(align[0]) == {"vertical": "top", "wrapText": "1"}:
+        if attrs(align[0]) == alignment:
             return i
     return None
 
@@ -199,13 +212,16 @@ def sheet_xml(
     bold,
     paper: int,
     wrap: int | None = None,
+    left: int | None = None,
 ) -> str:
     """A plain worksheet holding ``rows`` (strings as inline strings, never formulas); the rows
     ``bold_rows`` (1-based) in the cell format ``bold`` if there is one. A row with a text that
     its column would cut (the next cell is filled, or it is the last column) is in the format
     ``wrap`` if there is one (:func:`wrap_style`), as tall as its longest text needs; other texts
-    run on across the empty cells beside them. Printed landscape, at full size, on the paper of
-    Excel's code ``paper`` (see :func:`paper_of`)."""
+    run on across the empty cells beside them. A number in any other row is in the format
+    ``left`` if there is one (:func:`left_style`): at the left of its column, as the texts are,
+    not at its right edge against the next column's text ("0.057to_close"). Printed landscape,
+    at full size, on the paper of Excel's code ``paper`` (see :func:`paper_of`)."""
     cols = "".join(
         f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in sorted(widths.items())
     )
@@ -227,7 +243,11 @@ def sheet_xml(
         # quickstart, so analyst workbooks made from it before), LibreOffice shows a cell
         # without one in its own default font; Excel reads both as the first cell format
         style = {"s": str(style) if style is not None else "0"}
-        cells = [_new_cell(f"{column_letter(j)}{i}", style, v, None) for j, v in filled]
+        number = {"s": str(left)} if left is not None and style["s"] == "0" else style
+        cells = [
+            _new_cell(f"{column_letter(j)}{i}", number if is_number(v) else style, v, None)
+            for j, v in filled
+        ]
         height = f' ht="{lines * ROW_PT:g}" customHeight="1"' if lines > 1 else ""
         if cells:
             body.append(f'<row r="{i}"{height}>{"".join(cells)}</row>')

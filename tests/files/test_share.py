@@ -4,6 +4,7 @@ Expected numbers are worked out by hand from the inputs written in each test.
 """
 
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -529,3 +530,36 @@ def test_provenance_wraps_the_texts_its_columns_would_cut(analyst, tmp_path):
     ends = [c.value for c in description[1:] if c.value.endswith("imports substituted.")]
     assert len(ends) == 2 and ends[-1] == description[-1].value
     assert printed.count("substituted.") == 2
+
+
+def test_provenance_numbers_stand_at_the_left_as_its_texts_do(analyst, tmp_path):
+    """A scenario's number stood at its column's right edge, against the next scenario's text
+    ("0.057to_close"). Where the workbook has a plain left-aligned cell format (the analyst
+    workbook's Scenarios numbers), the Provenance's numbers take it and print where the texts
+    of their column start; a workbook without one keeps its styles as they are."""
+    out = share(analyst, tmp_path / "S.xlsx", functions=mt_functions()).out
+    ws = openpyxl.load_workbook(out)["Provenance"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    assert [c.value for c in rows["base_year"][1:4]] == [2025, 2025, 2025]
+    assert all(c.alignment.horizontal == "left" for c in rows["base_year"][1:] if c.value)
+    assert rows["reporter"][1].alignment.horizontal is None  # texts keep the default
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(to_pdf(out, tmp_path)), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    page = next(p for p in bbox.split("<page ")[1:] if ">reporter<" in p and ">to_close<" in p)
+    words = re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)<', page)
+    text, left = [w for _, w in words], [float(x) for x, _ in words]
+    start = text.index("reporter")
+    at = {w: left[text.index(w, start)] for w in ("Peru", "2025", "0.057", "0.03")}
+    assert max(at.values()) - min(at.values()) < 0.5, at
+    assert left[text.index("to_close")] - at["0.057"] > 100  # the next scenario's column
+
+    plain = openpyxl.Workbook()
+    plain.active["A1"] = 2.5
+    plain.save(tmp_path / "plain.xlsx")
+    before = zipfile.ZipFile(tmp_path / "plain.xlsx").read("xl/styles.xml")
+    copy = share(tmp_path / "plain.xlsx", tmp_path / "plain_shared.xlsx").out
+    assert zipfile.ZipFile(copy).read("xl/styles.xml") == before
