@@ -9,7 +9,7 @@ import html
 import re
 from xml.sax.saxutils import escape
 
-from metaltrade_xl.files.looks import DEFAULT_WIDTH, is_number
+from metaltrade_xl.files.looks import DEFAULT_WIDTH, FOOTER, FOOTER_SIZE, is_number
 from metaltrade_xl.files.package import (
     NS_REL,
     PRINTER_TYPE,
@@ -221,7 +221,8 @@ def sheet_xml(
     run on across the empty cells beside them. A number in any other row is in the format
     ``left`` if there is one (:func:`left_style`): at the left of its column, as the texts are,
     not at its right edge against the next column's text ("0.057to_close"). Printed landscape,
-    at full size, on the paper of Excel's code ``paper`` (see :func:`paper_of`)."""
+    at full size, on the paper of Excel's code ``paper`` (see :func:`paper_of`), with the footer
+    of the other printed sheets (sheet name, page of pages)."""
     cols = "".join(
         f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in sorted(widths.items())
     )
@@ -256,7 +257,10 @@ def sheet_xml(
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f"<cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
         '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        f'<pageSetup paperSize="{int(paper)}" orientation="landscape"/></worksheet>'
+        f'<pageSetup paperSize="{int(paper)}" orientation="landscape"/>'
+        # the footer every printed sheet of ours has: sheet name, page of pages
+        f"<headerFooter><oddFooter>{escape(f'&C&{FOOTER_SIZE} {FOOTER}')}</oddFooter>"
+        "</headerFooter></worksheet>"
     )
 
 

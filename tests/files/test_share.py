@@ -530,6 +530,10 @@ def test_provenance_wraps_the_texts_its_columns_would_cut(analyst, tmp_path):
     ends = [c.value for c in description[1:] if c.value.endswith("imports substituted.")]
     assert len(ends) == 2 and ends[-1] == description[-1].value
     assert printed.count("substituted.") == 2
+    # its pages carry the footer the other sheets print (it had none)
+    n = len([p for p in pages if p.strip()])
+    for k, page in enumerate(pages[first:n], start=first + 1):
+        assert f"Provenance — {k} / {n}" in page, (k, page[-200:])
 
 
 def test_provenance_numbers_stand_at_the_left_as_its_texts_do(analyst, tmp_path):
