@@ -37,7 +37,6 @@ from metaltrade_xl.data._hs import ZERO, hs6_in_sector, hs6_table, hs_codes
 from metaltrade_xl.data._output import Part, coded_ids
 from metaltrade_xl.data._summary import Tally
 from metaltrade_xl.data.sectors import Sector
-from metaltrade_xl.engine.inputs import YEAR
 
 
 def baci_file(
@@ -270,32 +269,35 @@ def _name_rank(names: np.ndarray) -> np.ndarray:
 def _kept_rows(parts, table: np.ndarray, label: str = "", diagnose=None):
     """The rows of blocks ``(t, i, j, k, v)`` (k six-digit codes as integers) whose code is True
     in ``table``: (row numbers from 0, [t, i, j, k, v] of those rows, the first row out of the
-    table as a file row number or None). The rows are checked as :func:`_check_rows` checks them
-    (which names the first bad cell, ``label`` and ``diagnose`` as there).
+    table as a file row number or None).
 
-    Each block is checked, classified and its kept rows copied while it is in the cache (the
-    parsed columns of a million rows are read from memory once, not three times); the copies go
-    into arrays with room for every row, of which only the kept part is ever written.
+    Each block is checked (:func:`_check_rows`), classified and its kept rows copied while it is
+    in the cache (the parsed columns of a million rows are read from memory once, not three
+    times); the copies go into arrays with room for every row, of which only the kept part is
+    ever written. A block that fails a check has every block checked, so that the message names
+    the file's first bad cell (``label`` and ``diagnose`` as in :func:`_check_rows`).
 
     Examples
     --------
     >>> table = np.zeros(1_000_000, dtype=bool)
     >>> table[847490] = True
-    >>> block = (np.array([2024, 2024], dtype=np.uint16), np.array([604, 152]),
+    >>> block = (np.array([2024, 2024]), np.array([604, 152]),
     ...     np.array([152, 604]), np.array([847490, 270900]), np.array([5.0, 7.0]))
     >>> rows, (t, i, j, k, v), first_out = _kept_rows([block, block], table)
-    >>> rows.tolist(), i.tolist(), v.tolist(), first_out  # unsigned t: checked by _check_rows
+    >>> rows.tolist(), i.tolist(), v.tolist(), first_out
     ([0, 2], [604, 604], [5.0, 5.0], 3)
     """
     n = sum(len(part[3]) for part in parts)
     rows = np.empty(n, dtype=np.int64)
     # read_baci gives at least one block (an empty file: one of no rows)
     columns = [np.empty(n, dtype=parts[0][c].dtype) for c in (0, 1, 2, 3, 4)]
-    at, start, first_out, checked = 0, 0, None, False
+    at, start, first_out = 0, 0, None
     for part in parts:
-        if not checked and not _block_ok(part):
-            _check_rows(parts, label, diagnose)  # raises, naming the first bad cell of all
-            checked = True  # it passed every block (of a dtype _block_ok does not take)
+        try:
+            _check_rows([part], label)
+        except DataError:  # named as in the whole file: the first bad cell of all, in order
+            _check_rows(parts, label, diagnose)
+            raise
         k = part[3]
         row_in = table.take(k)  # take: ~30 % less than table[k] on a million codes
         (r,) = row_in.nonzero()
@@ -308,23 +310,6 @@ def _kept_rows(parts, table: np.ndarray, label: str = "", diagnose=None):
             part[c].take(r, out=out[at:end], mode="clip")
         at, start = end, start + len(k)
     return rows[:at], [c[:at] for c in columns], first_out
-
-
-def _block_ok(part) -> bool:
-    """Whether one block passes :func:`_check_rows` for sure: integer t, i, j (as parsed) in
-    range, v a number >= 0. False means: let :func:`_check_rows` decide."""
-    t, i, j, _, v = part
-    if not len(t):
-        return True
-    if not (t.dtype.kind == i.dtype.kind == j.dtype.kind == "i" and v.min() >= 0):  # NaN: False
-        return False
-    return bool(
-        YEAR.low <= t.min()
-        and t.max() <= YEAR.high
-        # read as unsigned, a negative code is larger than any allowed one
-        and i.view(i.dtype.str.replace("i", "u")).max() <= MAX_COUNTRY_CODE
-        and j.view(j.dtype.str.replace("i", "u")).max() <= MAX_COUNTRY_CODE
-    )
 
 
 def _key_then_largest(key: np.ndarray, value: np.ndarray, keys: int) -> np.ndarray:
